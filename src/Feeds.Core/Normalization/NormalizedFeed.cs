@@ -1,0 +1,57 @@
+using Feeds.Core.Parsing;
+
+namespace Feeds.Core.Normalization;
+
+/// <summary>A feed with its meaning settled: absolute http(s) URLs, UTC dates, sanitized HTML, plain-text titles.</summary>
+public sealed record NormalizedFeed(
+    FeedFormat Format,
+    string? Title,
+    string? Link,
+    string? Description,
+    string? Language,
+    DateTimeOffset? Updated,
+    string? Image,
+    IReadOnlyList<NormalizedItem> Items);
+
+/// <summary>One news item ready to store and republish.</summary>
+public sealed record NormalizedItem
+{
+    /// <summary>Stable identity within its source; see <see cref="ItemIdentity"/>.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>Fingerprint of the item as the source wrote it; a re-poll with the same hash changes nothing.</summary>
+    public required string ContentHash { get; init; }
+
+    /// <summary>The id the source gave (guid/id), else the link; as written.</summary>
+    public string? Id { get; init; }
+
+    public string? Title { get; init; }
+    public string? Link { get; init; }
+
+    /// <summary>Sanitized HTML; the content when the source has no summary.</summary>
+    public string? Summary { get; init; }
+
+    /// <summary>Sanitized HTML body, null when the source has none.</summary>
+    public string? Content { get; init; }
+
+    /// <summary>A plain-text teaser of the summary or body, for listings.</summary>
+    public string? SummaryText { get; init; }
+
+    public IReadOnlyList<Person> Authors { get; init; } = [];
+    public DateTimeOffset? Published { get; init; }
+    public DateTimeOffset? Updated { get; init; }
+    public IReadOnlyList<string> Categories { get; init; } = [];
+    public IReadOnlyList<Enclosure> Enclosures { get; init; } = [];
+
+    /// <summary>The featured image: media thumbnail/content, image enclosure, or the first image in the body.</summary>
+    public string? Image { get; init; }
+
+    public int ReadingMinutes { get; init; }
+
+    /// <summary>"Jane Doe and John Roe", or null when the source names nobody.</summary>
+    public string? Byline => Bylines.Join(Authors);
+}
+
+public sealed record Person(string? Name, string? Email, string? Uri);
+
+public sealed record Enclosure(string Url, string? Type, long? Length);

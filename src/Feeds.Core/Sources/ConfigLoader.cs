@@ -1,0 +1,328 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Feeds.Core.Sources;
+
+/// <summary>
+/// Reads <c>feeds.json</c> and validates all of it at once, so an operator sees every problem in one pass,
+/// each with its path inside the file (<c>Sources[2].Url</c>) and what would be right.
+/// </summary>
+public static partial class ConfigLoader
+{
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(30);
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
+
+    private static readonly string[] RootKeys = ["$schema", "sections", "sources"];
+    private static readonly string[] SectionKeys = ["id", "title", "description"];
+    private static readonly string[] SourceKeys = ["id", "title", "url", "sections", "schedule"];
+
+    /// <summary>Loads and validates the config, or throws <see cref="InvalidConfigException"/> listing every problem.</summary>
+    public static FeedsConfig Load(string path)
+    {
+        var (config, problems) = TryLoad(path);
+        return config ?? throw new InvalidConfigException(problems);
+    }
+
+    public static (FeedsConfig? Config, IReadOnlyList<ConfigProblem> Problems) TryLoad(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        string json;
+        try
+        {
+            json = File.ReadAllText(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, [new ConfigProblem(path, "", $"cannot read the config file: {e.Message}")]);
+        }
+        return Parse(json, fullPath);
+    }
+
+    /// <summary>Validates config text; relative source paths resolve against the folder of <paramref name="filePath"/>.</summary>
+    public static (FeedsConfig? Config, IReadOnlyList<ConfigProblem> Problems) Parse(string json, string filePath)
+    {
+        var reader = new Reader(filePath);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            return (null, [new ConfigProblem(filePath, "", $"not valid JSON at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}: {e.Message.Split(" Path:")[0]}")]);
+        }
+        using (document)
+        {
+            var config = reader.ReadRoot(document.RootElement);
+            return reader.Problems.Count == 0 ? (config, []) : (null, reader.Problems);
+        }
+    }
+
+    /// <summary>Parses "90s", "15m", "1h30m" or "2d".</summary>
+    public static bool TryParseInterval(string text, out TimeSpan interval)
+    {
+        interval = TimeSpan.Zero;
+        var match = IntervalPattern().Match(text.Trim());
+        if (!match.Success || match.Length == 0)
+            return false;
+        foreach (Capture part in match.Groups["part"].Captures)
+        {
+            var amount = int.Parse(part.Value[..^1], System.Globalization.CultureInfo.InvariantCulture);
+            interval += char.ToLowerInvariant(part.Value[^1]) switch
+            {
+                'd' => TimeSpan.FromDays(amount),
+                'h' => TimeSpan.FromHours(amount),
+                'm' => TimeSpan.FromMinutes(amount),
+                _ => TimeSpan.FromSeconds(amount),
+            };
+        }
+        return interval > TimeSpan.Zero;
+    }
+
+    [GeneratedRegex(@"^(?<part>\d{1,6}[dhmsDHMS])+$")]
+    private static partial Regex IntervalPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex IdPattern();
+
+    private sealed class Reader(string filePath)
+    {
+        public List<ConfigProblem> Problems { get; } = [];
+
+        private void Problem(string path, string message) => Problems.Add(new ConfigProblem(filePath, path, message));
+
+        public FeedsConfig? ReadRoot(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                Problem("", "the config must be a JSON object with \"sections\" and \"sources\"");
+                return null;
+            }
+            CheckKeys(root, "", RootKeys);
+            var sections = ReadArray(root, "sections", "Sections", ReadSection);
+            var sectionIds = sections.Select(s => s.Id).ToHashSet();
+            var sources = ReadArray(root, "sources", "Sources", (element, path) => ReadSource(element, path, sectionIds));
+            CheckUnique(sections.Select(s => s.Id), "Sections", "section");
+            CheckUnique(sources.Select(s => s.Id), "Sources", "source");
+            if (sections.Count == 0 && Problems.Count == 0)
+                Problem("Sections", "at least one section is needed: readers subscribe to sections");
+            foreach (var section in sections.Where(section => !sources.Any(source => source.Sections.Contains(section.Id))))
+                Problem($"Sections[{sections.IndexOf(section)}]", $"section \"{section.Id}\" has no source; add its id to some source's \"sections\"");
+            return new FeedsConfig(filePath, sections, sources);
+        }
+
+        private List<T> ReadArray<T>(JsonElement parent, string key, string path, Func<JsonElement, string, T?> read) where T : class
+        {
+            var result = new List<T>();
+            if (!TryGet(parent, key, out var array))
+            {
+                Problem(path, $"missing; add \"{key}\": [ ... ]");
+                return result;
+            }
+            if (array.ValueKind != JsonValueKind.Array)
+            {
+                Problem(path, $"must be an array, not {Describe(array)}");
+                return result;
+            }
+            var index = 0;
+            foreach (var element in array.EnumerateArray())
+            {
+                var itemPath = $"{path}[{index++}]";
+                if (element.ValueKind != JsonValueKind.Object)
+                    Problem(itemPath, $"must be an object, not {Describe(element)}");
+                else if (read(element, itemPath) is { } item)
+                    result.Add(item);
+            }
+            return result;
+        }
+
+        private Section? ReadSection(JsonElement element, string path)
+        {
+            CheckKeys(element, path, SectionKeys);
+            var id = ReadId(element, path);
+            var title = ReadString(element, path, "title", required: true);
+            var description = ReadString(element, path, "description", required: false) ?? "";
+            return id is null || title is null ? null : new Section(id, title, description);
+        }
+
+        private Source? ReadSource(JsonElement element, string path, HashSet<string> sectionIds)
+        {
+            CheckKeys(element, path, SourceKeys);
+            var id = ReadId(element, path);
+            var title = ReadString(element, path, "title", required: false);
+            var location = ReadLocation(element, path);
+            var sections = ReadSectionRefs(element, path, sectionIds);
+            var interval = ReadInterval(element, path);
+            if (id is null || location is null || sections is null || interval is null)
+                return null;
+            return new Source(id, title ?? id, location, sections, interval.Value);
+        }
+
+        private string? ReadId(JsonElement element, string path)
+        {
+            var id = ReadString(element, path, "id", required: true);
+            if (id is not null && !IdPattern().IsMatch(id))
+            {
+                Problem($"{path}.Id", $"\"{id}\" is not a valid id; use lower-case letters, digits and '-' (it appears in URLs), e.g. \"{Slug(id)}\"");
+                return null;
+            }
+            return id;
+        }
+
+        private SourceLocation? ReadLocation(JsonElement element, string path)
+        {
+            var url = ReadString(element, path, "url", required: true);
+            if (url is null)
+                return null;
+            if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme.Length > 1)
+            {
+                if (uri.Scheme is "http" or "https")
+                    return SourceLocation.ForUrl(uri);
+                if (uri.IsFile)
+                    return SourceLocation.ForFile(uri.LocalPath);
+                Problem($"{path}.Url", $"scheme \"{uri.Scheme}:\" is not supported; use an http:// or https:// URL, or a local file path");
+                return null;
+            }
+            if (url.Contains("://", StringComparison.Ordinal))
+            {
+                Problem($"{path}.Url", $"\"{url}\" is not a valid URL");
+                return null;
+            }
+            var baseFolder = Path.GetDirectoryName(filePath) ?? ".";
+            return SourceLocation.ForFile(Path.GetFullPath(Path.Combine(baseFolder, url)));
+        }
+
+        private List<string>? ReadSectionRefs(JsonElement element, string path, HashSet<string> sectionIds)
+        {
+            if (!TryGet(element, "sections", out var array))
+            {
+                Problem($"{path}.Sections", "missing; list the ids of the sections this source feeds, e.g. [\"international\"]");
+                return null;
+            }
+            if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
+            {
+                Problem($"{path}.Sections", "must be a non-empty array of section ids");
+                return null;
+            }
+            var result = new List<string>();
+            var index = 0;
+            foreach (var item in array.EnumerateArray())
+            {
+                var itemPath = $"{path}.Sections[{index++}]";
+                if (item.ValueKind != JsonValueKind.String)
+                    Problem(itemPath, $"must be a section id string, not {Describe(item)}");
+                else if (!sectionIds.Contains(item.GetString()!))
+                    Problem(itemPath, $"unknown section \"{item.GetString()}\"; known sections: {string.Join(", ", sectionIds.Order())}");
+                else
+                    result.Add(item.GetString()!);
+            }
+            return result.Count == array.GetArrayLength() ? result.Distinct().ToList() : null;
+        }
+
+        private TimeSpan? ReadInterval(JsonElement element, string path)
+        {
+            var text = ReadString(element, path, "schedule", required: false);
+            if (text is null)
+                return DefaultInterval;
+            if (!TryParseInterval(text, out var interval))
+            {
+                Problem($"{path}.Schedule", $"\"{text}\" is not an interval; write it like \"15m\", \"1h\" or \"1h30m\"");
+                return null;
+            }
+            if (interval < MinimumInterval)
+            {
+                Problem($"{path}.Schedule", $"\"{text}\" is shorter than the minimum of 1m; polling that often is impolite to the source");
+                return null;
+            }
+            return interval;
+        }
+
+        private string? ReadString(JsonElement element, string path, string key, bool required)
+        {
+            var fieldPath = $"{path}.{Pascal(key)}";
+            if (!TryGet(element, key, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                if (required)
+                    Problem(fieldPath, $"missing; \"{key}\" is required");
+                return null;
+            }
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                Problem(fieldPath, $"must be a string, not {Describe(value)}");
+                return null;
+            }
+            var text = value.GetString()!.Trim();
+            if (text.Length == 0)
+            {
+                if (required)
+                    Problem(fieldPath, "must not be empty");
+                return null;
+            }
+            return text;
+        }
+
+        private void CheckKeys(JsonElement element, string path, string[] known)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                if (known.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
+                    continue;
+                var nearest = known.MinBy(k => EditDistance(k, property.Name.ToLowerInvariant()))!;
+                var prefix = path.Length == 0 ? "" : path + ".";
+                Problem(prefix + property.Name, $"unknown key \"{property.Name}\"; did you mean \"{nearest}\"? (known keys: {string.Join(", ", known)})");
+            }
+        }
+
+        private void CheckUnique(IEnumerable<string> ids, string path, string what)
+        {
+            foreach (var duplicate in ids.GroupBy(id => id).Where(g => g.Count() > 1))
+                Problem(path, $"duplicate {what} id \"{duplicate.Key}\"; every {what} needs its own id");
+        }
+
+        private static bool TryGet(JsonElement element, string key, out JsonElement value)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                if (string.Equals(property.Name, key, StringComparison.OrdinalIgnoreCase))
+                {
+                    value = property.Value;
+                    return true;
+                }
+            }
+            value = default;
+            return false;
+        }
+
+        private static string Describe(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            _ => "null",
+        };
+
+        private static string Pascal(string key) => char.ToUpperInvariant(key[0]) + key[1..];
+
+        private static string Slug(string text)
+        {
+            var slug = Regex.Replace(text.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
+            return slug.Length == 0 ? "my-section" : slug;
+        }
+
+        private static int EditDistance(string a, string b)
+        {
+            var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+            for (var i = 1; i <= a.Length; i++)
+            {
+                var current = new int[b.Length + 1];
+                current[0] = i;
+                for (var j = 1; j <= b.Length; j++)
+                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                previous = current;
+            }
+            return previous[b.Length];
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace Feeds.Core.Sources;
+
+/// <summary>The operator's configuration, validated: the sections readers subscribe to and the sources that feed them.</summary>
+public sealed record FeedsConfig(string FilePath, IReadOnlyList<Section> Sections, IReadOnlyList<Source> Sources)
+{
+    public Section? FindSection(string id) => Sections.FirstOrDefault(s => s.Id == id);
+
+    public Source? FindSource(string id) => Sources.FirstOrDefault(s => s.Id == id);
+
+    public IReadOnlyList<Source> SourcesOf(Section section) =>
+        Sources.Where(source => source.Sections.Contains(section.Id)).ToList();
+}
+
+/// <summary>A published feed ("International"): what readers subscribe to.</summary>
+public sealed record Section(string Id, string Title, string Description);
+
+/// <summary>One polled feed, an <c>http(s)</c> URL or a local file the operator configured.</summary>
+public sealed record Source(string Id, string Title, SourceLocation Location, IReadOnlyList<string> Sections, TimeSpan Interval);
+
+/// <summary>Where a source's bytes come from. Exactly one of <see cref="Url"/> and <see cref="FilePath"/> is set.</summary>
+public sealed record SourceLocation
+{
+    private SourceLocation(Uri? url, string? filePath) => (Url, FilePath) = (url, filePath);
+
+    public Uri? Url { get; }
+
+    public string? FilePath { get; }
+
+    public static SourceLocation ForUrl(Uri url) => new(url, null);
+
+    public static SourceLocation ForFile(string fullPath) => new(null, fullPath);
+
+    /// <summary>The base against which relative links in the feed resolve.</summary>
+    public Uri BaseUri => Url ?? new Uri(FilePath!);
+
+    public override string ToString() => Url?.AbsoluteUri ?? FilePath!;
+}

@@ -1,0 +1,37 @@
+using Feeds.Core.Normalization;
+
+namespace Feeds.Core.Storage;
+
+/// <summary>
+/// Everything the pipeline and the endpoints ask of storage. SQL lives behind this seam so a second
+/// dialect (PostgreSQL) can be added without touching the pipeline.
+/// </summary>
+public interface IFeedStore
+{
+    /// <summary>Creates or upgrades the schema. Idempotent.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    Task<SourceState?> GetSourceStateAsync(string sourceId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<SourceState>> GetSourceStatesAsync(CancellationToken cancellationToken);
+
+    /// <summary>item_key → content_hash for a source, to skip unchanged items before normalizing them.</summary>
+    Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes one poll in one transaction: new and changed items, then the source's state (validators
+    /// included), so a crash never saves validators for items that were not stored.
+    /// </summary>
+    Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken);
+
+    /// <summary>Newest first, ties broken by insertion order, so the same data always gives the same list.</summary>
+    Task<IReadOnlyList<StoredItem>> GetLatestItemsAsync(IReadOnlyCollection<string> sourceIds, int limit, CancellationToken cancellationToken);
+
+    /// <summary>True when the database answers a query.</summary>
+    Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
+
+    /// <summary>Grows on every write that changed items; readers compare it to know their cached output is stale.</summary>
+    long ChangeVersion { get; }
+}
+
+public sealed record SaveResult(int Added, int Updated);

@@ -1,0 +1,312 @@
+using System.Data;
+using System.Text.Json;
+using Dapper;
+using Feeds.Core.Fetching;
+using Feeds.Core.Normalization;
+using Microsoft.Data.Sqlite;
+
+namespace Feeds.Core.Storage;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode, many readers and a single writer. Times are
+/// stored as INTEGER unix milliseconds (Dapper's DateTimeOffset mapping writes local-offset text
+/// that sorts wrong and reads back with an InvalidCastException).
+/// </summary>
+public sealed class SqliteFeedStore : IFeedStore, IDisposable
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _clock;
+    // One ingest writer at a time: SQLite allows one anyway, and queuing here avoids busy retries.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private long _changeVersion;
+
+    public SqliteFeedStore(string databasePath, TimeProvider clock)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(databasePath));
+        if (!string.IsNullOrEmpty(folder))
+            Directory.CreateDirectory(folder);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
+        _clock = clock;
+        DatabasePath = Path.GetFullPath(databasePath);
+    }
+
+    public string DatabasePath { get; }
+
+    public long ChangeVersion => Interlocked.Read(ref _changeVersion);
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+        await SqliteMigrations.ApplyAsync(connection, cancellationToken);
+    }
+
+    public async Task<SourceState?> GetSourceStateAsync(string sourceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition(
+            SourceRow.Select + " WHERE id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
+        return row?.ToState();
+    }
+
+    public async Task<IReadOnlyList<SourceState>> GetSourceStatesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<SourceRow>(new CommandDefinition(SourceRow.Select + " ORDER BY id", cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToState()).ToList();
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Key, string Hash)>(new CommandDefinition(
+            "SELECT item_key, content_hash FROM items WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Key, r => r.Hash);
+    }
+
+    public async Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(UpsertSourceSql, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
+            var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+            int added = 0, updated = 0;
+            foreach (var item in items)
+            {
+                var firstSeen = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                    UpsertItemSql, ItemParameters(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
+                if (firstSeen == now)
+                    added++;
+                else if (firstSeen is not null)
+                    updated++;
+            }
+            await transaction.CommitAsync(cancellationToken);
+            if (added + updated > 0)
+                Interlocked.Increment(ref _changeVersion);
+            return new SaveResult(added, updated);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<StoredItem>> GetLatestItemsAsync(IReadOnlyCollection<string> sourceIds, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ItemRow>(new CommandDefinition(
+            """
+            SELECT i.id AS Id, i.source_id AS SourceId, i.item_key AS ItemKey, i.guid AS Guid, i.title AS Title, i.link AS Link,
+                   i.summary_html AS SummaryHtml, i.summary_text AS SummaryText, i.content_html AS ContentHtml,
+                   i.authors_json AS AuthorsJson, i.categories_json AS CategoriesJson, i.enclosures_json AS EnclosuresJson,
+                   i.image_url AS ImageUrl, i.reading_minutes AS ReadingMinutes, i.published_at AS PublishedAt,
+                   i.date_is_estimated AS DateIsEstimated, i.updated_at AS UpdatedAt,
+                   s.feed_title AS SourceTitle, s.feed_link AS SourceLink
+            FROM items i JOIN sources s ON s.id = i.source_id
+            WHERE i.source_id IN @sourceIds
+            ORDER BY i.published_at DESC, i.id DESC
+            LIMIT @limit
+            """, new { sourceIds, limit }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToItem()).ToList();
+    }
+
+    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM sources", cancellationToken: cancellationToken)) >= 0;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        // Per-connection settings: they do not persist in the file.
+        await connection.ExecuteAsync("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+        return connection;
+    }
+
+    private const string UpsertSourceSql = """
+        INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,
+                             last_error_category, last_http_status, consecutive_failures, next_due_at, retry_not_before, feed_title, feed_link)
+        VALUES (@Id, @Url, @ETag, @LastModified, @LastAttemptAt, @LastSuccessAt, @LastOutcome, @LastError,
+                @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @RetryNotBefore, @FeedTitle, @FeedLink)
+        ON CONFLICT (id) DO UPDATE SET
+            url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
+            last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
+            last_outcome = excluded.last_outcome, last_error = excluded.last_error,
+            last_error_category = excluded.last_error_category, last_http_status = excluded.last_http_status,
+            consecutive_failures = excluded.consecutive_failures, next_due_at = excluded.next_due_at,
+            retry_not_before = excluded.retry_not_before,
+            feed_title = coalesce(excluded.feed_title, sources.feed_title), feed_link = coalesce(excluded.feed_link, sources.feed_link)
+        """;
+
+    // Returns first_seen_at for a row inserted or changed, nothing for an unchanged one. An item whose
+    // feed gives no date keeps the first-seen time it got on insert.
+    private const string UpsertItemSql = """
+        INSERT INTO items (source_id, item_key, content_hash, guid, title, link, summary_html, summary_text, content_html,
+                           authors_json, categories_json, enclosures_json, image_url, reading_minutes,
+                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at)
+        VALUES (@SourceId, @ItemKey, @ContentHash, @Guid, @Title, @Link, @SummaryHtml, @SummaryText, @ContentHtml,
+                @AuthorsJson, @CategoriesJson, @EnclosuresJson, @ImageUrl, @ReadingMinutes,
+                @PublishedAt, @DateIsEstimated, @UpdatedAt, @Now, @Now)
+        ON CONFLICT (source_id, item_key) DO UPDATE SET
+            content_hash = excluded.content_hash, guid = excluded.guid, title = excluded.title, link = excluded.link,
+            summary_html = excluded.summary_html, summary_text = excluded.summary_text, content_html = excluded.content_html,
+            authors_json = excluded.authors_json, categories_json = excluded.categories_json,
+            enclosures_json = excluded.enclosures_json, image_url = excluded.image_url, reading_minutes = excluded.reading_minutes,
+            published_at = CASE WHEN excluded.date_is_estimated = 1 AND items.date_is_estimated = 1 THEN items.published_at ELSE excluded.published_at END,
+            date_is_estimated = excluded.date_is_estimated AND items.date_is_estimated,
+            updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at
+        WHERE items.content_hash <> excluded.content_hash
+        RETURNING first_seen_at
+        """;
+
+    private static object ItemParameters(string sourceId, NormalizedItem item, long now) => new
+    {
+        SourceId = sourceId,
+        ItemKey = item.Key,
+        item.ContentHash,
+        Guid = item.Id,
+        Title = item.Title ?? item.SummaryText ?? item.Link ?? "Untitled",
+        item.Link,
+        SummaryHtml = item.Summary,
+        item.SummaryText,
+        ContentHtml = item.Content,
+        AuthorsJson = JsonSerializer.Serialize(item.Authors),
+        CategoriesJson = JsonSerializer.Serialize(item.Categories),
+        EnclosuresJson = JsonSerializer.Serialize(item.Enclosures),
+        ImageUrl = item.Image,
+        item.ReadingMinutes,
+        PublishedAt = item.Published?.ToUnixTimeMilliseconds() ?? item.Updated?.ToUnixTimeMilliseconds() ?? now,
+        DateIsEstimated = item.Published is null && item.Updated is null,
+        UpdatedAt = item.Updated?.ToUnixTimeMilliseconds() ?? item.Published?.ToUnixTimeMilliseconds() ?? now,
+        Now = now,
+    };
+
+    private static DateTimeOffset? FromMs(long? ms) => ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
+
+    private static long? ToMs(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();
+
+    private sealed record SourceRow
+    {
+        public const string Select = """
+            SELECT id AS Id, url AS Url, etag AS ETag, last_modified AS LastModified, last_attempt_at AS LastAttemptAt,
+                   last_success_at AS LastSuccessAt, last_outcome AS LastOutcome, last_error AS LastError,
+                   last_error_category AS LastErrorCategory, last_http_status AS LastHttpStatus,
+                   consecutive_failures AS ConsecutiveFailures, next_due_at AS NextDueAt, retry_not_before AS RetryNotBefore,
+                   feed_title AS FeedTitle, feed_link AS FeedLink
+            FROM sources
+            """;
+
+        public string Id { get; init; } = "";
+        public string Url { get; init; } = "";
+        public string? ETag { get; init; }
+        public string? LastModified { get; init; }
+        public long? LastAttemptAt { get; init; }
+        public long? LastSuccessAt { get; init; }
+        public string? LastOutcome { get; init; }
+        public string? LastError { get; init; }
+        public string? LastErrorCategory { get; init; }
+        public long? LastHttpStatus { get; init; }
+        public long ConsecutiveFailures { get; init; }
+        public long? NextDueAt { get; init; }
+        public long? RetryNotBefore { get; init; }
+        public string? FeedTitle { get; init; }
+        public string? FeedLink { get; init; }
+
+        public static SourceRow From(SourceState state) => new()
+        {
+            Id = state.SourceId,
+            Url = state.Url,
+            ETag = state.Validators.ETag,
+            LastModified = state.Validators.LastModified,
+            LastAttemptAt = ToMs(state.LastAttemptAt),
+            LastSuccessAt = ToMs(state.LastSuccessAt),
+            LastOutcome = state.LastOutcome?.ToString(),
+            LastError = state.LastError,
+            LastErrorCategory = state.LastErrorCategory,
+            LastHttpStatus = state.LastHttpStatus,
+            ConsecutiveFailures = state.ConsecutiveFailures,
+            NextDueAt = ToMs(state.NextDueAt),
+            RetryNotBefore = ToMs(state.RetryNotBefore),
+            FeedTitle = state.FeedTitle,
+            FeedLink = state.FeedLink,
+        };
+
+        public SourceState ToState() => new()
+        {
+            SourceId = Id,
+            Url = Url,
+            Validators = new Validators(ETag, LastModified),
+            LastAttemptAt = FromMs(LastAttemptAt),
+            LastSuccessAt = FromMs(LastSuccessAt),
+            LastOutcome = Enum.TryParse<PollOutcome>(LastOutcome, out var outcome) ? outcome : null,
+            LastError = LastError,
+            LastErrorCategory = LastErrorCategory,
+            LastHttpStatus = (int?)LastHttpStatus,
+            ConsecutiveFailures = (int)ConsecutiveFailures,
+            NextDueAt = FromMs(NextDueAt),
+            RetryNotBefore = FromMs(RetryNotBefore),
+            FeedTitle = FeedTitle,
+            FeedLink = FeedLink,
+        };
+    }
+
+    private sealed record ItemRow
+    {
+        public long Id { get; init; }
+        public string SourceId { get; init; } = "";
+        public string ItemKey { get; init; } = "";
+        public string? Guid { get; init; }
+        public string Title { get; init; } = "";
+        public string? Link { get; init; }
+        public string? SummaryHtml { get; init; }
+        public string? SummaryText { get; init; }
+        public string? ContentHtml { get; init; }
+        public string AuthorsJson { get; init; } = "[]";
+        public string CategoriesJson { get; init; } = "[]";
+        public string EnclosuresJson { get; init; } = "[]";
+        public string? ImageUrl { get; init; }
+        public long ReadingMinutes { get; init; }
+        public long PublishedAt { get; init; }
+        public long DateIsEstimated { get; init; }
+        public long UpdatedAt { get; init; }
+        public string? SourceTitle { get; init; }
+        public string? SourceLink { get; init; }
+
+        public StoredItem ToItem() => new()
+        {
+            Id = Id,
+            SourceId = SourceId,
+            ItemKey = ItemKey,
+            Guid = Guid,
+            Title = Title,
+            Link = Link,
+            SummaryHtml = SummaryHtml,
+            SummaryText = SummaryText,
+            ContentHtml = ContentHtml,
+            Authors = JsonSerializer.Deserialize<List<Person>>(AuthorsJson) ?? [],
+            Categories = JsonSerializer.Deserialize<List<string>>(CategoriesJson) ?? [],
+            Enclosures = JsonSerializer.Deserialize<List<Enclosure>>(EnclosuresJson) ?? [],
+            ImageUrl = ImageUrl,
+            ReadingMinutes = (int)ReadingMinutes,
+            PublishedAt = DateTimeOffset.FromUnixTimeMilliseconds(PublishedAt),
+            DateIsEstimated = DateIsEstimated != 0,
+            UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAt),
+            SourceTitle = SourceTitle,
+            SourceLink = SourceLink,
+        };
+    }
+}

@@ -1,0 +1,29 @@
+using Feeds.Core.Normalization;
+
+namespace Feeds.Core.Storage;
+
+/// <summary>An item as read back for publishing.</summary>
+public sealed record StoredItem
+{
+    public required long Id { get; init; }
+    public required string SourceId { get; init; }
+    public required string ItemKey { get; init; }
+    public string? Guid { get; init; }
+    public required string Title { get; init; }
+    public string? Link { get; init; }
+    public string? SummaryHtml { get; init; }
+    public string? SummaryText { get; init; }
+    public string? ContentHtml { get; init; }
+    public IReadOnlyList<Person> Authors { get; init; } = [];
+    public IReadOnlyList<string> Categories { get; init; } = [];
+    public IReadOnlyList<Enclosure> Enclosures { get; init; } = [];
+    public string? ImageUrl { get; init; }
+    public int ReadingMinutes { get; init; }
+    public required DateTimeOffset PublishedAt { get; init; }
+    public bool DateIsEstimated { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public string? SourceTitle { get; init; }
+    public string? SourceLink { get; init; }
+
+    public string? Byline => Bylines.Join(Authors);
+}

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Feeds.Service.Hosting;
+
+namespace Feeds.Service.Cli;
+
+/// <summary>The command line. Exit codes: 0 ok, 1 failure, 2 bad usage or bad input.</summary>
+internal static class FeedsCommandLine
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+
+    public static readonly Option<string> ConfigOption = new("--config") { Description = "The config file (default: $FEEDS_CONFIG or config/feeds.json)", Recursive = true };
+    public static readonly Option<string> DatabaseOption = new("--db") { Description = "The SQLite database file (default: $FEEDS_DB or data/feeds.db)", Recursive = true };
+
+    public static async Task<int> InvokeAsync(string[] args)
+    {
+        var root = new RootCommand("Feeds: polls news feeds and republishes them as per-section RSS and Atom feeds.")
+        {
+            ConfigOption,
+            DatabaseOption,
+        };
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ParseCommand.Create());
+        root.Subcommands.Add(CheckConfigCommand.Create());
+        root.Subcommands.Add(RefreshCommand.Create());
+        // With no verb, serve.
+        root.SetAction((result, cancellationToken) => ServeCommand.RunAsync(Settings(result, urls: null), cancellationToken));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+                Console.Error.WriteLine(error.Message);
+            Console.Error.WriteLine("Run 'feeds --help' for usage.");
+            return BadInput;
+        }
+        return await parsed.InvokeAsync();
+    }
+
+    public static FeedsSettings Settings(ParseResult result, string? urls) =>
+        FeedsSettings.Resolve(result.GetValue(ConfigOption), result.GetValue(DatabaseOption), urls);
+}

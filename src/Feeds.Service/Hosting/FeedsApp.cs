@@ -1,0 +1,52 @@
+using Feeds.Core;
+using Feeds.Core.Sources;
+using Feeds.Core.Storage;
+using Feeds.Service.Endpoints;
+using Feeds.Service.Scheduling;
+using Microsoft.Data.Sqlite;
+
+namespace Feeds.Service.Hosting;
+
+/// <summary>Builds the service: the pipeline, the Quartz schedule and the HTTP endpoints. A table of contents.</summary>
+public static class FeedsApp
+{
+    /// <summary>Builds the web application and brings its database schema up to date.</summary>
+    /// <exception cref="InvalidConfigException">The config has problems; every one is listed.</exception>
+    public static async Task<WebApplication> BuildAsync(FeedsSettings settings, Action<WebApplicationBuilder>? customize = null)
+    {
+        var config = ConfigLoader.Load(settings.ConfigPath);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
+
+        // Time: the system clock appears once, here at the root.
+        builder.Services.AddSingleton(TimeProvider.System);
+        // The config and the ingest pipeline (fetch → parse → normalize → store).
+        builder.Services.AddSingleton(config);
+        builder.Services.AddFeedsCore(settings.DatabasePath);
+        // One Quartz job and trigger per source.
+        builder.Services.AddSourceSchedule(config);
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+        await MigrateAsync(app.Services.GetRequiredService<IFeedStore>(), settings.DatabasePath);
+
+        // HTTP: the section feeds, the pages for people, health.
+        app.MapSectionFeeds();
+        app.MapPages();
+        app.MapHealth();
+        return app;
+    }
+
+    private static async Task MigrateAsync(IFeedStore store, string databasePath)
+    {
+        try
+        {
+            await store.MigrateAsync(CancellationToken.None);
+        }
+        catch (SqliteException e)
+        {
+            throw new InvalidOperationException($"cannot open the database {databasePath}: {e.Message} (is it a Feeds database? move it aside or pass another with --db)", e);
+        }
+    }
+}
