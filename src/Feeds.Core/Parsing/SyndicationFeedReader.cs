@@ -56,14 +56,16 @@ internal static class SyndicationFeedReader
         var guid = extensions.FirstOrDefault(e => e.Name == "guid");
         var content = extensions.FirstOrDefault(e => e.Name == XName.Get("encoded", Namespaces.Content)) is { } encoded
             ? new FeedText(encoded.Value, TextKind.Html)
-            : Content(item.Content);
+            : isRss ? null : Content(item.Content);
+        // Syndication puts an RSS <description> in Content rather than Summary when the item has no other body.
+        var summary = item.Summary ?? (isRss ? item.Content as TextSyndicationContent : null);
         return new ParsedEntry
         {
             Id = NullIfEmpty(item.Id),
             IdIsPermaLink = isRss && !string.Equals(guid?.Attribute("isPermaLink")?.Value, "false", StringComparison.OrdinalIgnoreCase),
             Title = Text(item.Title, format) ?? extensions.Where(e => e.Name == XName.Get("title", Namespaces.DublinCore)).Select(e => new FeedText(e.Value, TextKind.Text)).FirstOrDefault(),
             Link = AlternateLink(item.Links),
-            Summary = HtmlByConvention(item.Summary, format),
+            Summary = HtmlByConvention(summary, format),
             Content = content,
             Authors = Authors(item, extensions),
             Published = DateOrNull(item.PublishDate),

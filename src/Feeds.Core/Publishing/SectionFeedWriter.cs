@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.ServiceModel.Syndication;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
 using Feeds.Core.Parsing;
@@ -14,7 +15,7 @@ namespace Feeds.Core.Publishing;
 /// with System.ServiceModel.Syndication. Output depends only on the data: ids are derived from the section
 /// and item keys and times from the items, so the same data always gives the same bytes (and ETag).
 /// </summary>
-public static class SectionFeedWriter
+public static partial class SectionFeedWriter
 {
     public const string Generator = "Feeds";
 
@@ -34,10 +35,20 @@ public static class SectionFeedWriter
             else
                 new Rss20FeedFormatter(feed, serializeExtensionsAsAtom: false).WriteTo(writer);
         }
-        var body = buffer.ToArray();
+        var body = format == OutputFormat.Rss ? WithGmtDates(buffer.ToArray()) : buffer.ToArray();
         var contentType = format == OutputFormat.Atom ? "application/atom+xml; charset=utf-8" : "application/rss+xml; charset=utf-8";
         return new RenderedFeed(body, contentType, StrongETag(body), feed.LastUpdatedTime);
     }
+
+    /// <summary>
+    /// Syndication writes RFC 822 dates with the military zone "Z"; RFC 2822 §4.3 made that obsolete and
+    /// some readers reject it, so say "GMT" as RFC 1123 does.
+    /// </summary>
+    private static byte[] WithGmtDates(byte[] rss) =>
+        Encoding.UTF8.GetBytes(RssDateZone().Replace(Encoding.UTF8.GetString(rss), " GMT</$1>"));
+
+    [GeneratedRegex(@" Z</(pubDate|lastBuildDate)>")]
+    private static partial Regex RssDateZone();
 
     public static string StrongETag(byte[] body) => "\"" + Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 16)) + "\"";
 
@@ -49,12 +60,11 @@ public static class SectionFeedWriter
             Title = new TextSyndicationContent(section.Title),
             Description = string.IsNullOrEmpty(section.Description) ? null : new TextSyndicationContent(section.Description),
             Generator = Generator,
-            LastUpdatedTime = items.Count == 0 ? EmptyFeedTime : items.Max(i => i.UpdatedAt > i.PublishedAt ? i.UpdatedAt : i.PublishedAt),
+            LastUpdatedTime = items.Count == 0 ? EmptyFeedTime : items.Max(LastChange),
             Items = items.Select(item => BuildItem(section, item, format, links)).ToList(),
         };
         feed.Links.Add(SyndicationLink.CreateAlternateLink(links.Page, "text/html"));
         // Declare each prefix once on the root rather than on every element that uses it.
-        AddNamespace(feed, "atom", Namespaces.Atom);
         AddNamespace(feed, "dc", Namespaces.DublinCore);
         AddNamespace(feed, "content", Namespaces.Content);
         AddNamespace(feed, "media", Namespaces.Media);
@@ -66,6 +76,7 @@ public static class SectionFeedWriter
         }
         else
         {
+            AddNamespace(feed, "atom", Namespaces.Atom);
             feed.ElementExtensions.Add(new XElement(XName.Get("link", Namespaces.Atom),
                 new XAttribute("href", links.Self(format).AbsoluteUri), new XAttribute("rel", "self"), new XAttribute("type", "application/rss+xml")));
         }
@@ -80,7 +91,7 @@ public static class SectionFeedWriter
             Id = StableUrn("item:" + item.SourceId + ":" + item.ItemKey),
             Title = new TextSyndicationContent(item.Title),
             PublishDate = item.PublishedAt,
-            LastUpdatedTime = item.UpdatedAt > item.PublishedAt ? item.UpdatedAt : item.PublishedAt,
+            LastUpdatedTime = LastChange(item),
         };
         result.Links.Add(SyndicationLink.CreateAlternateLink(link, "text/html"));
         if (item.SummaryHtml is { } summary)
@@ -114,6 +125,8 @@ public static class SectionFeedWriter
         }
         return result;
     }
+
+    private static DateTimeOffset LastChange(StoredItem item) => item.UpdatedAt > item.PublishedAt ? item.UpdatedAt : item.PublishedAt;
 
     private static void AddNamespace(SyndicationFeed feed, string prefix, string ns) =>
         feed.AttributeExtensions.Add(new XmlQualifiedName(prefix, "http://www.w3.org/2000/xmlns/"), ns);

@@ -73,15 +73,20 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(UpsertSourceSql, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
             var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+            var existing = (await connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT item_key FROM items WHERE source_id = @SourceId AND item_key IN @Keys",
+                new { state.SourceId, Keys = items.Select(i => i.Key).ToList() }, transaction, cancellationToken: cancellationToken))).ToHashSet();
             int added = 0, updated = 0;
             foreach (var item in items)
             {
-                var firstSeen = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                var changed = await connection.ExecuteAsync(new CommandDefinition(
                     UpsertItemSql, ItemParameters(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
-                if (firstSeen == now)
-                    added++;
-                else if (firstSeen is not null)
+                if (changed == 0)
+                    continue;
+                if (existing.Contains(item.Key))
                     updated++;
+                else
+                    added++;
             }
             await transaction.CommitAsync(cancellationToken);
             if (added + updated > 0)
@@ -152,8 +157,8 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             feed_title = coalesce(excluded.feed_title, sources.feed_title), feed_link = coalesce(excluded.feed_link, sources.feed_link)
         """;
 
-    // Returns first_seen_at for a row inserted or changed, nothing for an unchanged one. An item whose
-    // feed gives no date keeps the first-seen time it got on insert.
+    // Touches no row when the item is unchanged (same content hash). An item whose feed gives no date
+    // keeps the first-seen time it got on insert.
     private const string UpsertItemSql = """
         INSERT INTO items (source_id, item_key, content_hash, guid, title, link, summary_html, summary_text, content_html,
                            authors_json, categories_json, enclosures_json, image_url, reading_minutes,
@@ -170,7 +175,6 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             date_is_estimated = excluded.date_is_estimated AND items.date_is_estimated,
             updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at
         WHERE items.content_hash <> excluded.content_hash
-        RETURNING first_seen_at
         """;
 
     private static object ItemParameters(string sourceId, NormalizedItem item, long now) => new

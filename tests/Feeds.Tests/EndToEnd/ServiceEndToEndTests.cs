@@ -1,0 +1,177 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.ServiceModel.Syndication;
+using System.Xml;
+using Feeds.Core.Storage;
+using Feeds.Tests.Support;
+
+namespace Feeds.Tests.EndToEnd;
+
+/// <summary>The real service on loopback, polling a real loopback source server, read back by a feed parser.</summary>
+public sealed class ServiceEndToEndTests : IAsyncLifetime
+{
+    private LoopbackSourceServer _sources = null!;
+    private FeedsTestHost _host = null!;
+    private DateTimeOffset _started;
+
+    private static readonly object[] Sections =
+    [
+        new { id = "international", title = "International", description = "World news" },
+        new { id = "technology", title = "Technology", description = "Tech news" },
+    ];
+
+    public async Task InitializeAsync()
+    {
+        _sources = await LoopbackSourceServer.StartAsync();
+        var wire = _sources.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"), "application/rss+xml");
+        var capitol = _sources.Serve("/capitol.atom", TestFiles.SampleBytes("capitol-briefing.atom"), "application/atom+xml");
+        var tech = _sources.Serve("/tech.rss", TestFiles.SampleBytes("techdesk.rss"), "application/rss+xml");
+        _started = DateTimeOffset.UtcNow;
+        _host = await FeedsTestHost.StartAsync(Sections, new object[]
+        {
+            new { id = "wire", url = wire.AbsoluteUri, sections = new[] { "international" } },
+            new { id = "capitol", url = capitol.AbsoluteUri, sections = new[] { "international" } },
+            new { id = "tech", url = tech.AbsoluteUri, sections = new[] { "technology" } },
+        });
+        await _host.WaitForPollsAsync(3, _started);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _sources.DisposeAsync();
+    }
+
+    private async Task<SyndicationFeed> ReadFeedAsync(string path)
+    {
+        using var response = await _host.Client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = XmlReader.Create(await response.Content.ReadAsStreamAsync());
+        return SyndicationFeed.Load(reader);
+    }
+
+    [Theory]
+    [InlineData("rss")]
+    [InlineData("atom")]
+    public async Task EachSectionFeedCarriesItsSourcesItemsNewestFirst(string format)
+    {
+        var international = await ReadFeedAsync($"sections/international/{format}");
+        var technology = await ReadFeedAsync($"sections/technology/{format}");
+
+        Assert.Equal(16, international.Items.Count()); // 10 wire + 6 capitol
+        Assert.Equal(10, technology.Items.Count());
+        foreach (var item in international.Items.Concat(technology.Items))
+        {
+            Assert.False(string.IsNullOrWhiteSpace(item.Title?.Text));
+            Assert.False(string.IsNullOrWhiteSpace(item.Id));
+            Assert.NotEmpty(item.Links);
+            Assert.NotEqual(default, item.PublishDate);
+        }
+        var dates = international.Items.Select(i => i.PublishDate).ToList();
+        Assert.Equal(dates.OrderByDescending(d => d), dates);
+        Assert.Contains(international.Items, i => i.Title.Text == "Korvanian trade delegation arrives for tariff talks");
+        Assert.DoesNotContain(technology.Items, i => i.Title.Text == "Korvanian trade delegation arrives for tariff talks");
+    }
+
+    [Fact]
+    public async Task FeedsAreServedWithContentTypeCharsetAndStrongETag()
+    {
+        using var rss = await _host.Client.GetAsync("sections/international/rss");
+        using var atom = await _host.Client.GetAsync("sections/international/atom");
+
+        Assert.Equal("application/rss+xml", rss.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("utf-8", rss.Content.Headers.ContentType?.CharSet);
+        Assert.Equal("application/atom+xml", atom.Content.Headers.ContentType?.MediaType);
+        Assert.False(rss.Headers.ETag!.IsWeak);
+        Assert.NotEqual(rss.Headers.ETag, atom.Headers.ETag);
+        Assert.NotNull(rss.Content.Headers.LastModified);
+    }
+
+    [Fact]
+    public async Task AReaderWithTheETagGets304()
+    {
+        using var first = await _host.Client.GetAsync("sections/technology/atom");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "sections/technology/atom");
+        request.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+
+        using var second = await _host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
+        Assert.Empty(await second.Content.ReadAsByteArrayAsync());
+        Assert.Equal(first.Headers.ETag, second.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task ARepollUsesConditionalGetAndAddsNoDuplicates()
+    {
+        var before = await _host.Client.GetByteArrayAsync("sections/international/rss");
+        var refresher = _host.Services.GetRequiredService<Feeds.Core.Refreshing.SourceRefresher>();
+        var config = _host.Services.GetRequiredService<Feeds.Core.Sources.FeedsConfig>();
+
+        foreach (var source in config.Sources)
+            Assert.IsType<Feeds.Core.Refreshing.RefreshResult.NotModified>(await refresher.RefreshAsync(source, Feeds.Core.Refreshing.PollReason.Manual, CancellationToken.None));
+        var after = await _host.Client.GetByteArrayAsync("sections/international/rss");
+
+        Assert.Equal(before, after);
+        Assert.Equal(1, _sources.ConditionalRequestCount("/wire.rss"));
+    }
+
+    [Fact]
+    public async Task DataSurvivesARestart()
+    {
+        static IEnumerable<string> Entries(SyndicationFeed feed) => feed.Items.Select(i => $"{i.Id} {i.Title.Text} {i.PublishDate:O}");
+        var before = Entries(await ReadFeedAsync("sections/international/atom")).ToList();
+        await _host.StopAsync();
+        var restarted = DateTimeOffset.UtcNow;
+
+        await _host.StartAsync(); // a new port, the same database
+        await _host.WaitForPollsAsync(3, restarted);
+        var after = Entries(await ReadFeedAsync("sections/international/atom")).ToList();
+
+        Assert.Equal(16, before.Count);
+        Assert.Equal(before, after);
+        var states = await _host.Services.GetRequiredService<IFeedStore>().GetSourceStatesAsync(CancellationToken.None);
+        Assert.All(states, s => Assert.Equal(PollOutcome.NotModified, s.LastOutcome));
+    }
+
+    [Fact]
+    public async Task TheIndexPageListsSectionsWithAutodiscoveryAndSubscribeLinks()
+    {
+        using var response = await _host.Client.GetAsync("");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<link rel=\"alternate\" type=\"application/rss+xml\"", html);
+        Assert.Contains("<link rel=\"alternate\" type=\"application/atom+xml\"", html);
+        Assert.Contains("/sections/technology/atom", html);
+        Assert.Contains("Korvanian trade delegation arrives for tariff talks", html);
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+    }
+
+    [Fact]
+    public async Task TheSectionPageShowsStoriesWithBylineAndReadingTime()
+    {
+        var html = await _host.Client.GetStringAsync("sections/technology");
+
+        Assert.Contains("By Lena Whitford", html);
+        Assert.Contains("min read", html);
+        Assert.DoesNotContain("<script", html);
+    }
+
+    [Fact]
+    public async Task UnknownSectionsAre404AndHealthIsOk()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Client.GetAsync("sections/sports/rss")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _host.Client.GetAsync("healthz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task HeadAnswersWithoutABody()
+    {
+        using var response = await _host.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "sections/international/rss"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotNull(response.Headers.ETag);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+}

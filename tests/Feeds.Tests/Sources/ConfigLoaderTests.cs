@@ -1,0 +1,90 @@
+using Feeds.Core.Sources;
+using Feeds.Tests.Support;
+
+namespace Feeds.Tests.Sources;
+
+public sealed class ConfigLoaderTests
+{
+    [Fact]
+    public void ShippedConfigLoadsWithThreeSectionsFedByLocalSamples()
+    {
+        var config = ConfigLoader.Load(Path.Combine(TestFiles.Root, "config", "feeds.json"));
+
+        Assert.Equal(["international", "politics", "technology"], config.Sections.Select(s => s.Id));
+        Assert.All(config.Sources, source => Assert.True(File.Exists(source.Location.FilePath), $"{source.Id} points at a missing file"));
+        Assert.All(config.Sections, section => Assert.NotEmpty(config.SourcesOf(section)));
+    }
+
+    [Fact]
+    public void EveryProblemIsReportedAtOnceWithItsPath()
+    {
+        const string json = """
+            {
+              "sections": [
+                { "id": "world", "title": "World" },
+                { "id": "world", "title": "Again" },
+                { "id": "Bad Id", "title": "x" }
+              ],
+              "sources": [
+                { "id": "a", "url": "ftp://example.com/feed", "sections": ["world"] },
+                { "id": "b", "url": "https://example.com/feed", "sections": ["sports"] },
+                { "id": "c", "url": "https://example.com/c", "sections": ["world"], "schedule": "often" },
+                { "id": "d", "url": "https://example.com/d", "sections": ["world"], "shedule": "15m" }
+              ]
+            }
+            """;
+
+        var (config, problems) = ConfigLoader.Parse(json, "/etc/feeds/feeds.json");
+
+        Assert.Null(config);
+        var byPath = problems.ToDictionary(p => p.Path, p => p.Message);
+        Assert.Contains("scheme \"ftp:\" is not supported", byPath["Sources[0].Url"]);
+        Assert.Contains("unknown section \"sports\"", byPath["Sources[1].Sections[0]"]);
+        Assert.Contains("\"often\" is not an interval", byPath["Sources[2].Schedule"]);
+        Assert.Contains("did you mean \"schedule\"", byPath["Sources[3].shedule"]);
+        Assert.Contains("not a valid id", byPath["Sections[2].Id"]);
+        Assert.Contains("duplicate section id \"world\"", byPath["Sections"]);
+        Assert.All(problems, p => Assert.Equal("/etc/feeds/feeds.json", p.File));
+    }
+
+    [Fact]
+    public void InvalidJsonNamesTheLine()
+    {
+        var (config, problems) = ConfigLoader.Parse("{\n  \"sections\": [\n    { \"id\": \"a\" \"title\": \"x\" }\n  ]\n}", "feeds.json");
+
+        Assert.Null(config);
+        Assert.Contains("line 3", Assert.Single(problems).Message);
+    }
+
+    [Fact]
+    public void RelativeSourcePathsResolveAgainstTheConfigFolder()
+    {
+        var (config, _) = ConfigLoader.Parse("""
+            { "sections": [{ "id": "s", "title": "S" }],
+              "sources": [{ "id": "f", "url": "samples/a.xml", "sections": ["s"] }] }
+            """, "/srv/feeds/config/feeds.json");
+
+        Assert.Equal("/srv/feeds/config/samples/a.xml", config!.Sources[0].Location.FilePath);
+        Assert.Equal(ConfigLoader.DefaultInterval, config.Sources[0].Interval);
+    }
+
+    [Theory]
+    [InlineData("90s", 90)]
+    [InlineData("15m", 900)]
+    [InlineData("1h30m", 5400)]
+    [InlineData("2d", 172800)]
+    public void IntervalsAreWrittenWithUnits(string text, int seconds)
+    {
+        Assert.True(ConfigLoader.TryParseInterval(text, out var interval));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), interval);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("15")]
+    [InlineData("m")]
+    [InlineData("-5m")]
+    [InlineData("0m")]
+    public void IntervalsWithoutAPositiveAmountAndUnitAreRejected(string text) =>
+        Assert.False(ConfigLoader.TryParseInterval(text, out _));
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Feeds.Core.Storage;
+using Feeds.Service.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Feeds.Tests.Support;
+
+/// <summary>
+/// The real service (Kestrel on 127.0.0.1, Quartz, a SQLite file) started for one test, with its own
+/// config and database in a temp folder. Stop and start it again to test a restart on the same data.
+/// </summary>
+public sealed class FeedsTestHost : IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    private FeedsTestHost(TempFolder folder, string configPath) => (Folder, ConfigPath) = (folder, configPath);
+
+    public TempFolder Folder { get; }
+
+    public string ConfigPath { get; }
+
+    public string DatabasePath => Folder.File("feeds.db");
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public IServiceProvider Services => _app!.Services;
+
+    /// <summary>Writes a config with the sections and sources given and starts the service on it.</summary>
+    public static async Task<FeedsTestHost> StartAsync(object sections, object sources)
+    {
+        var folder = new TempFolder();
+        var configPath = folder.File("feeds.json");
+        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(new { sections, sources }));
+        var host = new FeedsTestHost(folder, configPath);
+        await host.StartAsync();
+        return host;
+    }
+
+    public async Task StartAsync()
+    {
+        _app = await FeedsApp.BuildAsync(new FeedsSettings(ConfigPath, DatabasePath, "http://127.0.0.1:0"),
+            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Client = new HttpClient { BaseAddress = new Uri(address + "/") };
+    }
+
+    public async Task StopAsync()
+    {
+        Client.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+        }
+    }
+
+    /// <summary>Waits until every source has been polled at least <paramref name="times"/> times since the store was created (by last attempt).</summary>
+    public async Task WaitForPollsAsync(int sourceCount, DateTimeOffset since, TimeSpan? timeout = null)
+    {
+        var store = Services.GetRequiredService<IFeedStore>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (DateTime.UtcNow < deadline)
+        {
+            var states = await store.GetSourceStatesAsync(CancellationToken.None);
+            if (states.Count(s => s.LastAttemptAt >= since) >= sourceCount)
+                return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"the {sourceCount} sources were not all polled within the timeout");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Folder.Dispose();
+    }
+}
