@@ -11,11 +11,10 @@ namespace Feeds.Core;
 /// <summary>Registers the ingest pipeline and the store; the host adds scheduling and HTTP on top.</summary>
 public static class FeedsCoreServices
 {
-    public static IServiceCollection AddFeedsCore(this IServiceCollection services, string databasePath, FetchOptions? fetchOptions = null, PublishingOptions? publishingOptions = null)
+    public static IServiceCollection AddFeedsCore(this IServiceCollection services, string databasePath, FetchOptions? fetchOptions = null)
     {
         var fetch = fetchOptions ?? new FetchOptions();
         services.AddSingleton(fetch);
-        services.AddSingleton(publishingOptions ?? new PublishingOptions());
         services.AddHttpClient(FeedFetcher.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {

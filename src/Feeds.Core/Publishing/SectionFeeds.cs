@@ -4,18 +4,11 @@ using Feeds.Core.Storage;
 
 namespace Feeds.Core.Publishing;
 
-/// <summary>Publishing options.</summary>
-public sealed class PublishingOptions
-{
-    /// <summary>How many of the newest items a section feed carries.</summary>
-    public int ItemsPerFeed { get; set; } = 50;
-}
-
 /// <summary>
 /// Serves rendered section feeds. Each (section, format, base URL) is rendered once and kept until the
 /// store reports a change, so a request for an unchanged feed costs no database work.
 /// </summary>
-public sealed class SectionFeeds(IFeedStore store, PublishingOptions options)
+public sealed class SectionFeeds(IFeedStore store)
 {
     private readonly ConcurrentDictionary<(string Section, OutputFormat Format, Uri Base), (long Version, RenderedFeed Feed)> _cache = new();
 
@@ -25,7 +18,7 @@ public sealed class SectionFeeds(IFeedStore store, PublishingOptions options)
         var version = store.ChangeVersion;
         if (_cache.TryGetValue(key, out var cached) && cached.Version == version)
             return cached.Feed;
-        var items = await LatestAsync(config, section, options.ItemsPerFeed, cancellationToken);
+        var items = await LatestAsync(config, section, config.Publishing.ItemsPerFeed, cancellationToken);
         var rendered = SectionFeedWriter.Render(section, items, format, new SectionLinks(baseUri, section.Id));
         _cache[key] = (version, rendered);
         return rendered;

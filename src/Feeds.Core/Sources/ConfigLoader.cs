@@ -12,7 +12,8 @@ public static partial class ConfigLoader
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
 
-    private static readonly string[] RootKeys = ["$schema", "sections", "sources"];
+    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing"];
+    private static readonly string[] PublishingKeys = ["itemsPerFeed"];
     private static readonly string[] SectionKeys = ["id", "title", "description"];
     private static readonly string[] SourceKeys = ["id", "title", "url", "sections", "schedule"];
 
@@ -102,13 +103,35 @@ public static partial class ConfigLoader
             var sections = ReadArray(root, "sections", "Sections", ReadSection);
             var sectionIds = sections.Select(s => s.Id).ToHashSet();
             var sources = ReadArray(root, "sources", "Sources", (element, path) => ReadSource(element, path, sectionIds));
+            var publishing = ReadPublishing(root);
             CheckUnique(sections.Select(s => s.Id), "Sections", "section");
             CheckUnique(sources.Select(s => s.Id), "Sources", "source");
             if (sections.Count == 0 && Problems.Count == 0)
                 Problem("Sections", "at least one section is needed: readers subscribe to sections");
             foreach (var section in sections.Where(section => !sources.Any(source => source.Sections.Contains(section.Id))))
                 Problem($"Sections[{sections.IndexOf(section)}]", $"section \"{section.Id}\" has no source; add its id to some source's \"sections\"");
-            return new FeedsConfig(filePath, sections, sources);
+            return new FeedsConfig(filePath, sections, sources, publishing);
+        }
+
+        private PublishingSettings ReadPublishing(JsonElement root)
+        {
+            var settings = new PublishingSettings();
+            if (!TryGet(root, "publishing", out var element))
+                return settings;
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Problem("Publishing", $"must be an object such as {{ \"itemsPerFeed\": 50 }}, not {Describe(element)}");
+                return settings;
+            }
+            CheckKeys(element, "Publishing", PublishingKeys);
+            if (TryGet(element, "itemsPerFeed", out var items))
+            {
+                if (items.ValueKind == JsonValueKind.Number && items.TryGetInt32(out var count) && count is >= 1 and <= PublishingSettings.MaxItemsPerFeed)
+                    settings = settings with { ItemsPerFeed = count };
+                else
+                    Problem("Publishing.ItemsPerFeed", $"must be a whole number from 1 to {PublishingSettings.MaxItemsPerFeed}");
+            }
+            return settings;
         }
 
         private List<T> ReadArray<T>(JsonElement parent, string key, string path, Func<JsonElement, string, T?> read) where T : class

@@ -1,7 +1,7 @@
 namespace Feeds.Core.Sources;
 
 /// <summary>The operator's configuration, validated: the sections readers subscribe to and the sources that feed them.</summary>
-public sealed record FeedsConfig(string FilePath, IReadOnlyList<Section> Sections, IReadOnlyList<Source> Sources)
+public sealed record FeedsConfig(string FilePath, IReadOnlyList<Section> Sections, IReadOnlyList<Source> Sources, PublishingSettings Publishing)
 {
     public Section? FindSection(string id) => Sections.FirstOrDefault(s => s.Id == id);
 
@@ -9,6 +9,14 @@ public sealed record FeedsConfig(string FilePath, IReadOnlyList<Section> Section
 
     public IReadOnlyList<Source> SourcesOf(Section section) =>
         Sources.Where(source => source.Sections.Contains(section.Id)).ToList();
+}
+
+/// <summary>How section feeds are published.</summary>
+/// <param name="ItemsPerFeed">How many of the newest items a section feed and page carry.</param>
+public sealed record PublishingSettings(int ItemsPerFeed = PublishingSettings.DefaultItemsPerFeed)
+{
+    public const int DefaultItemsPerFeed = 50;
+    public const int MaxItemsPerFeed = 500;
 }
 
 /// <summary>A published feed ("International"): what readers subscribe to.</summary>

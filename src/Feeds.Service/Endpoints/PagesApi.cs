@@ -47,12 +47,12 @@ internal static class PagesApi
         return Page(context, "Feeds", string.Concat(autodiscovery), body.ToString());
     }
 
-    private static async Task<Results<ContentHttpResult, NotFound<string>>> GetSectionAsync(string id, HttpContext context, FeedsConfig config, SectionFeeds feeds, PublishingOptions options, CancellationToken cancellationToken)
+    private static async Task<Results<ContentHttpResult, NotFound<string>>> GetSectionAsync(string id, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
     {
         if (config.FindSection(id) is not { } section)
             return TypedResults.NotFound($"no section \"{id}\"");
         var links = new SectionLinks(SectionFeedsApi.PublicBase(context.Request), section.Id);
-        var items = await feeds.LatestAsync(config, section, options.ItemsPerFeed, cancellationToken);
+        var items = await feeds.LatestAsync(config, section, config.Publishing.ItemsPerFeed, cancellationToken);
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"<header><p><a href=\"/\">Feeds</a></p><h1>{Text(section.Title)}</h1><p class=\"muted\">{Text(section.Description)}</p>{SubscribeLinks(links)}</header><main>");
         foreach (var item in items)

@@ -74,6 +74,20 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FeedLengthFollowsTheConfig()
+    {
+        await using var host = await FeedsTestHost.StartAsync(new[] { Sections[0] },
+            new object[] { new { id = "wire", url = new Uri(_sources.BaseUri, "wire.rss").AbsoluteUri, sections = new[] { "international" } } },
+            new { itemsPerFeed = 3 });
+        await host.WaitForPollsAsync(1, _started);
+
+        var feed = SyndicationFeed.Load(XmlReader.Create(await host.Client.GetStreamAsync("sections/international/rss")));
+
+        Assert.Equal(["Wildfire season begins early in Caldera's southern provinces", "New rail link between Brevia and Valdoria opens to passengers",
+            "Museum returns bronze collection to Amsel Islands after 130 years"], feed.Items.Select(i => i.Title.Text));
+    }
+
+    [Fact]
     public async Task FeedsAreServedWithContentTypeCharsetAndStrongETag()
     {
         using var rss = await _host.Client.GetAsync("sections/international/rss");

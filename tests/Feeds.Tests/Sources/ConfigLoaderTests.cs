@@ -69,6 +69,37 @@ public sealed class ConfigLoaderTests
     }
 
     [Theory]
+    [InlineData("{ \"itemsPerFeed\": 20 }", 20)]
+    [InlineData(null, PublishingSettings.DefaultItemsPerFeed)]
+    public void ItemsPerFeedIsConfigurable(string? publishing, int expected)
+    {
+        var (config, problems) = ConfigLoader.Parse($$"""
+            { "sections": [{ "id": "s", "title": "S" }],
+              "sources": [{ "id": "f", "url": "a.xml", "sections": ["s"] }]
+              {{(publishing is null ? "" : ", \"publishing\": " + publishing)}} }
+            """, "/srv/feeds.json");
+
+        Assert.Empty(problems);
+        Assert.Equal(expected, config!.Publishing.ItemsPerFeed);
+    }
+
+    [Theory]
+    [InlineData("{ \"itemsPerFeed\": 0 }", "Publishing.ItemsPerFeed")]
+    [InlineData("{ \"itemsPerFeed\": \"ten\" }", "Publishing.ItemsPerFeed")]
+    [InlineData("{ \"itemPerFeed\": 10 }", "Publishing.itemPerFeed")]
+    [InlineData("[]", "Publishing")]
+    public void BadPublishingSettingsAreNamed(string publishing, string path)
+    {
+        var (_, problems) = ConfigLoader.Parse($$"""
+            { "sections": [{ "id": "s", "title": "S" }],
+              "sources": [{ "id": "f", "url": "a.xml", "sections": ["s"] }],
+              "publishing": {{publishing}} }
+            """, "/srv/feeds.json");
+
+        Assert.Equal(path, Assert.Single(problems).Path);
+    }
+
+    [Theory]
     [InlineData("90s", 90)]
     [InlineData("15m", 900)]
     [InlineData("1h30m", 5400)]

@@ -29,11 +29,11 @@ public sealed class FeedsTestHost : IAsyncDisposable
     public IServiceProvider Services => _app!.Services;
 
     /// <summary>Writes a config with the sections and sources given and starts the service on it.</summary>
-    public static async Task<FeedsTestHost> StartAsync(object sections, object sources)
+    public static async Task<FeedsTestHost> StartAsync(object sections, object sources, object? publishing = null)
     {
         var folder = new TempFolder();
         var configPath = folder.File("feeds.json");
-        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(new { sections, sources }));
+        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(new { sections, sources, publishing = publishing ?? new { } }));
         var host = new FeedsTestHost(folder, configPath);
         await host.StartAsync();
         return host;
