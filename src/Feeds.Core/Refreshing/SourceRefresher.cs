@@ -64,6 +64,7 @@ public sealed partial class SourceRefresher(
         {
             FeedTitle = channel.Title,
             FeedLink = channel.Link,
+            FeedLanguage = channel.Language,
         }, changed, cancellationToken);
         return new RefreshResult.Updated(source.Id, entries.Count, saved.Added, saved.Updated);
     }

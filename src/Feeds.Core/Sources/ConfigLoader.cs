@@ -13,8 +13,9 @@ public static partial class ConfigLoader
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
 
     private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing"];
-    private static readonly string[] PublishingKeys = ["itemsPerFeed"];
-    private static readonly string[] SectionKeys = ["id", "title", "description"];
+    private static readonly string[] PublishingKeys = ["itemsPerFeed", "maxAgeSeconds", "baseUrl", "hub"];
+    private static readonly string[] SectionKeys = ["id", "title", "description", "primaryOnly", "include", "exclude"];
+    private static readonly string[] RuleKeys = ["categories", "keywords", "languages"];
     private static readonly string[] SourceKeys = ["id", "title", "url", "sections", "schedule"];
 
     /// <summary>Loads and validates the config, or throws <see cref="InvalidConfigException"/> listing every problem.</summary>
@@ -131,7 +132,18 @@ public static partial class ConfigLoader
                 else
                     Problem("Publishing.ItemsPerFeed", $"must be a whole number from 1 to {PublishingSettings.MaxItemsPerFeed}");
             }
-            return settings;
+            if (TryGet(element, "maxAgeSeconds", out var maxAge))
+            {
+                if (maxAge.ValueKind == JsonValueKind.Number && maxAge.TryGetInt32(out var seconds) && seconds is >= 0 and <= 86400)
+                    settings = settings with { MaxAge = TimeSpan.FromSeconds(seconds) };
+                else
+                    Problem("Publishing.MaxAgeSeconds", "must be a whole number of seconds from 0 to 86400");
+            }
+            var baseUrl = ReadAbsoluteHttpUrl(element, "Publishing", "baseUrl");
+            var hub = ReadAbsoluteHttpUrl(element, "Publishing", "hub");
+            if (hub is not null && baseUrl is null)
+                Problem("Publishing.Hub", "a WebSub hub needs \"baseUrl\" too: the public address readers reach this service at, which the hub is told about");
+            return settings with { BaseUrl = baseUrl, Hub = hub };
         }
 
         private List<T> ReadArray<T>(JsonElement parent, string key, string path, Func<JsonElement, string, T?> read) where T : class
@@ -165,7 +177,64 @@ public static partial class ConfigLoader
             var id = ReadId(element, path);
             var title = ReadString(element, path, "title", required: true);
             var description = ReadString(element, path, "description", required: false) ?? "";
-            return id is null || title is null ? null : new Section(id, title, description);
+            var include = ReadRuleMatcher(element, path, "include");
+            var exclude = ReadRuleMatcher(element, path, "exclude");
+            var primaryOnly = ReadBoolean(element, path, "primaryOnly");
+            if (id is null || title is null || include is null || exclude is null)
+                return null;
+            return new Section(id, title, description, new SectionRules(include, exclude), primaryOnly);
+        }
+
+        private RuleMatcher? ReadRuleMatcher(JsonElement section, string sectionPath, string key)
+        {
+            if (!TryGet(section, key, out var element) || element.ValueKind == JsonValueKind.Null)
+                return RuleMatcher.Empty;
+            var path = $"{sectionPath}.{Pascal(key)}";
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Problem(path, $"must be an object such as {{ \"categories\": [\"World\"], \"keywords\": \"election|vote\" }}, not {Describe(element)}");
+                return null;
+            }
+            CheckKeys(element, path, RuleKeys);
+            var categories = ReadStringList(element, path, "categories");
+            var languages = ReadStringList(element, path, "languages");
+            Regex? keywords = null;
+            if (ReadString(element, path, "keywords", required: false) is { } pattern)
+            {
+                try
+                {
+                    // Operator-written patterns run against every item: bound each match against catastrophic backtracking.
+                    keywords = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                }
+                catch (ArgumentException e)
+                {
+                    Problem($"{path}.Keywords", $"\"{pattern}\" is not a valid regular expression: {e.Message}");
+                    return null;
+                }
+            }
+            return categories is null || languages is null ? null : new RuleMatcher(categories, keywords, languages);
+        }
+
+        private List<string>? ReadStringList(JsonElement element, string path, string key)
+        {
+            if (!TryGet(element, key, out var array) || array.ValueKind == JsonValueKind.Null)
+                return [];
+            if (array.ValueKind != JsonValueKind.Array || array.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(v.GetString())))
+            {
+                Problem($"{path}.{Pascal(key)}", "must be an array of non-empty strings");
+                return null;
+            }
+            return array.EnumerateArray().Select(v => v.GetString()!.Trim()).ToList();
+        }
+
+        private bool ReadBoolean(JsonElement element, string path, string key)
+        {
+            if (!TryGet(element, key, out var value) || value.ValueKind == JsonValueKind.Null)
+                return false;
+            if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                return value.GetBoolean();
+            Problem($"{path}.{Pascal(key)}", $"must be true or false, not {Describe(value)}");
+            return false;
         }
 
         private Source? ReadSource(JsonElement element, string path, HashSet<string> sectionIds)
@@ -213,6 +282,17 @@ public static partial class ConfigLoader
             }
             var baseFolder = Path.GetDirectoryName(filePath) ?? ".";
             return SourceLocation.ForFile(Path.GetFullPath(Path.Combine(baseFolder, url)));
+        }
+
+        private Uri? ReadAbsoluteHttpUrl(JsonElement element, string path, string key)
+        {
+            var text = ReadString(element, path, key, required: false);
+            if (text is null)
+                return null;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                return text.EndsWith('/') || key != "baseUrl" ? uri : new Uri(text + "/");
+            Problem($"{path}.{Pascal(key)}", $"\"{text}\" is not an absolute http(s) URL");
+            return null;
         }
 
         private List<string>? ReadSectionRefs(JsonElement element, string path, HashSet<string> sectionIds)

@@ -9,18 +9,48 @@ public sealed record FeedsConfig(string FilePath, IReadOnlyList<Section> Section
 
     public IReadOnlyList<Source> SourcesOf(Section section) =>
         Sources.Where(source => source.Sections.Contains(section.Id)).ToList();
+
+    /// <summary>
+    /// Whether <paramref name="section"/> shows an item of <paramref name="source"/>: its rules accept the item and,
+    /// for a primary-only section, no section listed before it by the source accepts it too.
+    /// </summary>
+    public bool SectionShows(Section section, Source source, RuleSubject item)
+    {
+        if (!section.Rules.Accepts(item))
+            return false;
+        if (!section.PrimaryOnly)
+            return true;
+        var primary = source.Sections.Select(FindSection).OfType<Section>().FirstOrDefault(s => s.Rules.Accepts(item));
+        return primary?.Id == section.Id;
+    }
 }
 
 /// <summary>How section feeds are published.</summary>
-/// <param name="ItemsPerFeed">How many of the newest items a section feed and page carry.</param>
+/// <param name="ItemsPerFeed">How many items a section feed page and HTML page carry.</param>
 public sealed record PublishingSettings(int ItemsPerFeed = PublishingSettings.DefaultItemsPerFeed)
 {
     public const int DefaultItemsPerFeed = 50;
     public const int MaxItemsPerFeed = 500;
+
+    /// <summary>How long readers may reuse a feed without asking (Cache-Control: max-age).</summary>
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The public address of this service, for links that are not made in answer to a request (WebSub pings).</summary>
+    public Uri? BaseUrl { get; init; }
+
+    /// <summary>A WebSub hub (W3C WebSub §4) to advertise and to ping when a section changes.</summary>
+    public Uri? Hub { get; init; }
 }
 
 /// <summary>A published feed ("International"): what readers subscribe to.</summary>
-public sealed record Section(string Id, string Title, string Description);
+/// <param name="PrimaryOnly">Only items for which this is the first accepting section of their source.</param>
+public sealed record Section(string Id, string Title, string Description, SectionRules Rules, bool PrimaryOnly = false)
+{
+    public Section(string id, string title, string description)
+        : this(id, title, description, SectionRules.AcceptAll)
+    {
+    }
+}
 
 /// <summary>One polled feed, an <c>http(s)</c> URL or a local file the operator configured.</summary>
 public sealed record Source(string Id, string Title, SourceLocation Location, IReadOnlyList<string> Sections, TimeSpan Interval);

@@ -27,6 +27,16 @@ public interface IFeedStore
     /// <summary>Newest first, ties broken by insertion order, so the same data always gives the same list.</summary>
     Task<IReadOnlyList<StoredItem>> GetLatestItemsAsync(IReadOnlyCollection<string> sourceIds, int limit, CancellationToken cancellationToken);
 
+    /// <summary>One page of a set of sources' items from a cursor, always returned newest first.</summary>
+    Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Items with one of the link keys (any time) or headline keys (published within [from, to]), oldest first.</summary>
+    Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys,
+        IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>Grows each time a poll of this source changes its items; 0 before any.</summary>
+    long GetSourceVersion(string sourceId);
+
     /// <summary>True when the database answers a query.</summary>
     Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
 

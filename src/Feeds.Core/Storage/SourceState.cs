@@ -24,6 +24,7 @@ public sealed record SourceState
 
     public string? FeedTitle { get; init; }
     public string? FeedLink { get; init; }
+    public string? FeedLanguage { get; init; }
 }
 
 public enum PollOutcome

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Feeds.Core.Fetching;
 using Feeds.Core.Normalization;
+using Feeds.Core.Publishing;
 using Microsoft.Data.Sqlite;
 
 namespace Feeds.Core.Storage;
@@ -19,6 +20,7 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
     // One ingest writer at a time: SQLite allows one anyway, and queuing here avoids busy retries.
     private readonly SemaphoreSlim _writer = new(1, 1);
     private long _changeVersion;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _sourceVersions = new();
 
     public SqliteFeedStore(string databasePath, TimeProvider clock)
     {
@@ -90,7 +92,10 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             }
             await transaction.CommitAsync(cancellationToken);
             if (added + updated > 0)
+            {
                 Interlocked.Increment(ref _changeVersion);
+                _sourceVersions.AddOrUpdate(state.SourceId, 1, (_, version) => version + 1);
+            }
             return new SaveResult(added, updated);
         }
         finally
@@ -99,24 +104,42 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         }
     }
 
-    public async Task<IReadOnlyList<StoredItem>> GetLatestItemsAsync(IReadOnlyCollection<string> sourceIds, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredItem>> GetLatestItemsAsync(IReadOnlyCollection<string> sourceIds, int limit, CancellationToken cancellationToken) =>
+        GetItemsAsync(sourceIds, ItemCursor.Newest, limit, cancellationToken);
+
+    public async Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken)
     {
+        // Keyset paging on (published_at, id): stable however many items arrive meanwhile.
+        var (where, order) = cursor.Direction == PageDirection.Older
+            ? ("(i.published_at < @PublishedMs OR (i.published_at = @PublishedMs AND i.id < @Id))", "i.published_at DESC, i.id DESC")
+            : ("(i.published_at > @PublishedMs OR (i.published_at = @PublishedMs AND i.id > @Id))", "i.published_at ASC, i.id ASC");
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ItemRow>(new CommandDefinition(
-            """
-            SELECT i.id AS Id, i.source_id AS SourceId, i.item_key AS ItemKey, i.guid AS Guid, i.title AS Title, i.link AS Link,
-                   i.summary_html AS SummaryHtml, i.summary_text AS SummaryText, i.content_html AS ContentHtml,
-                   i.authors_json AS AuthorsJson, i.categories_json AS CategoriesJson, i.enclosures_json AS EnclosuresJson,
-                   i.image_url AS ImageUrl, i.reading_minutes AS ReadingMinutes, i.published_at AS PublishedAt,
-                   i.date_is_estimated AS DateIsEstimated, i.updated_at AS UpdatedAt,
-                   s.feed_title AS SourceTitle, s.feed_link AS SourceLink
-            FROM items i JOIN sources s ON s.id = i.source_id
+            $"{ItemRow.Select} WHERE i.source_id IN @sourceIds AND {where} ORDER BY {order} LIMIT @limit",
+            new { sourceIds, cursor.PublishedMs, cursor.Id, limit }, cancellationToken: cancellationToken));
+        var items = rows.Select(r => r.ToItem());
+        return (cursor.Direction == PageDirection.Older ? items : items.Reverse()).ToList();
+    }
+
+    public async Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys,
+        IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        if (linkKeys.Count == 0 && headlineKeys.Count == 0)
+            return [];
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ItemRow>(new CommandDefinition(
+            $"""
+            {ItemRow.Select}
             WHERE i.source_id IN @sourceIds
-            ORDER BY i.published_at DESC, i.id DESC
-            LIMIT @limit
-            """, new { sourceIds, limit }, cancellationToken: cancellationToken));
+              AND (i.link_key IN @linkKeys OR (i.headline_key IN @headlineKeys AND i.published_at BETWEEN @from AND @to))
+            ORDER BY i.published_at ASC, i.id ASC
+            """,
+            new { sourceIds, linkKeys, headlineKeys, from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken));
         return rows.Select(r => r.ToItem()).ToList();
     }
+
+    public long GetSourceVersion(string sourceId) => _sourceVersions.GetValueOrDefault(sourceId);
 
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
@@ -144,9 +167,9 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
 
     private const string UpsertSourceSql = """
         INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,
-                             last_error_category, last_http_status, consecutive_failures, next_due_at, retry_not_before, feed_title, feed_link)
+                             last_error_category, last_http_status, consecutive_failures, next_due_at, retry_not_before, feed_title, feed_link, feed_language)
         VALUES (@Id, @Url, @ETag, @LastModified, @LastAttemptAt, @LastSuccessAt, @LastOutcome, @LastError,
-                @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @RetryNotBefore, @FeedTitle, @FeedLink)
+                @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @RetryNotBefore, @FeedTitle, @FeedLink, @FeedLanguage)
         ON CONFLICT (id) DO UPDATE SET
             url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
             last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
@@ -154,7 +177,8 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             last_error_category = excluded.last_error_category, last_http_status = excluded.last_http_status,
             consecutive_failures = excluded.consecutive_failures, next_due_at = excluded.next_due_at,
             retry_not_before = excluded.retry_not_before,
-            feed_title = coalesce(excluded.feed_title, sources.feed_title), feed_link = coalesce(excluded.feed_link, sources.feed_link)
+            feed_title = coalesce(excluded.feed_title, sources.feed_title), feed_link = coalesce(excluded.feed_link, sources.feed_link),
+            feed_language = coalesce(excluded.feed_language, sources.feed_language)
         """;
 
     // Touches no row when the item is unchanged (same content hash). An item whose feed gives no date
@@ -162,10 +186,10 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
     private const string UpsertItemSql = """
         INSERT INTO items (source_id, item_key, content_hash, guid, title, link, summary_html, summary_text, content_html,
                            authors_json, categories_json, enclosures_json, image_url, reading_minutes,
-                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at)
+                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key)
         VALUES (@SourceId, @ItemKey, @ContentHash, @Guid, @Title, @Link, @SummaryHtml, @SummaryText, @ContentHtml,
                 @AuthorsJson, @CategoriesJson, @EnclosuresJson, @ImageUrl, @ReadingMinutes,
-                @PublishedAt, @DateIsEstimated, @UpdatedAt, @Now, @Now)
+                @PublishedAt, @DateIsEstimated, @UpdatedAt, @Now, @Now, @LinkKey, @HeadlineKey)
         ON CONFLICT (source_id, item_key) DO UPDATE SET
             content_hash = excluded.content_hash, guid = excluded.guid, title = excluded.title, link = excluded.link,
             summary_html = excluded.summary_html, summary_text = excluded.summary_text, content_html = excluded.content_html,
@@ -173,7 +197,8 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             enclosures_json = excluded.enclosures_json, image_url = excluded.image_url, reading_minutes = excluded.reading_minutes,
             published_at = CASE WHEN excluded.date_is_estimated = 1 AND items.date_is_estimated = 1 THEN items.published_at ELSE excluded.published_at END,
             date_is_estimated = excluded.date_is_estimated AND items.date_is_estimated,
-            updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at
+            updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at,
+            link_key = excluded.link_key, headline_key = excluded.headline_key
         WHERE items.content_hash <> excluded.content_hash
         """;
 
@@ -184,6 +209,8 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         item.ContentHash,
         Guid = item.Id,
         Title = item.Title ?? item.SummaryText ?? item.Link ?? "Untitled",
+        LinkKey = StoryKeys.LinkKey(item.Link),
+        HeadlineKey = StoryKeys.HeadlineKey(item.Title),
         item.Link,
         SummaryHtml = item.Summary,
         item.SummaryText,
@@ -210,7 +237,7 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
                    last_success_at AS LastSuccessAt, last_outcome AS LastOutcome, last_error AS LastError,
                    last_error_category AS LastErrorCategory, last_http_status AS LastHttpStatus,
                    consecutive_failures AS ConsecutiveFailures, next_due_at AS NextDueAt, retry_not_before AS RetryNotBefore,
-                   feed_title AS FeedTitle, feed_link AS FeedLink
+                   feed_title AS FeedTitle, feed_link AS FeedLink, feed_language AS FeedLanguage
             FROM sources
             """;
 
@@ -229,6 +256,7 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         public long? RetryNotBefore { get; init; }
         public string? FeedTitle { get; init; }
         public string? FeedLink { get; init; }
+        public string? FeedLanguage { get; init; }
 
         public static SourceRow From(SourceState state) => new()
         {
@@ -247,6 +275,7 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             RetryNotBefore = ToMs(state.RetryNotBefore),
             FeedTitle = state.FeedTitle,
             FeedLink = state.FeedLink,
+            FeedLanguage = state.FeedLanguage,
         };
 
         public SourceState ToState() => new()
@@ -265,11 +294,22 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             RetryNotBefore = FromMs(RetryNotBefore),
             FeedTitle = FeedTitle,
             FeedLink = FeedLink,
+            FeedLanguage = FeedLanguage,
         };
     }
 
     private sealed record ItemRow
     {
+        public const string Select = """
+            SELECT i.id AS Id, i.source_id AS SourceId, i.item_key AS ItemKey, i.guid AS Guid, i.title AS Title, i.link AS Link,
+                   i.summary_html AS SummaryHtml, i.summary_text AS SummaryText, i.content_html AS ContentHtml,
+                   i.authors_json AS AuthorsJson, i.categories_json AS CategoriesJson, i.enclosures_json AS EnclosuresJson,
+                   i.image_url AS ImageUrl, i.reading_minutes AS ReadingMinutes, i.published_at AS PublishedAt,
+                   i.date_is_estimated AS DateIsEstimated, i.updated_at AS UpdatedAt, i.link_key AS LinkKey, i.headline_key AS HeadlineKey,
+                   s.feed_title AS SourceTitle, s.feed_link AS SourceLink, s.feed_language AS SourceLanguage, s.url AS SourceUrl
+            FROM items i JOIN sources s ON s.id = i.source_id
+            """;
+
         public long Id { get; init; }
         public string SourceId { get; init; } = "";
         public string ItemKey { get; init; } = "";
@@ -287,8 +327,12 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         public long PublishedAt { get; init; }
         public long DateIsEstimated { get; init; }
         public long UpdatedAt { get; init; }
+        public string? LinkKey { get; init; }
+        public string? HeadlineKey { get; init; }
         public string? SourceTitle { get; init; }
         public string? SourceLink { get; init; }
+        public string? SourceLanguage { get; init; }
+        public string SourceUrl { get; init; } = "";
 
         public StoredItem ToItem() => new()
         {
@@ -309,8 +353,12 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             PublishedAt = DateTimeOffset.FromUnixTimeMilliseconds(PublishedAt),
             DateIsEstimated = DateIsEstimated != 0,
             UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAt),
+            LinkKey = LinkKey,
+            HeadlineKey = HeadlineKey,
             SourceTitle = SourceTitle,
             SourceLink = SourceLink,
+            SourceLanguage = SourceLanguage,
+            SourceUrl = SourceUrl,
         };
     }
 }

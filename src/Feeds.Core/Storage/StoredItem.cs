@@ -22,8 +22,16 @@ public sealed record StoredItem
     public required DateTimeOffset PublishedAt { get; init; }
     public bool DateIsEstimated { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
+    public string? LinkKey { get; init; }
+    public string? HeadlineKey { get; init; }
     public string? SourceTitle { get; init; }
     public string? SourceLink { get; init; }
+
+    /// <summary>The language the source declares (RSS language, Atom xml:lang).</summary>
+    public string? SourceLanguage { get; init; }
+
+    /// <summary>Where the source is polled from: an http(s) URL or a local path.</summary>
+    public string SourceUrl { get; init; } = "";
 
     public string? Byline => Bylines.Join(Authors);
 }

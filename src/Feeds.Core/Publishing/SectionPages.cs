@@ -1,0 +1,98 @@
+using Feeds.Core.Sources;
+using Feeds.Core.Storage;
+
+namespace Feeds.Core.Publishing;
+
+/// <summary>A story as a section shows it: the earliest report, and the same story from other sources.</summary>
+public sealed record SectionEntry(StoredItem Item, IReadOnlyList<StoredItem> AlsoReportedBy);
+
+/// <summary>One page of a section, newest first, with the cursors of its neighbours (RFC 5005 paged feeds).</summary>
+/// <param name="Older">The cursor of the next (older) page, null on the last page.</param>
+/// <param name="Newer">The cursor of the previous (newer) page, null on the first page.</param>
+public sealed record SectionPage(Section Section, IReadOnlyList<SectionEntry> Entries, ItemCursor? Older, ItemCursor? Newer)
+{
+    public bool IsFirst => Newer is null;
+}
+
+/// <summary>
+/// Builds section pages from the store: the section's sources, filtered by its rules, with one entry per
+/// story. The same story is the same canonical link from any source, or the same headline from another
+/// source within 48 hours; the earliest report is the entry and the others are kept as "also reported by".
+/// </summary>
+public sealed class SectionPages(IFeedStore store)
+{
+    public static readonly TimeSpan SameStoryWindow = TimeSpan.FromHours(48);
+    private const int ChunkSize = 200;
+
+    public async Task<SectionPage> GetAsync(FeedsConfig config, Section section, ItemCursor cursor, int size, CancellationToken cancellationToken)
+    {
+        var sources = config.SourcesOf(section).ToDictionary(s => s.Id);
+        var sourceIds = sources.Keys.ToList();
+        // Entries in scan order: newest→oldest for an older page, oldest→newest for a newer one.
+        var scanned = new List<SectionEntry>();
+        var scan = cursor;
+        while (scanned.Count <= size)
+        {
+            var chunk = await store.GetItemsAsync(sourceIds, scan, ChunkSize, cancellationToken);
+            if (chunk.Count == 0)
+                break;
+            var inScanOrder = cursor.Direction == PageDirection.Older ? chunk : chunk.Reverse().ToList();
+            scan = cursor.Direction == PageDirection.Older ? ItemCursor.After(inScanOrder[^1]) : ItemCursor.Before(inScanOrder[^1]);
+            scanned.AddRange(await EntriesAsync(config, section, sources, inScanOrder, cancellationToken));
+            if (chunk.Count < ChunkSize)
+                break;
+        }
+
+        var more = scanned.Count > size;
+        var page = scanned.Take(size).ToList();
+        if (cursor.Direction == PageDirection.Newer)
+            page.Reverse();
+        if (page.Count == 0)
+            return new SectionPage(section, [], null, cursor == ItemCursor.Newest ? null : cursor with { Direction = PageDirection.Newer });
+        var isFirst = cursor.Direction == PageDirection.Older ? cursor == ItemCursor.Newest : !more;
+        var isLast = cursor.Direction == PageDirection.Older ? !more : false;
+        return new SectionPage(section, page,
+            isLast ? null : ItemCursor.After(page[^1].Item),
+            isFirst ? null : ItemCursor.Before(page[0].Item));
+    }
+
+    private async Task<IEnumerable<SectionEntry>> EntriesAsync(FeedsConfig config, Section section, Dictionary<string, Source> sources,
+        IReadOnlyList<StoredItem> items, CancellationToken cancellationToken)
+    {
+        var shown = items.Where(item => Shows(config, section, sources, item)).ToList();
+        if (shown.Count == 0)
+            return [];
+        var matches = (await store.GetStoryMatchesAsync(sources.Keys,
+                shown.Select(i => i.LinkKey).OfType<string>().Distinct().ToList(),
+                shown.Select(i => i.HeadlineKey).OfType<string>().Distinct().ToList(),
+                shown.Min(i => i.PublishedAt) - SameStoryWindow, shown.Max(i => i.PublishedAt) + SameStoryWindow, cancellationToken))
+            .Where(match => Shows(config, section, sources, match))
+            .ToList();
+        var entries = new List<SectionEntry>();
+        foreach (var item in shown)
+        {
+            var sameStory = matches.Where(m => m.Id != item.Id && IsSameStory(item, m)).ToList();
+            // A later report of a story is folded into the earliest one, which is the entry.
+            if (sameStory.Any(m => IsEarlier(m, item)))
+                continue;
+            entries.Add(new SectionEntry(item, sameStory));
+        }
+        return entries;
+    }
+
+    private static bool Shows(FeedsConfig config, Section section, Dictionary<string, Source> sources, StoredItem item) =>
+        sources.TryGetValue(item.SourceId, out var source)
+        && config.SectionShows(section, source, new RuleSubject(item.Title, item.SummaryText, item.Categories, item.SourceLanguage));
+
+    /// <summary>
+    /// The same canonical link is the same article from any source; the same headline counts only from another
+    /// source and within the window, since one source may reuse a headline for a different story.
+    /// </summary>
+    private static bool IsSameStory(StoredItem item, StoredItem other) =>
+        (item.LinkKey is not null && item.LinkKey == other.LinkKey)
+        || (item.HeadlineKey is not null && item.HeadlineKey == other.HeadlineKey && item.SourceId != other.SourceId
+            && (item.PublishedAt - other.PublishedAt).Duration() <= SameStoryWindow);
+
+    private static bool IsEarlier(StoredItem a, StoredItem b) =>
+        a.PublishedAt < b.PublishedAt || (a.PublishedAt == b.PublishedAt && a.Id < b.Id);
+}
