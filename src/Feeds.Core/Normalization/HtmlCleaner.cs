@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using Ganss.Xss;
 
@@ -8,8 +10,11 @@ namespace Feeds.Core.Normalization;
 /// handlers or non-http(s) URLs), resolving relative URLs against the item's base, and reads what the
 /// rest of normalization needs from the same parsed DOM: plain text and the first image.
 /// </summary>
-public sealed class HtmlCleaner
+public sealed partial class HtmlCleaner
 {
+    /// <summary>Elements removed together with their text; other disallowed elements (iframe, object, embed, unknown tags) keep their text.</summary>
+    private static readonly HashSet<string> RemovedWithText = new(StringComparer.OrdinalIgnoreCase) { "script", "style", "applet", "noscript", "template" };
+
     private readonly HtmlSanitizer _sanitizer;
     private static readonly HtmlParser TextParser = new();
 
@@ -26,13 +31,28 @@ public sealed class HtmlCleaner
             UriAttributes = new HashSet<string>(HtmlSanitizerDefaults.UriAttributes, StringComparer.OrdinalIgnoreCase),
             AllowedCssProperties = new HashSet<string>(),
             AllowedAtRules = new HashSet<AngleSharp.Css.Dom.CssRuleType>(),
-        });
+        })
+        {
+            // A disallowed wrapper (an iframe's fallback text, MathML, SVG) keeps its readable text, as feed readers do.
+            KeepChildNodes = true,
+        };
+        _sanitizer.RemovingTag += (_, e) =>
+        {
+            if (RemovedWithText.Contains(e.Tag.LocalName))
+                RemoveChildren(e.Tag);
+        };
+    }
+
+    private static void RemoveChildren(INode node)
+    {
+        while (node.FirstChild is { } child)
+            node.RemoveChild(child);
     }
 
     /// <summary>Sanitizes <paramref name="html"/>; relative URLs resolve against <paramref name="baseUri"/> when given.</summary>
     public CleanHtml Clean(string html, Uri? baseUri)
     {
-        using var document = _sanitizer.SanitizeDom(html, baseUri?.AbsoluteUri ?? "");
+        using var document = _sanitizer.SanitizeDom(EscapeBogusComments(html), baseUri?.AbsoluteUri ?? "");
         var body = document.Body!;
         var image = body.QuerySelector("img[src]")?.GetAttribute("src");
         return new CleanHtml(body.InnerHtml, Collapse(body.TextContent), image);
@@ -41,9 +61,21 @@ public sealed class HtmlCleaner
     /// <summary>Text of an HTML fragment: tags removed, entities decoded, whitespace collapsed.</summary>
     public static string ToPlainText(string html)
     {
-        using var document = TextParser.ParseDocument("<body>" + html);
+        using var document = TextParser.ParseDocument("<body>" + EscapeBogusComments(html));
+        foreach (var element in document.Body?.QuerySelectorAll(string.Join(',', RemovedWithText)).ToList() ?? [])
+            element.Remove();
         return Collapse(document.Body?.TextContent ?? "");
     }
+
+    /// <summary>
+    /// HTML reads "&lt;!" that does not start a comment or doctype as a bogus comment up to the next '&gt;' and
+    /// swallows the text (even a nested "&lt;![CDATA["); feed authors mean the characters.
+    /// </summary>
+    private static string EscapeBogusComments(string html) =>
+        html.Contains("<!", StringComparison.Ordinal) ? BogusCommentStart().Replace(html, "&lt;!") : html;
+
+    [GeneratedRegex(@"<!(?!--|doctype)", RegexOptions.IgnoreCase)]
+    private static partial Regex BogusCommentStart();
 
     public static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -16,6 +16,9 @@ internal sealed class FeedElement(string qualifiedName, string localName, string
     public List<FeedAttribute> Attributes { get; } = [];
     public List<object> Nodes { get; } = [];
 
+    /// <summary>The (canonical) namespaces this element declares, if any.</summary>
+    public List<string>? Declarations { get; set; }
+
     /// <summary>Element names compare without case, as feed readers always have (<c>&lt;TiTlE&gt;</c>).</summary>
     public bool Is(string localName, string ns) => Namespace == ns && string.Equals(LocalName, localName, StringComparison.OrdinalIgnoreCase);
 

@@ -13,7 +13,8 @@ internal static class FormatDetector
                 var version = root.Attribute("version")?.Trim() ?? "";
                 return version.StartsWith("0.9", StringComparison.Ordinal) ? FeedFormat.Rss09x : FeedFormat.Rss20;
             case "rdf" when root.Namespace == Namespaces.Rdf || root.Namespace.StartsWith("urn:feeds:undeclared:", StringComparison.Ordinal):
-                return root.Elements().Any(e => e.Namespace == Namespaces.Rss090) ? FeedFormat.Rss09x : FeedFormat.Rss10;
+                return root.Elements().Any(e => e.Namespace == Namespaces.Rss090) || root.Declarations?.Contains(Namespaces.Rss090) == true
+                    ? FeedFormat.Rss09x : FeedFormat.Rss10;
             case "feed":
                 // Atom 1.0 has one namespace; 0.3 and the drafts before it used several.
                 return root.Namespace is Namespaces.Atom or "" ? FeedFormat.Atom10 : FeedFormat.Atom03;

@@ -56,7 +56,8 @@ internal static class RssReader
         if (Core(item, "author") is { } author)
             authors.Add(author.Elements().Any() && AtomPerson(author) is { } structured ? structured : new ParsedPerson(author.TrimmedText, null, null));
         authors.AddRange(Authors(item));
-        var categories = item.Elements().Where(e => e.Is("category", e.Namespace) && IsCore(e)).Select(e => e.TrimmedText).Concat(Categories(item));
+        var categories = item.Elements().Where(e => e.Is("category", e.Namespace) && IsCore(e)).Select(e => e.TrimmedText).Concat(Categories(item))
+            .Concat(item.Elements("keywords", Namespaces.Itunes).SelectMany(k => k.Text.Split(',')));
         return new ParsedEntry
         {
             Id = guid?.TrimmedText ?? NullIfEmpty(item.Attribute("about", Namespaces.Rdf)),
@@ -65,6 +66,7 @@ internal static class RssReader
             Link = Url(item, Core(item, "link")?.TrimmedText) ?? AlternateLink(item, Namespaces.Atom),
             Summary = Html(Core(item, "description")) ?? Html(First(item, ("description", Namespaces.DublinCore), ("summary", Namespaces.Itunes))),
             Content = Html(content) ?? (body is not null && body.Nodes.Count > 0 ? new FeedText(body.InnerMarkup(), TextKind.Xhtml) { BaseUri = body.BaseUri } : null)
+                ?? Html(Core(item, "body")) ?? Html(Core(item, "fullitem"))
                 ?? AtomReader.TextConstruct(item.Element("content", Namespaces.Atom), Namespaces.Atom),
             Authors = authors,
             Published = Date(item, ("pubDate", ""), ("issued", Namespaces.DcTerms), ("published", Namespaces.Atom)),

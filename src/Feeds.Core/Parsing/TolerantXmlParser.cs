@@ -184,6 +184,8 @@ internal sealed partial class TolerantXmlParser
         var (prefix, localName) = Split(qualifiedName);
         var parent = _open.Count > 0 ? _open[^1].Element : null;
         var element = new FeedElement(qualifiedName, localName, Resolve(prefix), parent);
+        for (var i = scopeCount; i < _scope.Count; i++)
+            (element.Declarations ??= []).Add(Canonical(_scope[i].Uri));
         foreach (var (name, value) in attributes)
         {
             if (name == "xmlns" || name.StartsWith("xmlns:", StringComparison.Ordinal))

@@ -20,7 +20,9 @@ internal static class XmlEntities
     };
 
     /// <summary>Any of HTML's named entities (XML knows none of them, feeds use them all the time).</summary>
-    public static string? Html(string name) => HtmlEntityProvider.Resolver.GetSymbol(name);
+    /// <remarks>HTML 4's table first (it is what feeds were written against: <c>&amp;lang;</c> is U+2329 there), then HTML5's.</remarks>
+    public static string? Html(string name) =>
+        System.Net.WebUtility.HtmlDecode("&" + name + ";") is { } html4 && html4[0] != '&' ? html4 : HtmlEntityProvider.Resolver.GetSymbol(name);
 
     /// <summary>
     /// <c>#233</c> / <c>#xE9</c> (also <c>#XE9</c>). References to C1 controls 128–159 mean the windows-1252
