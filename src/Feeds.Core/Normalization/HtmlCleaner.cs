@@ -70,9 +70,18 @@ public sealed partial class HtmlCleaner
     /// <summary>
     /// HTML reads "&lt;!" that does not start a comment or doctype as a bogus comment up to the next '&gt;' and
     /// swallows the text (even a nested "&lt;![CDATA["); feed authors mean the characters.
+    /// An HTML comment never closed with "--&gt;" would hide the rest of the fragment; it ends at its first '&gt;' instead.
     /// </summary>
-    private static string EscapeBogusComments(string html) =>
-        html.Contains("<!", StringComparison.Ordinal) ? BogusCommentStart().Replace(html, "&lt;!") : html;
+    private static string EscapeBogusComments(string html)
+    {
+        if (!html.Contains("<!", StringComparison.Ordinal))
+            return html;
+        html = BogusCommentStart().Replace(html, "&lt;!");
+        var comment = html.LastIndexOf("<!--", StringComparison.Ordinal);
+        if (comment >= 0 && html.IndexOf("-->", comment + 4, StringComparison.Ordinal) < 0 && html.IndexOf('>', comment + 4) is var end and >= 0)
+            html = string.Concat(html.AsSpan(0, comment), html.AsSpan(end + 1));
+        return html;
+    }
 
     [GeneratedRegex(@"<!(?!--|doctype)", RegexOptions.IgnoreCase)]
     private static partial Regex BogusCommentStart();

@@ -72,7 +72,11 @@ internal static class AtomReader
         if (mode == "base64" || (mode.Length == 0 && IsBinaryType(type)))
             text = new FeedText(Base64(element.Text), type is "text" or "text/plain" ? TextKind.Text : TextKind.Html);
         else if (element.HasElements)
-            text = new FeedText(XhtmlMarkup(element), TextKind.Xhtml);
+        {
+            // type="html" around inline elements (TypePad): the text between them is escaped HTML.
+            var html = type is "html" or "text/html";
+            text = new FeedText(XhtmlMarkup(element, textIsHtml: html), html ? TextKind.Html : TextKind.Xhtml);
+        }
         else
         {
             var kind = type switch
@@ -89,12 +93,12 @@ internal static class AtomReader
     }
 
     /// <summary>The inner markup of inline XHTML, without the wrapping <c>div</c> RFC 4287 §3.1.1.3 asks for.</summary>
-    private static string XhtmlMarkup(FeedElement element)
+    private static string XhtmlMarkup(FeedElement element, bool textIsHtml)
     {
         var children = element.Elements().ToList();
         var onlyDiv = children is [{ LocalName: "div" } div] && div.Namespace is Namespaces.Xhtml or ""
             && element.Nodes.OfType<string>().All(string.IsNullOrWhiteSpace);
-        return onlyDiv ? children[0].InnerMarkup() : element.InnerMarkup();
+        return onlyDiv ? children[0].InnerMarkup(textIsHtml) : element.InnerMarkup(textIsHtml);
     }
 
     private static bool IsBinaryType(string type) =>

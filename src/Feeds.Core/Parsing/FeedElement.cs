@@ -68,20 +68,31 @@ internal sealed class FeedElement(string qualifiedName, string localName, string
         }
     }
 
-    /// <summary>The children as markup (text escaped), for inline XHTML and raw HTML written into a feed.</summary>
-    public string InnerMarkup()
+    /// <summary>
+    /// The children as markup, for inline XHTML and raw HTML written into a feed. Text is escaped, unless
+    /// <paramref name="textIsHtml"/>: then it is already HTML source (escaped HTML around inline elements).
+    /// </summary>
+    public string InnerMarkup(bool textIsHtml = false)
     {
         var markup = new StringBuilder();
         foreach (var node in Nodes)
-            AppendMarkup(markup, node);
+            AppendMarkup(markup, node, textIsHtml);
         return markup.ToString();
     }
 
-    private static void AppendMarkup(StringBuilder markup, object node)
+    private static readonly HashSet<string> HtmlVoidElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    };
+
+    private static void AppendMarkup(StringBuilder markup, object node, bool textIsHtml)
     {
         if (node is string text)
         {
-            AppendEscaped(markup, text, inAttribute: false);
+            if (textIsHtml)
+                markup.Append(text);
+            else
+                AppendEscaped(markup, text, inAttribute: false);
             return;
         }
         var element = (FeedElement)node;
@@ -92,14 +103,15 @@ internal sealed class FeedElement(string qualifiedName, string localName, string
             AppendEscaped(markup, attribute.Value, inAttribute: true);
             markup.Append('"');
         }
-        if (element.Nodes.Count == 0)
+        // The markup goes to an HTML parser, where "<x />" only closes void elements.
+        if (element.Nodes.Count == 0 && HtmlVoidElements.Contains(element.LocalName))
         {
             markup.Append(" />");
             return;
         }
         markup.Append('>');
         foreach (var child in element.Nodes)
-            AppendMarkup(markup, child);
+            AppendMarkup(markup, child, textIsHtml);
         markup.Append("</").Append(element.QualifiedName).Append('>');
     }
 
