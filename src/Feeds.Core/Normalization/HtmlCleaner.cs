@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
@@ -52,6 +53,11 @@ public sealed partial class HtmlCleaner
     /// <summary>Sanitizes <paramref name="html"/>; relative URLs resolve against <paramref name="baseUri"/> when given.</summary>
     public CleanHtml Clean(string html, Uri? baseUri)
     {
+        if (TooDeep(html))
+        {
+            var text = Collapse(WebUtility.HtmlDecode(AnyTag().Replace(html, " ")));
+            return new CleanHtml(WebUtility.HtmlEncode(text), text, null);
+        }
         using var document = _sanitizer.SanitizeDom(EscapeBogusComments(html), baseUri?.AbsoluteUri ?? "");
         var body = document.Body!;
         var image = body.QuerySelector("img[src]")?.GetAttribute("src");
@@ -61,6 +67,8 @@ public sealed partial class HtmlCleaner
     /// <summary>Text of an HTML fragment: tags removed, entities decoded, whitespace collapsed.</summary>
     public static string ToPlainText(string html)
     {
+        if (TooDeep(html))
+            return Collapse(WebUtility.HtmlDecode(AnyTag().Replace(html, " ")));
         using var document = TextParser.ParseDocument("<body>" + EscapeBogusComments(html));
         foreach (var element in document.Body?.QuerySelectorAll(string.Join(',', RemovedWithText)).ToList() ?? [])
             element.Remove();
@@ -82,6 +90,37 @@ public sealed partial class HtmlCleaner
             html = string.Concat(html.AsSpan(0, comment), html.AsSpan(end + 1));
         return html;
     }
+
+    /// <summary>
+    /// HTML tree building slows down sharply with thousands of open elements (a hostile item took a minute);
+    /// fragments that open more than <see cref="MaxOpenTags"/> tags without closing them are reduced to their text.
+    /// </summary>
+    private static bool TooDeep(string html)
+    {
+        var depth = 0;
+        foreach (Match match in TagStart().Matches(html))
+        {
+            if (match.Value.EndsWith("/>", StringComparison.Ordinal) || VoidElements.Contains(match.Groups["name"].Value))
+                continue;
+            depth += match.Value[1] == '/' ? -1 : 1;
+            if (depth > MaxOpenTags)
+                return true;
+        }
+        return false;
+    }
+
+    private const int MaxOpenTags = 2048;
+
+    private static readonly HashSet<string> VoidElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    };
+
+    [GeneratedRegex(@"</?(?<name>[A-Za-z][A-Za-z0-9]*)[^<>]*>?")]
+    private static partial Regex TagStart();
+
+    [GeneratedRegex(@"<[^>]*>?")]
+    private static partial Regex AnyTag();
 
     [GeneratedRegex(@"<!(?!--|doctype)", RegexOptions.IgnoreCase)]
     private static partial Regex BogusCommentStart();
