@@ -16,6 +16,8 @@ public static partial class Bylines
             return new Person(NullIfEmpty(m1.Groups["name"].Value), m1.Groups["email"].Value, null);
         if (NameThenEmail().Match(text) is { Success: true } m2)
             return new Person(NullIfEmpty(m2.Groups["name"].Value.Trim('"', ' ')), m2.Groups["email"].Value, null);
+        if (NameThenEmailInParentheses().Match(text) is { Success: true } m3)
+            return new Person(NullIfEmpty(m3.Groups["name"].Value.Trim('"', ' ')), m3.Groups["email"].Value, null);
         if (BareEmail().IsMatch(text))
             return new Person(null, text, null);
         return new Person(text, null, null);
@@ -39,6 +41,9 @@ public static partial class Bylines
 
     [GeneratedRegex(@"^(?<name>[^<]*)<(?:mailto:)?(?<email>[^\s@<>]+@[^\s@<>]+)>$")]
     private static partial Regex NameThenEmail();
+
+    [GeneratedRegex(@"^(?<name>[^()<>@]+?)\s*\((?:mailto:)?(?<email>[^\s@()<>]+@[^\s@()<>]+)\)$")]
+    private static partial Regex NameThenEmailInParentheses();
 
     [GeneratedRegex(@"^[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+$")]
     private static partial Regex BareEmail();

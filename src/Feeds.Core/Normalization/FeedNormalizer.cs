@@ -68,7 +68,7 @@ public sealed partial class FeedNormalizer(HtmlCleaner cleaner)
             Authors = Authors(entry.Authors.Count > 0 ? entry.Authors : channel.Authors),
             Published = entry.Published,
             Updated = entry.Updated,
-            Categories = entry.Categories.Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
+            Categories = entry.Categories.Distinct(StringComparer.Ordinal).ToList(),
             Enclosures = enclosures,
             Image = entry.Images.Select(i => ResolveUrl(i, baseUri)).FirstOrDefault(IsHttp)
                 ?? enclosures.FirstOrDefault(e => e.Type?.StartsWith("image/", StringComparison.OrdinalIgnoreCase) == true)?.Url
@@ -78,13 +78,15 @@ public sealed partial class FeedNormalizer(HtmlCleaner cleaner)
     }
 
     /// <summary>
-    /// Relative links resolve against, in order: the entry's xml:base, the feed's xml:base, the URL the
-    /// feed was fetched from, and (for local files, whose path is no base for a web link) the channel link.
+    /// Relative links resolve against, in order: the element's or entry's xml:base, the feed's xml:base, the URL
+    /// the feed was fetched from, and (for local files, whose path is no base for a web link) the channel link.
+    /// With no source at all (<c>feeds parse</c> of bytes of unknown origin) only xml:base applies, and a relative
+    /// reference with no base stays as written (conformance/SCHEMA.md).
     /// </summary>
     private static Uri? ChannelBase(ParsedChannel channel, Uri? sourceUri)
     {
         var fetchedFrom = sourceUri is { IsAbsoluteUri: true } && IsHttp(sourceUri.AbsoluteUri) ? sourceUri : null;
-        var channelLink = Uri.TryCreate(channel.Link, UriKind.Absolute, out var link) && IsHttp(link.AbsoluteUri) ? link : null;
+        var channelLink = sourceUri is not null && Uri.TryCreate(channel.Link, UriKind.Absolute, out var link) && IsHttp(link.AbsoluteUri) ? link : null;
         var fallback = fetchedFrom ?? channelLink;
         return channel.BaseUri switch
         {
@@ -94,11 +96,14 @@ public sealed partial class FeedNormalizer(HtmlCleaner cleaner)
         };
     }
 
-    private static Uri? EntryBase(ParsedEntry entry, Uri? channelBase) => entry.BaseUri switch
+    private static Uri? EntryBase(ParsedEntry entry, Uri? channelBase) => Combine(entry.BaseUri, channelBase);
+
+    /// <summary>An inner xml:base resolved against the outer one (XML Base §4.2).</summary>
+    private static Uri? Combine(Uri? inner, Uri? outer) => inner switch
     {
         { IsAbsoluteUri: true } absolute => absolute,
-        { } relative when channelBase is not null => new Uri(channelBase, relative),
-        _ => channelBase,
+        { } relative when outer is { IsAbsoluteUri: true } && Uri.TryCreate(outer, relative, out var resolved) => resolved,
+        _ => outer,
     };
 
     /// <summary>The entry's link; failing that, a guid the feed says is a permalink (RSS 2.0 guid@isPermaLink).</summary>
@@ -124,6 +129,7 @@ public sealed partial class FeedNormalizer(HtmlCleaner cleaner)
 
     private CleanHtml Html(FeedText text, Uri? baseUri)
     {
+        baseUri = Combine(text.BaseUri, baseUri);
         if (text.Kind == TextKind.Text)
         {
             var collapsed = text.Value.Trim();
@@ -150,7 +156,7 @@ public sealed partial class FeedNormalizer(HtmlCleaner cleaner)
                 { Name: { } raw, Email: null, Uri: null } => Bylines.Split(raw),
                 _ => new Person(a.Name, a.Email, a.Uri),
             })
-            .Where(p => p.Name is not null || p.Email is not null)
+            .Where(p => p.Name is not null || p.Email is not null || p.Uri is not null)
             .Distinct().ToList();
 
     private static string? Teaser(string text)

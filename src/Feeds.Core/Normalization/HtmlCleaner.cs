@@ -1,3 +1,6 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using Ganss.Xss;
 
@@ -8,8 +11,11 @@ namespace Feeds.Core.Normalization;
 /// handlers or non-http(s) URLs), resolving relative URLs against the item's base, and reads what the
 /// rest of normalization needs from the same parsed DOM: plain text and the first image.
 /// </summary>
-public sealed class HtmlCleaner
+public sealed partial class HtmlCleaner
 {
+    /// <summary>Elements removed together with their text; other disallowed elements (iframe, object, embed, unknown tags) keep their text.</summary>
+    private static readonly HashSet<string> RemovedWithText = new(StringComparer.OrdinalIgnoreCase) { "script", "style", "applet", "noscript", "template" };
+
     private readonly HtmlSanitizer _sanitizer;
     private static readonly HtmlParser TextParser = new();
 
@@ -26,13 +32,33 @@ public sealed class HtmlCleaner
             UriAttributes = new HashSet<string>(HtmlSanitizerDefaults.UriAttributes, StringComparer.OrdinalIgnoreCase),
             AllowedCssProperties = new HashSet<string>(),
             AllowedAtRules = new HashSet<AngleSharp.Css.Dom.CssRuleType>(),
-        });
+        })
+        {
+            // A disallowed wrapper (an iframe's fallback text, MathML, SVG) keeps its readable text, as feed readers do.
+            KeepChildNodes = true,
+        };
+        _sanitizer.RemovingTag += (_, e) =>
+        {
+            if (RemovedWithText.Contains(e.Tag.LocalName))
+                RemoveChildren(e.Tag);
+        };
+    }
+
+    private static void RemoveChildren(INode node)
+    {
+        while (node.FirstChild is { } child)
+            node.RemoveChild(child);
     }
 
     /// <summary>Sanitizes <paramref name="html"/>; relative URLs resolve against <paramref name="baseUri"/> when given.</summary>
     public CleanHtml Clean(string html, Uri? baseUri)
     {
-        using var document = _sanitizer.SanitizeDom(html, baseUri?.AbsoluteUri ?? "");
+        if (TooDeep(html))
+        {
+            var text = Collapse(WebUtility.HtmlDecode(AnyTag().Replace(html, " ")));
+            return new CleanHtml(WebUtility.HtmlEncode(text), text, null);
+        }
+        using var document = _sanitizer.SanitizeDom(EscapeBogusComments(html), baseUri?.AbsoluteUri ?? "");
         var body = document.Body!;
         var image = body.QuerySelector("img[src]")?.GetAttribute("src");
         return new CleanHtml(body.InnerHtml, Collapse(body.TextContent), image);
@@ -41,9 +67,63 @@ public sealed class HtmlCleaner
     /// <summary>Text of an HTML fragment: tags removed, entities decoded, whitespace collapsed.</summary>
     public static string ToPlainText(string html)
     {
-        using var document = TextParser.ParseDocument("<body>" + html);
+        if (TooDeep(html))
+            return Collapse(WebUtility.HtmlDecode(AnyTag().Replace(html, " ")));
+        using var document = TextParser.ParseDocument("<body>" + EscapeBogusComments(html));
+        foreach (var element in document.Body?.QuerySelectorAll(string.Join(',', RemovedWithText)).ToList() ?? [])
+            element.Remove();
         return Collapse(document.Body?.TextContent ?? "");
     }
+
+    /// <summary>
+    /// HTML reads "&lt;!" that does not start a comment or doctype as a bogus comment up to the next '&gt;' and
+    /// swallows the text (even a nested "&lt;![CDATA["); feed authors mean the characters.
+    /// An HTML comment never closed with "--&gt;" would hide the rest of the fragment; it ends at its first '&gt;' instead.
+    /// </summary>
+    private static string EscapeBogusComments(string html)
+    {
+        if (!html.Contains("<!", StringComparison.Ordinal))
+            return html;
+        html = BogusCommentStart().Replace(html, "&lt;!");
+        var comment = html.LastIndexOf("<!--", StringComparison.Ordinal);
+        if (comment >= 0 && html.IndexOf("-->", comment + 4, StringComparison.Ordinal) < 0 && html.IndexOf('>', comment + 4) is var end and >= 0)
+            html = string.Concat(html.AsSpan(0, comment), html.AsSpan(end + 1));
+        return html;
+    }
+
+    /// <summary>
+    /// HTML tree building slows down sharply with thousands of open elements (a hostile item took a minute);
+    /// fragments that open more than <see cref="MaxOpenTags"/> tags without closing them are reduced to their text.
+    /// </summary>
+    private static bool TooDeep(string html)
+    {
+        var depth = 0;
+        foreach (Match match in TagStart().Matches(html))
+        {
+            if (match.Value.EndsWith("/>", StringComparison.Ordinal) || VoidElements.Contains(match.Groups["name"].Value))
+                continue;
+            depth += match.Value[1] == '/' ? -1 : 1;
+            if (depth > MaxOpenTags)
+                return true;
+        }
+        return false;
+    }
+
+    private const int MaxOpenTags = 2048;
+
+    private static readonly HashSet<string> VoidElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    };
+
+    [GeneratedRegex(@"</?(?<name>[A-Za-z][A-Za-z0-9]*)[^<>]*>?")]
+    private static partial Regex TagStart();
+
+    [GeneratedRegex(@"<[^>]*>?")]
+    private static partial Regex AnyTag();
+
+    [GeneratedRegex(@"<!(?!--|doctype)", RegexOptions.IgnoreCase)]
+    private static partial Regex BogusCommentStart();
 
     public static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -75,7 +75,11 @@ public enum TextKind
 }
 
 /// <summary>A text construct (title, summary, content) with its declared kind.</summary>
-public sealed record FeedText(string Value, TextKind Kind);
+public sealed record FeedText(string Value, TextKind Kind)
+{
+    /// <summary>The <c>xml:base</c> of the element the text came from, when it differs from its entry's.</summary>
+    public Uri? BaseUri { get; init; }
+}
 
 /// <summary>An author or contributor. RSS <c>author</c> keeps its raw "email (Name)" form in <see cref="Name"/> until normalization.</summary>
 public sealed record ParsedPerson(string? Name, string? Email, string? Uri);

@@ -52,14 +52,14 @@ public sealed partial class SourceRefresher(
         {
             return await SaveFailureAsync(source, state, "Parse", e.Message, fetched.StatusCode, null, cancellationToken);
         }
-        var entries = normalizer.Identify(feed, source.Location.Url);
+        var entries = normalizer.Identify(feed, source.Location.BaseUri);
         var known = await store.GetItemHashesAsync(source.Id, cancellationToken);
         var changed = entries
             .Where(entry => !known.TryGetValue(entry.Key, out var hash) || hash != entry.ContentHash)
             .Select(entry => normalizer.NormalizeEntry(entry, feed.Channel))
             .ToList();
         var now = clock.GetUtcNow();
-        var channel = normalizer.NormalizeChannel(feed, source.Location.Url);
+        var channel = normalizer.NormalizeChannel(feed, source.Location.BaseUri);
         var saved = await store.SavePollAsync(Succeeded(source, state, now, fetched.Validators, fetched.StatusCode, PollOutcome.Updated) with
         {
             FeedTitle = channel.Title,

@@ -9,8 +9,11 @@ public sealed class FeedNormalizerTests
 {
     private readonly FeedNormalizer _normalizer = new(new HtmlCleaner());
 
+    /// <summary>A local sample file: relative links resolve against the channel link (https://example.com/).</summary>
+    private static readonly Uri LocalFile = new("file:///srv/feeds/samples/feed.rss");
+
     private NormalizedFeed Normalize(string items, Uri? source = null) =>
-        _normalizer.Normalize(FeedParser.Parse(SampleFeedParsingTests.Rss(items)), source);
+        _normalizer.Normalize(FeedParser.Parse(SampleFeedParsingTests.Rss(items)), source ?? LocalFile);
 
     [Fact]
     public void ScriptEventHandlersAndJavascriptUrlsNeverSurvive()
@@ -31,7 +34,7 @@ public sealed class FeedNormalizerTests
     [Fact]
     public void TheSampleWithHostileHtmlIsCleaned()
     {
-        var feed = _normalizer.Normalize(FeedParser.Parse(TestFiles.SampleBytes("techdesk.rss")), null);
+        var feed = _normalizer.Normalize(FeedParser.Parse(TestFiles.SampleBytes("techdesk.rss")), LocalFile);
         var review = feed.Items.Single(i => i.Title!.StartsWith("Review: the Arden Fold 2", StringComparison.Ordinal));
 
         foreach (var html in new[] { review.Summary!, review.Content! })
@@ -49,8 +52,10 @@ public sealed class FeedNormalizerTests
 
         Assert.Equal("https://example.com/2026/11/story.html", Normalize(item).Items[0].Link);
         var fetched = Normalize(item, new Uri("https://feeds.example.org/news/rss.xml")).Items[0];
+        var unknownOrigin = _normalizer.Normalize(FeedParser.Parse(SampleFeedParsingTests.Rss(item)), sourceUri: null).Items[0];
         Assert.Equal("https://feeds.example.org/2026/11/story.html", fetched.Link);
         Assert.Contains("href=\"https://feeds.example.org/news/more.html\"", fetched.Summary);
+        Assert.Equal("/2026/11/story.html", unknownOrigin.Link); // feeds parse of bytes of unknown origin: as written (SCHEMA.md)
     }
 
     [Fact]
@@ -89,7 +94,7 @@ public sealed class FeedNormalizerTests
     [Fact]
     public void DuplicateHeadlinesAreKeptAsSeparateItems()
     {
-        var feed = _normalizer.Normalize(FeedParser.Parse(TestFiles.SampleBytes("world-wire.rss")), null);
+        var feed = _normalizer.Normalize(FeedParser.Parse(TestFiles.SampleBytes("world-wire.rss")), LocalFile);
         var twins = feed.Items.Where(i => i.Title == "Ceasefire talks resume over disputed Halden Ridge").ToList();
 
         Assert.Equal(2, twins.Count);

@@ -53,7 +53,8 @@ public sealed class SqliteFeedStoreTests : IAsyncLifetime, IDisposable
     }
 
     private static long SqliteMigrationsLatest() =>
-        typeof(SqliteFeedStore).Assembly.GetManifestResourceNames().Count(n => n.EndsWith(".sql", StringComparison.Ordinal));
+        typeof(SqliteFeedStore).Assembly.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal))
+            .Max(n => long.Parse(n.Split(".Migrations.")[1].Split('_')[0], System.Globalization.CultureInfo.InvariantCulture));
 
     [Fact]
     public async Task SavingTheSameItemsAgainAddsNothing()

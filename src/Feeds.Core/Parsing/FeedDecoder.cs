@@ -1,0 +1,119 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Feeds.Core.Parsing;
+
+/// <summary>
+/// Bytes → text, the way XML 1.0 Appendix F and real feeds want it: a byte order mark wins; else UTF-16/32
+/// recognised from how <c>&lt;?xml</c> is spelled; else the declaration's <c>encoding</c> (any IANA name or
+/// DOS/Windows code page); else UTF-8. Bytes that are not valid in that encoding are read as windows-1252,
+/// the encoding such feeds almost always really are.
+/// </summary>
+internal static partial class FeedDecoder
+{
+    private static readonly Encoding Windows1252;
+
+    static FeedDecoder()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        Windows1252 = Encoding.GetEncoding(1252);
+    }
+
+    public static string Decode(ReadOnlySpan<byte> bytes)
+    {
+        var (encoding, bomLength) = FromByteOrderMark(bytes);
+        if (encoding is null)
+        {
+            encoding = FromLayout(bytes);
+            if (encoding is null)
+                encoding = Declared(bytes) ?? Encoding.UTF8;
+        }
+        var body = bytes[bomLength..];
+        try
+        {
+            return Strict(encoding).GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            return Windows1252.GetString(body);
+        }
+    }
+
+    /// <summary>UTF-32 marks first: the UTF-32 LE mark starts with the UTF-16 LE one.</summary>
+    private static (Encoding? Encoding, int Length) FromByteOrderMark(ReadOnlySpan<byte> b) => b switch
+    {
+        [0xFF, 0xFE, 0x00, 0x00, ..] => (new UTF32Encoding(bigEndian: false, byteOrderMark: false), 4),
+        [0x00, 0x00, 0xFE, 0xFF, ..] => (new UTF32Encoding(bigEndian: true, byteOrderMark: false), 4),
+        [0xEF, 0xBB, 0xBF, ..] => (Encoding.UTF8, 3),
+        [0xFF, 0xFE, ..] => (Encoding.Unicode, 2),
+        [0xFE, 0xFF, ..] => (Encoding.BigEndianUnicode, 2),
+        _ => (null, 0),
+    };
+
+    /// <summary>XML 1.0 Appendix F: "&lt;?" (or any '&lt;') written in 2 or 4 bytes without a BOM.</summary>
+    private static Encoding? FromLayout(ReadOnlySpan<byte> b) => b switch
+    {
+        [0x00, 0x00, 0x00, 0x3C, ..] => new UTF32Encoding(bigEndian: true, byteOrderMark: false),
+        [0x3C, 0x00, 0x00, 0x00, ..] => new UTF32Encoding(bigEndian: false, byteOrderMark: false),
+        [0x00, 0x3C, 0x00, _, ..] => Encoding.BigEndianUnicode,
+        [0x3C, 0x00, _, 0x00, ..] => Encoding.Unicode,
+        [0x00, 0x20 or 0x0A or 0x0D or 0x09, 0x00, _, ..] => Encoding.BigEndianUnicode,
+        [0x20 or 0x0A or 0x0D or 0x09, 0x00, _, 0x00, ..] => Encoding.Unicode,
+        _ => null,
+    };
+
+    private static Encoding? Declared(ReadOnlySpan<byte> bytes)
+    {
+        var head = Encoding.Latin1.GetString(bytes[..Math.Min(bytes.Length, 512)]);
+        var match = DeclarationEncoding().Match(head);
+        return match.Success ? ByName(match.Groups["name"].Value) : null;
+    }
+
+    /// <summary>An encoding by IANA name or alias; null when unknown (the caller falls back to UTF-8).</summary>
+    public static Encoding? ByName(string name)
+    {
+        name = name.Trim().ToLowerInvariant();
+        // A 16/32-bit name on bytes we already found to be 8-bit is a lie; UTF-8 reads the ASCII part right.
+        if (name.StartsWith("utf-16", StringComparison.Ordinal) || name.StartsWith("utf-32", StringComparison.Ordinal) || name is "ucs-2" or "unicode")
+            return null;
+        // WHATWG Encoding: browsers (and feed authors) mean windows-1252 when they say Latin-1 or ASCII.
+        if (name is "iso-8859-1" or "iso8859-1" or "latin1" or "latin-1" or "l1" or "us-ascii" or "ascii" or "iso-ir-100" or "cp819" or "ibm819")
+            return Windows1252;
+        if (CodePageAlias().Match(name) is { Success: true } codePage)
+            return TryGet(int.Parse(codePage.Groups["number"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            return Encoding.GetEncoding(name);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static Encoding? TryGet(int codePage)
+    {
+        try
+        {
+            return Encoding.GetEncoding(codePage);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    private static Encoding Strict(Encoding encoding)
+    {
+        var strict = (Encoding)encoding.Clone();
+        strict.DecoderFallback = DecoderFallback.ExceptionFallback;
+        return strict;
+    }
+
+    [GeneratedRegex(@"^\s*<\?xml[^>]*?encoding\s*=\s*[""'](?<name>[A-Za-z0-9._:+-]+)[""']", RegexOptions.CultureInvariant)]
+    private static partial Regex DeclarationEncoding();
+
+    // cp437, ibm850, cspc8codepage437, x-cp1256, windows-1251 are all spelled with the code page number.
+    [GeneratedRegex(@"^(?:x-)?(?:cp|ibm|cspc8codepage|cspc|windows-|ms)-?(?<number>\d{3,5})$", RegexOptions.CultureInvariant)]
+    private static partial Regex CodePageAlias();
+}

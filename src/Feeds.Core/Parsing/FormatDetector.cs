@@ -1,0 +1,28 @@
+namespace Feeds.Core.Parsing;
+
+/// <summary>Which feed format a document is, from its content alone (never a file name or Content-Type).</summary>
+internal static class FormatDetector
+{
+    /// <summary>The format of an XML document by its root element; throws when the root is not a feed's.</summary>
+    public static FeedFormat Detect(FeedElement root)
+    {
+        switch (root.LocalName.ToLowerInvariant())
+        {
+            case "rss":
+                // A <rss> with no version is read as 2.0, the version nearly all of them are.
+                var version = root.Attribute("version")?.Trim() ?? "";
+                return version.StartsWith("0.9", StringComparison.Ordinal) ? FeedFormat.Rss09x : FeedFormat.Rss20;
+            case "rdf" when root.Namespace == Namespaces.Rdf || root.Namespace.StartsWith("urn:feeds:undeclared:", StringComparison.Ordinal):
+                return root.Elements().Any(e => e.Namespace == Namespaces.Rss090) || root.Declarations?.Contains(Namespaces.Rss090) == true
+                    ? FeedFormat.Rss09x : FeedFormat.Rss10;
+            case "feed":
+                // Atom 1.0 has one namespace; 0.3 and the drafts before it used several.
+                return root.Namespace is Namespaces.Atom or "" ? FeedFormat.Atom10 : FeedFormat.Atom03;
+            case "html":
+                throw new FeedParseException("not a feed: the document is an HTML page (look for a <link rel=\"alternate\"> to its feed)");
+            default:
+                var ns = root.Namespace.Length > 0 ? $" in namespace {root.Namespace}" : "";
+                throw new FeedParseException($"not a feed: the document is XML but its root element is <{root.QualifiedName}>{ns}, not <rss>, <rdf:RDF> or <feed>");
+        }
+    }
+}

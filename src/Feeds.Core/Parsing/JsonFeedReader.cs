@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Feeds.Core.Parsing;
+
+/// <summary>
+/// Reads JSON Feed 1.0 and 1.1 (https://www.jsonfeed.org/version/1.1/) into a <see cref="ParsedFeed"/>.
+/// 1.0's single <c>author</c> and 1.1's <c>authors</c> are both read; values of the wrong JSON type are skipped.
+/// </summary>
+internal static class JsonFeedReader
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64, AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+
+    public static ParsedFeed Read(string json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, Options);
+        }
+        catch (JsonException e)
+        {
+            throw new FeedParseException($"not a feed: the document looks like JSON but does not parse ({e.Message})", e);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !IsJsonFeed(root))
+                throw new FeedParseException("not a feed: the document is JSON but not a JSON Feed (no \"version\": \"https://jsonfeed.org/version/1.x\")");
+            var channel = new ParsedChannel
+            {
+                Title = Text(root, "title"),
+                Link = String(root, "home_page_url"),
+                Description = Text(root, "description"),
+                Language = String(root, "language"),
+                Image = String(root, "icon"),
+                Authors = Authors(root),
+            };
+            var items = root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array
+                ? array.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.Object).Select(ReadItem).ToList()
+                : [];
+            return new ParsedFeed(FeedFormat.Json, channel, items);
+        }
+    }
+
+    private static bool IsJsonFeed(JsonElement root) =>
+        String(root, "version") is { } version
+            ? version.StartsWith("https://jsonfeed.org/version/", StringComparison.OrdinalIgnoreCase) || version.StartsWith("http://jsonfeed.org/version/", StringComparison.OrdinalIgnoreCase)
+            : root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array;
+
+    private static ParsedEntry ReadItem(JsonElement item)
+    {
+        var content = String(item, "content_html") is { } html ? new FeedText(html, TextKind.Html) : Text(item, "content_text");
+        return new ParsedEntry
+        {
+            Id = String(item, "id"),
+            IdIsPermaLink = false,
+            Title = Text(item, "title"),
+            Link = String(item, "url") ?? String(item, "external_url"),
+            Summary = Text(item, "summary"),
+            Content = content,
+            Authors = Authors(item),
+            Published = FeedDates.Parse(String(item, "date_published")),
+            Updated = FeedDates.Parse(String(item, "date_modified")),
+            Categories = item.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array
+                ? ModuleFields.Distinct(tags.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String ? t.GetString() : null))
+                : [],
+            Enclosures = item.TryGetProperty("attachments", out var attachments) && attachments.ValueKind == JsonValueKind.Array
+                ? attachments.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.Object)
+                    .Select(a => String(a, "url") is { } url ? new ParsedEnclosure(url, String(a, "mime_type"), Long(a, "size_in_bytes")) : null)
+                    .OfType<ParsedEnclosure>().ToList()
+                : [],
+            Images = new[] { String(item, "image"), String(item, "banner_image") }.OfType<string>().ToList(),
+        };
+    }
+
+    private static List<ParsedPerson> Authors(JsonElement parent)
+    {
+        var people = new List<JsonElement>();
+        if (parent.TryGetProperty("authors", out var authors) && authors.ValueKind == JsonValueKind.Array)
+            people.AddRange(authors.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.Object));
+        else if (parent.TryGetProperty("author", out var author) && author.ValueKind == JsonValueKind.Object)
+            people.Add(author);
+        return people.Select(p => new ParsedPerson(String(p, "name"), null, String(p, "url")))
+            .Where(p => p.Name is not null || p.Uri is not null).ToList();
+    }
+
+    private static FeedText? Text(JsonElement parent, string name) => String(parent, name) is { } text ? new FeedText(text, TextKind.Text) : null;
+
+    private static string? String(JsonElement parent, string name)
+    {
+        if (!parent.TryGetProperty(name, out var value))
+            return null;
+        var text = value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => null,
+        };
+        return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+    }
+
+    private static long? Long(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number
+        : ModuleFields.Length(String(parent, name)) is { } parsed ? parsed : null;
+}

@@ -1,0 +1,104 @@
+using static Feeds.Core.Parsing.ModuleFields;
+
+namespace Feeds.Core.Parsing;
+
+/// <summary>
+/// Reads the RSS family into a <see cref="ParsedFeed"/>: RSS 0.91–0.94 and 2.0 (https://www.rssboard.org/rss-specification,
+/// elements in no namespace) and the RDF ones, RSS 0.90 and RSS 1.0 (https://web.resource.org/rss/1.0/spec, elements
+/// in their namespace, items beside the channel instead of inside it). The element names are the same, so one
+/// reader serves all; <see cref="IsCore"/> is the only difference it needs to know.
+/// </summary>
+internal static class RssReader
+{
+    public static ParsedFeed Read(FeedElement root, FeedFormat format)
+    {
+        // Some feeds put items straight under <rss> with no <channel>.
+        var channel = root.Elements().FirstOrDefault(e => e.Is("channel", e.Namespace) && IsCore(e)) ?? root;
+        var items = channel.Elements().Where(e => IsItem(e)).ToList();
+        if (channel != root)
+            items.AddRange(root.Elements().Where(e => IsItem(e)));
+        return new ParsedFeed(format, ReadChannel(root, channel), items.Select(ReadItem).ToList());
+    }
+
+    private static bool IsItem(FeedElement e) => e.Is("item", e.Namespace) && IsCore(e);
+
+    /// <summary>RSS's own elements: no namespace (0.9x/2.0; userland namespaces map to none), RSS 1.0 or 0.90.</summary>
+    private static bool IsCore(FeedElement e) => e.Namespace is "" or Namespaces.Rss10 or Namespaces.Rss090;
+
+    private static FeedElement? Core(FeedElement parent, string name) =>
+        parent.Elements().FirstOrDefault(e => e.Is(name, e.Namespace) && IsCore(e) && e.Nodes.Count > 0);
+
+    private static ParsedChannel ReadChannel(FeedElement root, FeedElement channel)
+    {
+        // RSS 1.0 puts <image> beside the channel; 0.9x/2.0 inside it.
+        var image = Core(channel, "image") ?? Core(root, "image");
+        return new ParsedChannel
+        {
+            Title = PlainText(Core(channel, "title")) ?? PlainText(First(channel, ("title", Namespaces.DublinCore))),
+            Link = Url(channel, Core(channel, "link")?.TrimmedText) ?? AlternateLink(channel, Namespaces.Atom),
+            Description = Html(Core(channel, "description")) ?? Html(First(channel, ("description", Namespaces.DublinCore), ("subtitle", Namespaces.Itunes), ("summary", Namespaces.Itunes))),
+            Language = Text(channel, ("language", ""), ("language", Namespaces.DublinCore)) ?? Core(channel, "language")?.TrimmedText ?? channel.Language,
+            Updated = Date(channel, ("lastBuildDate", ""), ("date", Namespaces.DublinCore), ("modified", Namespaces.DcTerms), ("updated", Namespaces.Atom)),
+            Published = Date(channel, ("pubDate", ""), ("issued", Namespaces.DcTerms), ("published", Namespaces.Atom)),
+            Image = (image is null ? null : Url(image, Core(image, "url")?.TrimmedText ?? image.Attribute("resource", Namespaces.Rdf)))
+                ?? channel.Elements("image", Namespaces.Itunes).Select(ItunesImage).FirstOrDefault(i => i is not null),
+            Authors = Authors(channel).ToList(),
+            BaseUri = channel.BaseUri,
+        };
+    }
+
+    private static ParsedEntry ReadItem(FeedElement item)
+    {
+        var guid = Core(item, "guid");
+        var content = First(item, ("encoded", Namespaces.Content));
+        var body = item.Element("body", Namespaces.Xhtml);
+        var authors = new List<ParsedPerson>();
+        if (Core(item, "author") is { } author)
+            authors.Add(author.Elements().Any() && AtomPerson(author) is { } structured ? structured : new ParsedPerson(author.TrimmedText, null, null));
+        authors.AddRange(Authors(item));
+        var categories = item.Elements().Where(e => e.Is("category", e.Namespace) && IsCore(e)).Select(e => e.TrimmedText).Concat(Categories(item))
+            .Concat(item.Elements("keywords", Namespaces.Itunes).SelectMany(k => k.Text.Split(',')));
+        return new ParsedEntry
+        {
+            Id = guid?.TrimmedText ?? NullIfEmpty(item.Attribute("about", Namespaces.Rdf)),
+            IdIsPermaLink = guid is not null && !string.Equals(guid.Attribute("isPermaLink")?.Trim(), "false", StringComparison.OrdinalIgnoreCase),
+            Title = PlainText(Core(item, "title")) ?? PlainText(First(item, ("title", Namespaces.DublinCore))) ?? MediaTitle(item),
+            Link = Url(item, Core(item, "link")?.TrimmedText) ?? AlternateLink(item, Namespaces.Atom),
+            Summary = Html(Core(item, "description")) ?? Html(First(item, ("description", Namespaces.DublinCore), ("summary", Namespaces.Itunes))),
+            Content = Html(content) ?? (body is not null && body.Nodes.Count > 0 ? new FeedText(body.InnerMarkup(), TextKind.Xhtml) { BaseUri = body.BaseUri } : null)
+                ?? Html(Core(item, "body")) ?? Html(Core(item, "fullitem"))
+                ?? AtomReader.TextConstruct(item.Element("content", Namespaces.Atom), Namespaces.Atom),
+            Authors = authors,
+            Published = Date(item, ("pubDate", ""), ("issued", Namespaces.DcTerms), ("published", Namespaces.Atom)),
+            Updated = Date(item, ("date", Namespaces.DublinCore), ("modified", Namespaces.DcTerms), ("updated", Namespaces.Atom)),
+            Categories = Distinct(categories),
+            Enclosures = item.Elements().Where(e => e.Is("enclosure", e.Namespace) && IsCore(e))
+                .Select(e => Url(e, e.Attribute("url")) is { } url ? new ParsedEnclosure(url, NullIfEmpty(e.Attribute("type")), Length(e.Attribute("length"))) : null)
+                .OfType<ParsedEnclosure>().Concat(AtomEnclosures(item, Namespaces.Atom)).ToList(),
+            Images = Images(item),
+            BaseUri = item.BaseUri,
+        };
+    }
+
+    private static FeedText? MediaTitle(FeedElement item) =>
+        PlainText(item.Elements().SelectMany(e => e.Is("group", Namespaces.Media) || e.Is("content", Namespaces.Media) ? e.Elements() : [e])
+            .FirstOrDefault(e => e.Is("title", Namespaces.Media) && e.TrimmedText is not null));
+
+    /// <summary>RSS titles are text; markup written raw inside them is kept as markup for normalization to strip.</summary>
+    private static FeedText? PlainText(FeedElement? element) => element switch
+    {
+        null => null,
+        { HasElements: true } => new FeedText(element.InnerMarkup(), TextKind.Html),
+        _ when element.TrimmedText is null => null,
+        _ => new FeedText(element.Text, TextKind.Text),
+    };
+
+    /// <summary>RSS descriptions are HTML by convention, escaped, in CDATA, or (ill-formed) written raw.</summary>
+    private static FeedText? Html(FeedElement? element)
+    {
+        if (element is null)
+            return null;
+        var value = element.HasElements ? element.InnerMarkup() : element.Text;
+        return string.IsNullOrWhiteSpace(value) ? null : new FeedText(value, TextKind.Html) { BaseUri = element.BaseUri };
+    }
+}

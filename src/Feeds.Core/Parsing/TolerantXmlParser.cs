@@ -1,0 +1,377 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Feeds.Core.Parsing;
+
+/// <summary>
+/// Reads feed XML into a <see cref="FeedElement"/> tree the way feed readers must: recovering instead of
+/// rejecting. We read XML ourselves rather than with XmlReader (or System.ServiceModel.Syndication, which
+/// sits on it) because one broken character there loses the whole feed, and real feeds are full of them.
+/// <list type="bullet">
+/// <item>HTML named entities (<c>&amp;eacute;</c>) are decoded; a bare <c>&amp;</c> or <c>&lt;</c> is text.</item>
+/// <item>A mismatched end tag closes up to its open element, or is ignored; HTML void elements never nest.</item>
+/// <item>Undeclared prefixes get their conventional namespace (<see cref="Namespaces.ForUndeclaredPrefix"/>).</item>
+/// <item>Junk before and after the root is skipped; a truncated document keeps everything read so far.</item>
+/// </list>
+/// Safety: nothing is ever fetched (no DTD, no external entity); internal DTD entities expand only when
+/// their value is plain text, and all expansions together are bounded, so entity bombs and quadratic
+/// blowup end with a <see cref="FeedParseException"/>; element depth is bounded, so deep nesting cannot
+/// overflow the stack of whatever walks the tree.
+/// </summary>
+internal sealed partial class TolerantXmlParser
+{
+    public const int MaxDepth = 256;
+    public const int MaxEntityExpansion = 1 << 20;
+
+    private static readonly HashSet<string> HtmlVoidElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "img", "br", "hr", "wbr", "area", "input", "embed", "col", "param",
+    };
+
+    private readonly string _text;
+    private int _position;
+    private readonly Dictionary<string, string> _entities = new(StringComparer.Ordinal);
+    private long _expanded;
+    private readonly List<(string Prefix, string Uri)> _scope = [];
+    private readonly List<(FeedElement Element, int ScopeCount)> _open = [];
+    private readonly Dictionary<string, string> _canonical = new(StringComparer.Ordinal);
+    private FeedElement? _root;
+    private bool _rootClosed;
+
+    private TolerantXmlParser(string text) => _text = text;
+
+    /// <summary>The root element, or null when the text holds no element at all.</summary>
+    public static FeedElement? Parse(string text)
+    {
+        var parser = new TolerantXmlParser(text);
+        parser.Run();
+        return parser._root;
+    }
+
+    private void Run()
+    {
+        while (_position < _text.Length && !_rootClosed)
+        {
+            var lt = _text.IndexOf('<', _position);
+            if (lt < 0)
+            {
+                AddText(_text.AsSpan(_position), decode: true);
+                break;
+            }
+            if (lt > _position)
+                AddText(_text.AsSpan(_position, lt - _position), decode: true);
+            _position = lt;
+            ReadMarkup();
+        }
+    }
+
+    private void ReadMarkup()
+    {
+        var rest = _text.AsSpan(_position);
+        if (rest.StartsWith("<!--"))
+            _position = After("-->", _position + 4);
+        else if (rest.StartsWith("<![CDATA["))
+        {
+            var end = _text.IndexOf("]]>", _position + 9, StringComparison.Ordinal);
+            var stop = end < 0 ? _text.Length : end;
+            AddText(_text.AsSpan(_position + 9, stop - _position - 9), decode: false);
+            _position = end < 0 ? _text.Length : end + 3;
+        }
+        else if (rest.StartsWith("<!DOCTYPE", StringComparison.OrdinalIgnoreCase))
+            ReadDoctype();
+        else if (rest.StartsWith("<?") || rest.StartsWith("<!"))
+            _position = After(">", _position + 2);
+        else if (rest.StartsWith("</"))
+            ReadEndTag();
+        else if (rest.Length > 1 && IsNameStart(rest[1]))
+            ReadStartTag();
+        else
+        {
+            AddText("<", decode: false);
+            _position++;
+        }
+    }
+
+    private int After(string terminator, int from)
+    {
+        var end = _text.IndexOf(terminator, Math.Min(from, _text.Length), StringComparison.Ordinal);
+        return end < 0 ? _text.Length : end + terminator.Length;
+    }
+
+    private void ReadStartTag()
+    {
+        _position++;
+        var name = ReadName();
+        var attributes = new List<(string Name, string Value)>();
+        var selfClosing = false;
+        var complete = false;
+        while (_position < _text.Length)
+        {
+            var c = _text[_position];
+            if (char.IsWhiteSpace(c))
+                _position++;
+            else if (c == '>')
+            {
+                _position++;
+                complete = true;
+                break;
+            }
+            else if (c == '/' && _position + 1 < _text.Length && _text[_position + 1] == '>')
+            {
+                _position += 2;
+                selfClosing = complete = true;
+                break;
+            }
+            else if (c == '<')
+            {
+                complete = true; // "<a href=x <b>": the tag ends where the next one starts
+                break;
+            }
+            else if (IsNameStart(c))
+                attributes.Add(ReadAttribute());
+            else
+                _position++;
+        }
+        if (!complete)
+            return; // cut off inside the tag: drop it
+        OpenElement(name, attributes, selfClosing);
+    }
+
+    private (string Name, string Value) ReadAttribute()
+    {
+        var name = ReadName();
+        SkipWhitespace();
+        if (_position >= _text.Length || _text[_position] != '=')
+            return (name, name); // HTML boolean attribute
+        _position++;
+        SkipWhitespace();
+        if (_position >= _text.Length)
+            return (name, "");
+        var quote = _text[_position];
+        int start, end;
+        if (quote is '"' or '\'')
+        {
+            start = _position + 1;
+            end = _text.IndexOf(quote, start);
+            if (end < 0)
+                end = _text.Length;
+            _position = Math.Min(end + 1, _text.Length);
+        }
+        else
+        {
+            start = _position;
+            while (_position < _text.Length && !char.IsWhiteSpace(_text[_position]) && _text[_position] != '>')
+                _position++;
+            end = _position;
+        }
+        return (name, Decode(_text.AsSpan(start, end - start)));
+    }
+
+    private void OpenElement(string qualifiedName, List<(string Name, string Value)> attributes, bool selfClosing)
+    {
+        if (_rootClosed)
+            return;
+        if (_open.Count >= MaxDepth)
+            throw new FeedParseException($"not a readable feed: elements nest deeper than {MaxDepth} levels");
+        var scopeCount = _scope.Count;
+        foreach (var (name, value) in attributes)
+        {
+            if (name == "xmlns")
+                _scope.Add(("", value));
+            else if (name.StartsWith("xmlns:", StringComparison.Ordinal))
+                _scope.Add((name[6..], value));
+        }
+        var (prefix, localName) = Split(qualifiedName);
+        var parent = _open.Count > 0 ? _open[^1].Element : null;
+        var element = new FeedElement(qualifiedName, localName, Resolve(prefix), parent);
+        for (var i = scopeCount; i < _scope.Count; i++)
+            (element.Declarations ??= []).Add(Canonical(_scope[i].Uri));
+        foreach (var (name, value) in attributes)
+        {
+            if (name == "xmlns" || name.StartsWith("xmlns:", StringComparison.Ordinal))
+                continue;
+            var (attributePrefix, attributeLocal) = Split(name);
+            element.Attributes.Add(new FeedAttribute(name, attributeLocal, attributePrefix.Length == 0 ? "" : Resolve(attributePrefix), value));
+        }
+        if (parent is null)
+            _root ??= element;
+        else
+            parent.Nodes.Add(element);
+        var isVoid = element.Namespace is "" or Namespaces.Xhtml && HtmlVoidElements.Contains(localName);
+        if (selfClosing || isVoid)
+            _scope.RemoveRange(scopeCount, _scope.Count - scopeCount);
+        else
+            _open.Add((element, scopeCount));
+    }
+
+    private void ReadEndTag()
+    {
+        _position += 2;
+        var name = ReadName();
+        _position = After(">", _position);
+        for (var i = _open.Count - 1; i >= 0; i--)
+        {
+            if (_open[i].Element.QualifiedName != name)
+                continue;
+            _scope.RemoveRange(_open[i].ScopeCount, _scope.Count - _open[i].ScopeCount);
+            _open.RemoveRange(i, _open.Count - i);
+            _rootClosed = i == 0;
+            return;
+        }
+        // An end tag nothing opened (</i> after </b> closed both): ignored, as HTML parsers do.
+    }
+
+    private string Resolve(string prefix)
+    {
+        if (prefix == "xml")
+            return Namespaces.Xml;
+        for (var i = _scope.Count - 1; i >= 0; i--)
+        {
+            if (_scope[i].Prefix == prefix)
+                return Canonical(_scope[i].Uri);
+        }
+        return prefix.Length == 0 ? "" : Namespaces.ForUndeclaredPrefix(prefix);
+    }
+
+    private string Canonical(string uri)
+    {
+        if (!_canonical.TryGetValue(uri, out var canonical))
+            _canonical[uri] = canonical = Namespaces.Canonical(uri);
+        return canonical;
+    }
+
+    private static (string Prefix, string Local) Split(string qualifiedName)
+    {
+        var colon = qualifiedName.IndexOf(':', StringComparison.Ordinal);
+        return colon <= 0 || colon == qualifiedName.Length - 1 ? ("", qualifiedName) : (qualifiedName[..colon], qualifiedName[(colon + 1)..]);
+    }
+
+    private void AddText(ReadOnlySpan<char> text, bool decode)
+    {
+        if (_open.Count == 0 || text.IsEmpty)
+            return; // junk before or after the root
+        var value = decode ? Decode(text) : text.ToString();
+        var nodes = _open[^1].Element.Nodes;
+        if (nodes.Count > 0 && nodes[^1] is string previous)
+            nodes[^1] = previous + value;
+        else
+            nodes.Add(value);
+    }
+
+    private string ReadName()
+    {
+        var start = _position;
+        while (_position < _text.Length && IsNameChar(_text[_position]))
+            _position++;
+        return _text[start.._position];
+    }
+
+    private void SkipWhitespace()
+    {
+        while (_position < _text.Length && char.IsWhiteSpace(_text[_position]))
+            _position++;
+    }
+
+    private static bool IsNameStart(char c) => char.IsLetter(c) || c is '_' or ':';
+
+    private static bool IsNameChar(char c) => char.IsLetterOrDigit(c) || c is '_' or ':' or '-' or '.' || c == '\u00B7';
+
+    /// <summary>Text with its character and entity references replaced (XML's five, the DTD's, HTML's).</summary>
+    private string Decode(ReadOnlySpan<char> text)
+    {
+        var amp = text.IndexOf('&');
+        if (amp < 0)
+            return text.ToString();
+        var result = new StringBuilder(text.Length);
+        while (amp >= 0)
+        {
+            result.Append(text[..amp]);
+            text = text[amp..];
+            var consumed = AppendReference(result, text);
+            text = text[consumed..];
+            amp = text.IndexOf('&');
+        }
+        result.Append(text);
+        return result.ToString();
+    }
+
+    /// <summary>Appends what the reference at the start of <paramref name="text"/> stands for; returns the characters used.</summary>
+    private int AppendReference(StringBuilder result, ReadOnlySpan<char> text)
+    {
+        var semicolon = text[..Math.Min(text.Length, 40)].IndexOf(';');
+        if (semicolon < 2)
+        {
+            result.Append('&');
+            return 1;
+        }
+        var name = text[1..semicolon];
+        if (name[0] == '#')
+        {
+            if (XmlEntities.TryCharacterReference(name[1..], out var character))
+            {
+                result.Append(character);
+                return semicolon + 1;
+            }
+        }
+        else if (XmlEntities.IsName(name))
+        {
+            var key = name.ToString();
+            if (XmlEntities.Predefined(key) is { } predefined)
+            {
+                result.Append(predefined);
+                return semicolon + 1;
+            }
+            if (_entities.TryGetValue(key, out var value))
+            {
+                _expanded += value.Length;
+                if (_expanded > MaxEntityExpansion)
+                    throw new FeedParseException($"not a readable feed: its DTD entities expand to more than {MaxEntityExpansion} characters (an entity bomb?)");
+                result.Append(value);
+                return semicolon + 1;
+            }
+            if (XmlEntities.Html(key) is { } html)
+            {
+                result.Append(html);
+                return semicolon + 1;
+            }
+        }
+        result.Append('&');
+        return 1;
+    }
+
+    /// <summary>
+    /// Skips a DOCTYPE, keeping from its internal subset only general entities whose value is plain text
+    /// (no reference, no markup): those cannot nest or explode. External entities are never declared, so
+    /// their references stay as written.
+    /// </summary>
+    private void ReadDoctype()
+    {
+        var open = _text.IndexOf('[', _position);
+        var close = _text.IndexOf('>', _position);
+        if (close < 0)
+        {
+            _position = _text.Length;
+            return;
+        }
+        if (open < 0 || open > close)
+        {
+            _position = close + 1;
+            return;
+        }
+        var end = InternalSubsetEnd().Match(_text, open);
+        var stop = end.Success ? end.Index : _text.Length;
+        foreach (Match declaration in EntityDeclaration().Matches(_text[open..stop]))
+        {
+            var value = declaration.Groups["value"].Value;
+            if (value.AsSpan().IndexOfAny('&', '<', '%') < 0)
+                _entities.TryAdd(declaration.Groups["name"].Value, value);
+        }
+        _position = end.Success ? end.Index + end.Length : _text.Length;
+    }
+
+    [GeneratedRegex(@"\]\s*>")]
+    private static partial Regex InternalSubsetEnd();
+
+    [GeneratedRegex(@"<!ENTITY\s+(?<name>[A-Za-z_][\w.-]*)\s+(?<quote>[""'])(?<value>[^""']*)\k<quote>\s*>")]
+    private static partial Regex EntityDeclaration();
+}

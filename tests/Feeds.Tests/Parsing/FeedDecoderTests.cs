@@ -1,0 +1,70 @@
+using System.Text;
+using Feeds.Core.Parsing;
+using Xunit;
+
+namespace Feeds.Tests.Parsing;
+
+public class FeedDecoderTests
+{
+    private const string Title = "Café “quoted” €";
+
+    private static byte[] Feed(Encoding encoding, string declaration, bool bom = false)
+    {
+        var text = $"{declaration}<rss version=\"2.0\"><channel><title>{Title}</title></channel></rss>";
+        var body = encoding.GetBytes(text);
+        return bom ? [.. encoding.GetPreamble(), .. body] : body;
+    }
+
+    private static string? TitleOf(byte[] bytes) => FeedParser.Parse(bytes).Channel.Title?.Value;
+
+    [Theory]
+    [InlineData("utf-8", true)]
+    [InlineData("utf-16LE", true)]
+    [InlineData("utf-16BE", true)]
+    [InlineData("utf-32LE", true)]
+    [InlineData("utf-16LE", false)]
+    [InlineData("utf-16BE", false)]
+    public void UnicodeIsRecognisedByItsByteOrderMarkOrByHowTheDeclarationIsSpelled(string encodingName, bool bom)
+    {
+        var encoding = Encoding.GetEncoding(encodingName);
+        Assert.Equal(Title, TitleOf(Feed(encoding, "<?xml version=\"1.0\"?>", bom)));
+    }
+
+    [Fact]
+    public void AByteOrderMarkWinsOverTheDeclaration()
+    {
+        Assert.Equal(Title, TitleOf(Feed(new UTF8Encoding(true), "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>", bom: true)));
+    }
+
+    [Theory]
+    [InlineData("windows-1252", "Café “quoted” €")]
+    [InlineData("iso-8859-15", "Café €")]
+    [InlineData("koi8-r", "Привет")]
+    [InlineData("windows-1251", "Привет")]
+    [InlineData("shift_jis", "日本語")]
+    [InlineData("cp437", "Café ñ")]
+    [InlineData("IBM850", "Café ñ")]
+    public void LegacyEncodingsAreReadFromTheDeclaration(string declared, string title)
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var encoding = FeedDecoder.ByName(declared)!;
+        var bytes = encoding.GetBytes($"<?xml version=\"1.0\" encoding=\"{declared}\"?><rss version=\"2.0\"><channel><title>{title}</title></channel></rss>");
+        Assert.Equal(title, TitleOf(bytes));
+    }
+
+    [Fact]
+    public void BytesInvalidInTheDeclaredEncodingAreReadAsWindows1252()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var bytes = Encoding.GetEncoding(1252).GetBytes($"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>{Title}</title></channel></rss>");
+        Assert.Equal(Title, TitleOf(bytes));
+    }
+
+    [Fact]
+    public void Latin1MeansWindows1252AsInBrowsers()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var bytes = Encoding.GetEncoding(1252).GetBytes("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>don’t</title></channel></rss>");
+        Assert.Equal("don’t", TitleOf(bytes));
+    }
+}
