@@ -30,6 +30,7 @@ public static class FeedsCoreServices
         services.AddSingleton(provider => new SqliteFeedStore(databasePath, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IFeedStore>(provider => provider.GetRequiredService<SqliteFeedStore>());
         services.AddSingleton<SourceRefresher>();
+        services.AddSingleton<SectionPages>();
         services.AddSingleton<SectionFeeds>();
         return services;
     }

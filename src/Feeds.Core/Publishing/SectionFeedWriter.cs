@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.ServiceModel.Syndication;
 using System.Text;
@@ -5,28 +6,32 @@ using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
 using Feeds.Core.Parsing;
-using Feeds.Core.Sources;
 using Feeds.Core.Storage;
 
 namespace Feeds.Core.Publishing;
 
 /// <summary>
-/// Writes a section's items as RSS 2.0 (https://www.rssboard.org/rss-specification) or Atom 1.0 (RFC 4287)
-/// with System.ServiceModel.Syndication. Output depends only on the data: ids are derived from the section
-/// and item keys and times from the items, so the same data always gives the same bytes (and ETag).
+/// Writes a section page as RSS 2.0 (https://www.rssboard.org/rss-specification), Atom 1.0 (RFC 4287) —
+/// both with System.ServiceModel.Syndication — or JSON Feed 1.1. Pages link to their neighbours as RFC 5005
+/// paged feeds. Output depends only on the data: ids derive from section and item keys and times from the
+/// items, so the same data always gives the same bytes and ETag.
 /// </summary>
 public static partial class SectionFeedWriter
 {
     public const string Generator = "Feeds";
 
-    /// <summary>Used as the feed's updated time when a section has no items yet, to keep the bytes stable.</summary>
-    private static readonly DateTimeOffset EmptyFeedTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    /// <summary>The updated time of a section with no items yet, fixed to keep the bytes stable.</summary>
+    internal static readonly DateTimeOffset EmptyFeedTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    private static readonly XmlQualifiedName XmlLang = new("lang", "http://www.w3.org/XML/1998/namespace");
 
-    public static RenderedFeed Render(Section section, IReadOnlyList<StoredItem> items, OutputFormat format, SectionLinks links)
+    public static RenderedFeed Render(SectionPage page, OutputFormat format, SectionLinks links, Uri? hub)
     {
-        var feed = BuildFeed(section, items, format, links);
+        var updated = LastUpdated(page);
+        if (format == OutputFormat.Json)
+            return new RenderedFeed(JsonFeedWriter.Write(page, links, hub), "application/feed+json; charset=utf-8", updated);
+        var feed = BuildFeed(page, format, links, hub, updated);
         using var buffer = new MemoryStream();
         using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = Utf8, Indent = true }))
         {
@@ -35,65 +40,103 @@ public static partial class SectionFeedWriter
             else
                 new Rss20FeedFormatter(feed, serializeExtensionsAsAtom: false).WriteTo(writer);
         }
-        var body = format == OutputFormat.Rss ? WithGmtDates(buffer.ToArray()) : buffer.ToArray();
-        var contentType = format == OutputFormat.Atom ? "application/atom+xml; charset=utf-8" : "application/rss+xml; charset=utf-8";
-        return new RenderedFeed(body, contentType, StrongETag(body), feed.LastUpdatedTime);
+        return format == OutputFormat.Atom
+            ? new RenderedFeed(buffer.ToArray(), "application/atom+xml; charset=utf-8", updated)
+            : new RenderedFeed(WithGmtDates(buffer.ToArray()), "application/rss+xml; charset=utf-8", updated);
     }
 
-    /// <summary>
-    /// Syndication writes RFC 822 dates with the military zone "Z"; RFC 2822 §4.3 made that obsolete and
-    /// some readers reject it, so say "GMT" as RFC 1123 does.
-    /// </summary>
-    private static byte[] WithGmtDates(byte[] rss) =>
-        Encoding.UTF8.GetBytes(RssDateZone().Replace(Encoding.UTF8.GetString(rss), " GMT</$1>"));
+    internal static DateTimeOffset LastUpdated(SectionPage page) =>
+        page.Entries.Count == 0 ? EmptyFeedTime : page.Entries.Max(e => LastChange(e.Item));
 
-    [GeneratedRegex(@" Z</(pubDate|lastBuildDate)>")]
-    private static partial Regex RssDateZone();
+    internal static DateTimeOffset LastChange(StoredItem item) => item.UpdatedAt > item.PublishedAt ? item.UpdatedAt : item.PublishedAt;
 
-    public static string StrongETag(byte[] body) => "\"" + Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 16)) + "\"";
-
-    private static SyndicationFeed BuildFeed(Section section, IReadOnlyList<StoredItem> items, OutputFormat format, SectionLinks links)
+    /// <summary>The language all of a page's entries share, for the feed's own language; null when they differ.</summary>
+    internal static string? SharedLanguage(SectionPage page)
     {
+        var languages = page.Entries.Select(e => e.Item.SourceLanguage).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return languages is [{ } only] ? only : null;
+    }
+
+    /// <summary>The entry's body, with the same story from other sources listed after it.</summary>
+    internal static string? ContentWithAlsoReported(SectionEntry entry, SectionLinks links)
+    {
+        var content = entry.Item.ContentHtml ?? entry.Item.SummaryHtml;
+        if (entry.AlsoReportedBy.Count == 0)
+            return content;
+        var others = entry.AlsoReportedBy.Select(other =>
+            $"<a href=\"{WebUtility.HtmlEncode(links.Item(other).AbsoluteUri)}\">{WebUtility.HtmlEncode(other.SourceTitle ?? other.SourceId)}</a>");
+        return content + $"<p>Also reported by: {string.Join(", ", others)}</p>";
+    }
+
+    /// <summary>A name-based UUID (RFC 9562 §5.5, SHA-1): the same name always gives the same id, on any host.</summary>
+    internal static string StableUrn(string name)
+    {
+        var hash = SHA1.HashData(Encoding.UTF8.GetBytes("feeds:" + name));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return "urn:uuid:" + new Guid(hash.AsSpan(0, 16), bigEndian: true).ToString();
+    }
+
+    internal static string ItemId(StoredItem item) => StableUrn("item:" + item.SourceId + ":" + item.ItemKey);
+
+    private static SyndicationFeed BuildFeed(SectionPage page, OutputFormat format, SectionLinks links, Uri? hub, DateTimeOffset updated)
+    {
+        var section = page.Section;
         var feed = new SyndicationFeed
         {
             Id = StableUrn("section:" + section.Id),
             Title = new TextSyndicationContent(section.Title),
             Description = string.IsNullOrEmpty(section.Description) ? null : new TextSyndicationContent(section.Description),
             Generator = Generator,
-            LastUpdatedTime = items.Count == 0 ? EmptyFeedTime : items.Max(LastChange),
-            Items = items.Select(item => BuildItem(section, item, format, links)).ToList(),
+            Language = SharedLanguage(page),
+            LastUpdatedTime = updated,
+            Items = page.Entries.Select(entry => BuildItem(entry, format, links)).ToList(),
         };
         feed.Links.Add(SyndicationLink.CreateAlternateLink(links.Page, "text/html"));
-        // Declare each prefix once on the root rather than on every element that uses it.
         AddNamespace(feed, "dc", Namespaces.DublinCore);
         AddNamespace(feed, "content", Namespaces.Content);
         AddNamespace(feed, "media", Namespaces.Media);
+        var mediaType = format == OutputFormat.Atom ? "application/atom+xml" : "application/rss+xml";
+        // RFC 5005 §3 paged feeds: "first" is the newest page, "next" goes back in time, "previous" forward.
+        var pageLinks = new List<(string Rel, Uri Href)> { ("self", links.Feed(format, page.Cursor)), ("first", links.Feed(format)) };
+        if (page.Older is { } older)
+            pageLinks.Add(("next", links.Feed(format, older)));
+        if (page.Newer is { } newer)
+            pageLinks.Add(("previous", links.Feed(format, newer)));
+        if (hub is not null)
+            pageLinks.Add(("hub", hub));
         if (format == OutputFormat.Atom)
         {
-            feed.Links.Add(SyndicationLink.CreateSelfLink(links.Self(format), "application/atom+xml"));
+            foreach (var (rel, href) in pageLinks)
+                feed.Links.Add(new SyndicationLink(href, rel, null, rel == "hub" ? null : mediaType, 0));
             // RFC 4287 §4.1.2: an entry without its own author takes the feed's; the aggregator publishes the feed.
             feed.Authors.Add(new SyndicationPerson { Name = Generator });
         }
         else
         {
             AddNamespace(feed, "atom", Namespaces.Atom);
-            feed.ElementExtensions.Add(new XElement(XName.Get("link", Namespaces.Atom),
-                new XAttribute("href", links.Self(format).AbsoluteUri), new XAttribute("rel", "self"), new XAttribute("type", "application/rss+xml")));
+            foreach (var (rel, href) in pageLinks)
+            {
+                var link = new XElement(XName.Get("link", Namespaces.Atom), new XAttribute("href", href.AbsoluteUri), new XAttribute("rel", rel));
+                if (rel != "hub")
+                    link.Add(new XAttribute("type", mediaType));
+                feed.ElementExtensions.Add(link);
+            }
         }
         return feed;
     }
 
-    private static SyndicationItem BuildItem(Section section, StoredItem item, OutputFormat format, SectionLinks links)
+    private static SyndicationItem BuildItem(SectionEntry entry, OutputFormat format, SectionLinks links)
     {
-        var link = item.Link is { } url && Uri.TryCreate(url, UriKind.Absolute, out var absolute) ? absolute : links.ItemAnchor(item.Id);
+        var item = entry.Item;
         var result = new SyndicationItem
         {
-            Id = StableUrn("item:" + item.SourceId + ":" + item.ItemKey),
+            Id = ItemId(item),
             Title = new TextSyndicationContent(item.Title),
             PublishDate = item.PublishedAt,
             LastUpdatedTime = LastChange(item),
         };
-        result.Links.Add(SyndicationLink.CreateAlternateLink(link, "text/html"));
+        result.Links.Add(SyndicationLink.CreateAlternateLink(links.Item(item), "text/html"));
         if (item.SummaryHtml is { } summary)
             result.Summary = new TextSyndicationContent(summary, TextSyndicationContentKind.Html);
         foreach (var category in item.Categories)
@@ -108,45 +151,57 @@ public static partial class SectionFeedWriter
             result.ElementExtensions.Add(new XElement(XName.Get("content", Namespaces.Media), new XAttribute("url", image), new XAttribute("medium", "image")));
             result.ElementExtensions.Add(new XElement(XName.Get("thumbnail", Namespaces.Media), new XAttribute("url", image)));
         }
+        if (SourceFeed(item) is { } source)
+            result.SourceFeed = source;
+        var content = ContentWithAlsoReported(entry, links);
         if (format == OutputFormat.Atom)
         {
-            if (item.ContentHtml is { } content)
+            if (content is not null)
                 result.Content = new TextSyndicationContent(content, TextSyndicationContentKind.Html);
             foreach (var author in item.Authors)
                 result.Authors.Add(new SyndicationPerson { Name = author.Name ?? author.Email, Email = author.Email, Uri = author.Uri });
+            foreach (var other in entry.AlsoReportedBy)
+                result.Links.Add(new SyndicationLink(links.Item(other), "related", other.SourceTitle ?? other.SourceId, "text/html", 0));
+            if (item.SourceLanguage is { } language)
+                result.AttributeExtensions.Add(XmlLang, language);
         }
         else
         {
             // RSS <author> must be an email address; a byline goes in dc:creator, and none is written when there is none.
             foreach (var name in item.Authors.Select(a => a.Name ?? a.Email).OfType<string>())
                 result.ElementExtensions.Add(new XElement(XName.Get("creator", Namespaces.DublinCore), name));
-            if (item.ContentHtml is { } content)
+            if (content is not null)
                 result.ElementExtensions.Add(new XElement(XName.Get("encoded", Namespaces.Content), content));
         }
         return result;
     }
 
-    private static DateTimeOffset LastChange(StoredItem item) => item.UpdatedAt > item.PublishedAt ? item.UpdatedAt : item.PublishedAt;
+    /// <summary>The feed an item came from (RSS &lt;source&gt;, Atom &lt;source&gt;), when it is a web feed.</summary>
+    private static SyndicationFeed? SourceFeed(StoredItem item)
+    {
+        if (!Uri.TryCreate(item.SourceUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            return null;
+        var source = new SyndicationFeed
+        {
+            Id = url.AbsoluteUri,
+            Title = new TextSyndicationContent(item.SourceTitle ?? item.SourceId),
+        };
+        source.Links.Add(SyndicationLink.CreateSelfLink(url));
+        if (item.SourceLink is { } site && Uri.TryCreate(site, UriKind.Absolute, out var siteUri))
+            source.Links.Add(SyndicationLink.CreateAlternateLink(siteUri));
+        return source;
+    }
 
     private static void AddNamespace(SyndicationFeed feed, string prefix, string ns) =>
         feed.AttributeExtensions.Add(new XmlQualifiedName(prefix, "http://www.w3.org/2000/xmlns/"), ns);
 
-    /// <summary>A name-based UUID (RFC 9562 §5.5, SHA-1): the same name always gives the same id, on any host.</summary>
-    internal static string StableUrn(string name)
-    {
-        var hash = SHA1.HashData(Encoding.UTF8.GetBytes("feeds:" + name));
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return "urn:uuid:" + new Guid(hash.AsSpan(0, 16), bigEndian: true).ToString();
-    }
-}
+    /// <summary>
+    /// Syndication writes RFC 822 dates with the military zone "Z"; RFC 2822 §4.3 made that obsolete and
+    /// some readers reject it, so say "GMT" as RFC 1123 does.
+    /// </summary>
+    private static byte[] WithGmtDates(byte[] rss) =>
+        Encoding.UTF8.GetBytes(RssDateZone().Replace(Encoding.UTF8.GetString(rss), " GMT</$1>"));
 
-/// <summary>The absolute URLs a section feed points to, built from the public base URL.</summary>
-public sealed record SectionLinks(Uri BaseUri, string SectionId)
-{
-    public Uri Page => new(BaseUri, $"sections/{Uri.EscapeDataString(SectionId)}");
-
-    public Uri Self(OutputFormat format) => new(BaseUri, $"sections/{Uri.EscapeDataString(SectionId)}/{(format == OutputFormat.Atom ? "atom" : "rss")}");
-
-    public Uri ItemAnchor(long itemId) => new(BaseUri, $"sections/{Uri.EscapeDataString(SectionId)}#item-{itemId}");
+    [GeneratedRegex(@" Z</(pubDate|lastBuildDate)>")]
+    private static partial Regex RssDateZone();
 }

@@ -7,9 +7,10 @@ namespace Feeds.Core.Publishing;
 public sealed record SectionEntry(StoredItem Item, IReadOnlyList<StoredItem> AlsoReportedBy);
 
 /// <summary>One page of a section, newest first, with the cursors of its neighbours (RFC 5005 paged feeds).</summary>
+/// <param name="Cursor">The cursor the page was asked for; <see cref="ItemCursor.Newest"/> for the first page.</param>
 /// <param name="Older">The cursor of the next (older) page, null on the last page.</param>
 /// <param name="Newer">The cursor of the previous (newer) page, null on the first page.</param>
-public sealed record SectionPage(Section Section, IReadOnlyList<SectionEntry> Entries, ItemCursor? Older, ItemCursor? Newer)
+public sealed record SectionPage(Section Section, ItemCursor Cursor, IReadOnlyList<SectionEntry> Entries, ItemCursor? Older, ItemCursor? Newer)
 {
     public bool IsFirst => Newer is null;
 }
@@ -48,10 +49,10 @@ public sealed class SectionPages(IFeedStore store)
         if (cursor.Direction == PageDirection.Newer)
             page.Reverse();
         if (page.Count == 0)
-            return new SectionPage(section, [], null, cursor == ItemCursor.Newest ? null : cursor with { Direction = PageDirection.Newer });
+            return new SectionPage(section, cursor, [], null, cursor == ItemCursor.Newest ? null : cursor with { Direction = PageDirection.Newer });
         var isFirst = cursor.Direction == PageDirection.Older ? cursor == ItemCursor.Newest : !more;
         var isLast = cursor.Direction == PageDirection.Older ? !more : false;
-        return new SectionPage(section, page,
+        return new SectionPage(section, cursor, page,
             isLast ? null : ItemCursor.After(page[^1].Item),
             isFirst ? null : ItemCursor.Before(page[0].Item));
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Xml.Linq;
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
@@ -8,37 +9,45 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Feeds.Service.Endpoints;
 
-/// <summary>The pages for people: <c>/</c> lists the sections, <c>/sections/{id}</c> shows a section's stories.</summary>
+/// <summary>
+/// The pages for people: <c>/</c> lists the sections with their latest headlines, <c>/sections/{id}</c> shows a
+/// section's stories as a news page does, and <c>/sections.opml</c> lists every section feed for a reader to import.
+/// </summary>
 internal static class PagesApi
 {
     private const int HeadlinesOnIndex = 5;
+    private const int RelatedStories = 3;
 
     // Item HTML is sanitized on ingest; the policy is a second wall: no script at all, images from anywhere.
     private const string ContentSecurityPolicy = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private static readonly OutputFormat[] Formats = [OutputFormat.Rss, OutputFormat.Atom, OutputFormat.Json];
 
     public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", GetIndexAsync);
         app.MapGet("/sections/{id}", GetSectionAsync);
+        app.MapGet("/sections.opml", GetOpml);
         return app;
     }
 
-    private static async Task<ContentHttpResult> GetIndexAsync(HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
+    private static async Task<ContentHttpResult> GetIndexAsync(HttpContext context, FeedsConfig config, SectionPages pages, CancellationToken cancellationToken)
     {
-        var baseUri = SectionFeedsApi.PublicBase(context.Request);
+        var baseUri = SectionFeedsApi.PublicBase(context.Request, config);
         var body = new StringBuilder();
-        body.Append("<header><h1>Feeds</h1><p>News sections, each as RSS and Atom. Paste a feed link into your reader to subscribe.</p></header><main>");
+        body.Append("<header><h1>Feeds</h1><p>News by section. Each section is a feed: paste its link into your reader to subscribe, or ")
+            .Append("<a href=\"sections.opml\">import them all (OPML)</a>.</p></header><main>");
         foreach (var section in config.Sections)
         {
             var links = new SectionLinks(baseUri, section.Id);
-            var items = await feeds.LatestAsync(config, section, HeadlinesOnIndex, cancellationToken);
+            var page = await pages.GetAsync(config, section, ItemCursor.Newest, HeadlinesOnIndex, cancellationToken);
             body.Append(CultureInfo.InvariantCulture, $"<section class=\"card\"><h2><a href=\"{Attr(links.Page)}\">{Text(section.Title)}</a></h2>");
             if (section.Description.Length > 0)
                 body.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{Text(section.Description)}</p>");
             body.Append("<ul class=\"headlines\">");
-            foreach (var item in items)
-                body.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{Attr(ItemLink(item, links))}\">{Text(item.Title)}</a> <span class=\"muted\">{Text(item.SourceTitle ?? item.SourceId)}</span></li>");
-            if (items.Count == 0)
+            foreach (var entry in page.Entries)
+                body.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{Attr(links.Item(entry.Item))}\">{Text(entry.Item.Title)}</a> <span class=\"muted\">{Text(SourceName(entry.Item))}</span></li>");
+            if (page.Entries.Count == 0)
                 body.Append("<li class=\"muted\">No stories yet.</li>");
             body.Append("</ul>").Append(SubscribeLinks(links)).Append("</section>");
         }
@@ -47,33 +56,71 @@ internal static class PagesApi
         return Page(context, "Feeds", string.Concat(autodiscovery), body.ToString());
     }
 
-    private static async Task<Results<ContentHttpResult, NotFound<string>>> GetSectionAsync(string id, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
+    private static async Task<Results<ContentHttpResult, NotFound<string>, BadRequest<string>>> GetSectionAsync(
+        string id, string? before, HttpContext context, FeedsConfig config, SectionPages pages, CancellationToken cancellationToken)
     {
         if (config.FindSection(id) is not { } section)
             return TypedResults.NotFound($"no section \"{id}\"");
-        var links = new SectionLinks(SectionFeedsApi.PublicBase(context.Request), section.Id);
-        var items = await feeds.LatestAsync(config, section, config.Publishing.ItemsPerFeed, cancellationToken);
+        var cursor = ItemCursor.Newest;
+        if (before is not null && !ItemCursor.TryParse(before, PageDirection.Older, out cursor))
+            return TypedResults.BadRequest("?before= takes the cursor from the \"Older stories\" link");
+        var links = new SectionLinks(SectionFeedsApi.PublicBase(context.Request, config), section.Id);
+        var page = await pages.GetAsync(config, section, cursor, config.Publishing.ItemsPerFeed, cancellationToken);
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"<header><p><a href=\"/\">Feeds</a></p><h1>{Text(section.Title)}</h1><p class=\"muted\">{Text(section.Description)}</p>{SubscribeLinks(links)}</header><main>");
-        foreach (var item in items)
-            body.Append(Story(item, links));
-        if (items.Count == 0)
+        foreach (var entry in page.Entries)
+            body.Append(Story(entry, Related(entry, page), links));
+        if (page.Entries.Count == 0)
             body.Append("<p class=\"muted\">No stories yet: the sources have not been polled, or have nothing.</p>");
+        if (page.Older is { } older)
+            body.Append(CultureInfo.InvariantCulture, $"<p class=\"more\"><a href=\"{Attr(links.Page)}?before={older.Token}\">Older stories</a></p>");
         body.Append("</main>");
-        return TypedResults.Content(Page(context, section.Title + " — Feeds", string.Concat(Autodiscovery(links, section.Title)), body.ToString()).ResponseContent, "text/html; charset=utf-8");
+        return Page(context, section.Title + " — Feeds", string.Concat(Autodiscovery(links, section.Title)), body.ToString());
     }
 
-    private static string Story(StoredItem item, SectionLinks links)
+    private static ContentHttpResult GetOpml(HttpContext context, FeedsConfig config)
     {
+        var baseUri = SectionFeedsApi.PublicBase(context.Request, config);
+        var opml = new XDocument(new XDeclaration("1.0", "utf-8", null),
+            new XElement("opml", new XAttribute("version", "2.0"),
+                new XElement("head", new XElement("title", "Feeds sections")),
+                new XElement("body", config.Sections.Select(section =>
+                {
+                    var links = new SectionLinks(baseUri, section.Id);
+                    return new XElement("outline",
+                        new XAttribute("type", "rss"),
+                        new XAttribute("text", section.Title),
+                        new XAttribute("title", section.Title),
+                        new XAttribute("description", section.Description),
+                        new XAttribute("xmlUrl", links.Feed(OutputFormat.Rss).AbsoluteUri),
+                        new XAttribute("htmlUrl", links.Page.AbsoluteUri));
+                }))));
+        return TypedResults.Content(opml.Declaration + "\n" + opml.Root, "text/x-opml; charset=utf-8");
+    }
+
+    /// <summary>Stories on the page that share the most categories with this one, newest first among equals.</summary>
+    private static List<SectionEntry> Related(SectionEntry entry, SectionPage page) =>
+        page.Entries
+            .Where(other => other != entry)
+            .Select(other => (Entry: other, Shared: other.Item.Categories.Intersect(entry.Item.Categories, StringComparer.OrdinalIgnoreCase).Count()))
+            .Where(candidate => candidate.Shared > 0)
+            .OrderByDescending(candidate => candidate.Shared)
+            .Take(RelatedStories)
+            .Select(candidate => candidate.Entry)
+            .ToList();
+
+    private static string Story(SectionEntry entry, List<SectionEntry> related, SectionLinks links)
+    {
+        var item = entry.Item;
         var story = new StringBuilder();
         story.Append(CultureInfo.InvariantCulture, $"<article class=\"card\" id=\"item-{item.Id}\">");
         if (item.ImageUrl is { } image)
             story.Append(CultureInfo.InvariantCulture, $"<img class=\"lead\" src=\"{Attr(image)}\" alt=\"\" loading=\"lazy\">");
-        story.Append(CultureInfo.InvariantCulture, $"<h2><a href=\"{Attr(ItemLink(item, links))}\">{Text(item.Title)}</a></h2>");
+        story.Append(CultureInfo.InvariantCulture, $"<h2><a href=\"{Attr(links.Item(item))}\">{Text(item.Title)}</a></h2>");
         var meta = new List<string>();
         if (item.Byline is { } byline)
             meta.Add("By " + Text(byline));
-        meta.Add(Text(item.SourceTitle ?? item.SourceId));
+        meta.Add(Text(SourceName(item)));
         meta.Add($"<time datetime=\"{item.PublishedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\">{item.PublishedAt.UtcDateTime.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture)}</time>");
         meta.Add($"{item.ReadingMinutes} min read");
         story.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{string.Join(" · ", meta)}</p>");
@@ -81,19 +128,42 @@ internal static class PagesApi
             story.Append(CultureInfo.InvariantCulture, $"<p>{Text(summary)}</p>");
         if (item.Categories.Count > 0)
             story.Append(CultureInfo.InvariantCulture, $"<p class=\"tags\">{string.Join(" ", item.Categories.Select(c => $"<span>{Text(c)}</span>"))}</p>");
+        if (entry.AlsoReportedBy.Count > 0)
+        {
+            var others = entry.AlsoReportedBy.Select(other => $"<a href=\"{Attr(links.Item(other))}\">{Text(SourceName(other))}</a>");
+            story.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">Also reported by {string.Join(", ", others)}</p>");
+        }
+        if (related.Count > 0)
+        {
+            story.Append("<details><summary>Related stories</summary><ul>");
+            foreach (var other in related)
+                story.Append(CultureInfo.InvariantCulture, $"<li><a href=\"#item-{other.Item.Id}\">{Text(other.Item.Title)}</a></li>");
+            story.Append("</ul></details>");
+        }
         return story.Append("</article>").ToString();
     }
 
+    private static string SourceName(StoredItem item) => item.SourceTitle ?? item.SourceId;
+
     private static string SubscribeLinks(SectionLinks links) =>
-        $"<p class=\"subscribe\">Subscribe: <a href=\"{Attr(links.Self(OutputFormat.Rss))}\">RSS</a> · <a href=\"{Attr(links.Self(OutputFormat.Atom))}\">Atom</a></p>";
+        $"<p class=\"subscribe\">Subscribe: <a href=\"{Attr(links.Feed(OutputFormat.Rss))}\">RSS</a> · <a href=\"{Attr(links.Feed(OutputFormat.Atom))}\">Atom</a> · <a href=\"{Attr(links.Feed(OutputFormat.Json))}\">JSON Feed</a></p>";
 
-    private static IEnumerable<string> Autodiscovery(SectionLinks links, string title)
+    private static IEnumerable<string> Autodiscovery(SectionLinks links, string title) =>
+        Formats.Select(format => $"<link rel=\"alternate\" type=\"{MediaType(format)}\" title=\"{Attr(title)} ({FormatName(format)})\" href=\"{Attr(links.Feed(format))}\">");
+
+    private static string MediaType(OutputFormat format) => format switch
     {
-        yield return $"<link rel=\"alternate\" type=\"application/rss+xml\" title=\"{Attr(title)} (RSS)\" href=\"{Attr(links.Self(OutputFormat.Rss))}\">";
-        yield return $"<link rel=\"alternate\" type=\"application/atom+xml\" title=\"{Attr(title)} (Atom)\" href=\"{Attr(links.Self(OutputFormat.Atom))}\">";
-    }
+        OutputFormat.Atom => "application/atom+xml",
+        OutputFormat.Json => "application/feed+json",
+        _ => "application/rss+xml",
+    };
 
-    private static string ItemLink(StoredItem item, SectionLinks links) => item.Link ?? links.ItemAnchor(item.Id).AbsoluteUri;
+    private static string FormatName(OutputFormat format) => format switch
+    {
+        OutputFormat.Atom => "Atom",
+        OutputFormat.Json => "JSON Feed",
+        _ => "RSS",
+    };
 
     private static ContentHttpResult Page(HttpContext context, string title, string head, string body)
     {
@@ -121,10 +191,10 @@ internal static class PagesApi
     private const string Stylesheet = """
         body{font:17px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#1b1b1b;background:#fafafa}
         a{color:#0b5cad}h1{margin:.2em 0}h2{font-size:1.2rem;margin:.3em 0}
-        .card{background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:1rem;margin:1rem 0}
+        .card{background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:1rem;margin:1rem 0;overflow-wrap:anywhere}
         .muted{color:#666;font-size:.9rem}.headlines{padding-left:1.2rem}.headlines li{margin:.3em 0}
         .lead{width:100%;height:auto;border-radius:6px}.tags span{display:inline-block;background:#eef2f7;border-radius:4px;padding:0 .4em;margin:0 .3em .3em 0;font-size:.85rem}
-        .subscribe a{font-weight:600}
+        .subscribe a,.more a{font-weight:600}details{font-size:.95rem}
         """;
 
     private static string Text(string value) => HtmlEncoder.Default.Encode(value);

@@ -1,46 +1,96 @@
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
+using Feeds.Core.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace Feeds.Service.Endpoints;
 
-/// <summary>The section feeds readers subscribe to: <c>/sections/{id}/rss</c> and <c>/sections/{id}/atom</c>.</summary>
+/// <summary>
+/// The section feeds readers subscribe to: <c>/sections/{id}/rss</c>, <c>/atom</c> and <c>/json</c>, paged with
+/// <c>?before=</c> and <c>?after=</c> cursors (RFC 5005), cached and compressed once per change.
+/// </summary>
 internal static class SectionFeedsApi
 {
-    /// <summary>Readers poll often; five minutes of freshness costs them little and saves us most requests.</summary>
-    private const string CacheControl = "public, max-age=300";
-
     public static IEndpointRouteBuilder MapSectionFeeds(this IEndpointRouteBuilder app)
     {
         var sections = app.MapGroup("/sections/{id}");
-        sections.MapMethods("/rss", [HttpMethods.Get, HttpMethods.Head], (string id, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
-            => GetFeedAsync(id, OutputFormat.Rss, context, config, feeds, cancellationToken));
-        sections.MapMethods("/atom", [HttpMethods.Get, HttpMethods.Head], (string id, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
-            => GetFeedAsync(id, OutputFormat.Atom, context, config, feeds, cancellationToken));
+        sections.MapMethods("/rss", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
+            => GetFeedAsync(id, OutputFormat.Rss, before, after, context, config, feeds, cancellationToken));
+        sections.MapMethods("/atom", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
+            => GetFeedAsync(id, OutputFormat.Atom, before, after, context, config, feeds, cancellationToken));
+        sections.MapMethods("/json", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
+            => GetFeedAsync(id, OutputFormat.Json, before, after, context, config, feeds, cancellationToken));
         return app;
     }
 
-    private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, NotFound<string>>> GetFeedAsync(
-        string id, OutputFormat format, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, NotFound<string>, BadRequest<string>>> GetFeedAsync(
+        string id, OutputFormat format, string? before, string? after, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
     {
         if (config.FindSection(id) is not { } section)
             return TypedResults.NotFound($"no section \"{id}\"");
-        var feed = await feeds.GetAsync(config, section, format, PublicBase(context.Request), cancellationToken);
-        var headers = context.Response.GetTypedHeaders();
-        headers.ETag = EntityTagHeaderValue.Parse(feed.ETag);
+        if (!TryReadCursor(before, after, out var cursor))
+            return TypedResults.BadRequest("a page cursor is ?before=MS.ID or ?after=MS.ID, as given in the feed's next/previous links");
+        var links = new SectionLinks(PublicBase(context.Request, config), section.Id);
+        var feed = await feeds.GetAsync(config, section, format, cursor, links.BaseUri, cancellationToken);
+        var coding = NegotiateCoding(context.Request);
+        var representation = feed[coding];
+
+        var response = context.Response;
+        var headers = response.GetTypedHeaders();
+        headers.ETag = EntityTagHeaderValue.Parse(representation.ETag);
         headers.LastModified = feed.LastModified;
-        context.Response.Headers.CacheControl = CacheControl;
-        // If-None-Match takes precedence over If-Modified-Since (RFC 9110 §13.2.2).
-        var request = context.Request.GetTypedHeaders();
-        var notModified = request.IfNoneMatch.Count > 0
-            ? request.IfNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(headers.ETag, useStrongComparison: false))
-            : request.IfModifiedSince is { } since && feed.LastModified <= since.AddSeconds(1);
-        if (notModified)
+        response.Headers.CacheControl = $"public, max-age={(int)config.Publishing.MaxAge.TotalSeconds}";
+        response.Headers.Vary = HeaderNames.AcceptEncoding;
+        if (config.Publishing.Hub is { } hub)
+        {
+            // WebSub §4: discovery through the Link header as well as in the feed.
+            response.Headers.Link = $"<{hub.AbsoluteUri}>; rel=\"hub\", <{links.Feed(format, cursor).AbsoluteUri}>; rel=\"self\"";
+        }
+        if (IsNotModified(context.Request, representation.ETag, feed.LastModified))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        return TypedResults.Bytes(feed.Body, feed.ContentType);
+        if (coding != ContentCoding.Identity)
+            response.Headers.ContentEncoding = coding == ContentCoding.Brotli ? "br" : "gzip";
+        return TypedResults.Bytes(representation.Body, feed.ContentType);
     }
 
-    /// <summary>The base URL links in our output start with, as the reader reached us.</summary>
-    public static Uri PublicBase(HttpRequest request) => new($"{request.Scheme}://{request.Host}{request.PathBase}/");
+    /// <summary>If-None-Match takes precedence over If-Modified-Since (RFC 9110 §13.2.2); ETags compare weakly for GET (§13.1.2).</summary>
+    private static bool IsNotModified(HttpRequest request, string etag, DateTimeOffset lastModified)
+    {
+        var headers = request.GetTypedHeaders();
+        if (headers.IfNoneMatch.Count > 0)
+        {
+            var current = EntityTagHeaderValue.Parse(etag);
+            return headers.IfNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison: false));
+        }
+        return headers.IfModifiedSince is { } since && lastModified <= since.AddSeconds(1);
+    }
+
+    /// <summary>Brotli, then gzip, then identity, as the client's Accept-Encoding allows (RFC 9110 §12.5.3).</summary>
+    internal static ContentCoding NegotiateCoding(HttpRequest request)
+    {
+        var accepted = request.GetTypedHeaders().AcceptEncoding;
+        bool Accepts(string coding) => accepted.Any(a =>
+            (a.Value.Equals(coding, StringComparison.OrdinalIgnoreCase) || a.Value == "*") && (a.Quality ?? 1) > 0)
+            && !accepted.Any(a => a.Value.Equals(coding, StringComparison.OrdinalIgnoreCase) && a.Quality == 0);
+        if (Accepts("br"))
+            return ContentCoding.Brotli;
+        return Accepts("gzip") ? ContentCoding.Gzip : ContentCoding.Identity;
+    }
+
+    private static bool TryReadCursor(string? before, string? after, out ItemCursor cursor)
+    {
+        cursor = ItemCursor.Newest;
+        return (before, after) switch
+        {
+            (null, null) => true,
+            ({ } token, null) => ItemCursor.TryParse(token, PageDirection.Older, out cursor),
+            (null, { } token) => ItemCursor.TryParse(token, PageDirection.Newer, out cursor),
+            _ => false,
+        };
+    }
+
+    /// <summary>The base URL links in our output start with: the configured public address, else as the reader reached us.</summary>
+    public static Uri PublicBase(HttpRequest request, FeedsConfig config) =>
+        config.Publishing.BaseUrl ?? new Uri($"{request.Scheme}://{request.Host}{request.PathBase}/");
 }
