@@ -32,6 +32,8 @@ public static class FeedsCoreServices
         services.AddSingleton<SourceRefresher>();
         services.AddSingleton<SectionPages>();
         services.AddSingleton<SectionFeeds>();
+        services.AddHttpClient(WebSubHub.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<WebSubHub>();
         return services;
     }
 }

@@ -40,8 +40,6 @@ public interface IFeedStore
     /// <summary>True when the database answers a query.</summary>
     Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
 
-    /// <summary>Grows on every write that changed items; readers compare it to know their cached output is stale.</summary>
-    long ChangeVersion { get; }
 }
 
 public sealed record SaveResult(int Added, int Updated);

@@ -19,7 +19,6 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
     private readonly TimeProvider _clock;
     // One ingest writer at a time: SQLite allows one anyway, and queuing here avoids busy retries.
     private readonly SemaphoreSlim _writer = new(1, 1);
-    private long _changeVersion;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _sourceVersions = new();
 
     public SqliteFeedStore(string databasePath, TimeProvider clock)
@@ -33,8 +32,6 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
     }
 
     public string DatabasePath { get; }
-
-    public long ChangeVersion => Interlocked.Read(ref _changeVersion);
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -92,10 +89,7 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             }
             await transaction.CommitAsync(cancellationToken);
             if (added + updated > 0)
-            {
-                Interlocked.Increment(ref _changeVersion);
                 _sourceVersions.AddOrUpdate(state.SourceId, 1, (_, version) => version + 1);
-            }
             return new SaveResult(added, updated);
         }
         finally

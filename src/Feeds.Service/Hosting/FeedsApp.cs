@@ -2,6 +2,7 @@ using Feeds.Core;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
 using Feeds.Service.Endpoints;
+using Feeds.Service.Publishing;
 using Feeds.Service.Scheduling;
 using Microsoft.Data.Sqlite;
 
@@ -26,6 +27,8 @@ public static class FeedsApp
         builder.Services.AddFeedsCore(settings.DatabasePath);
         // One Quartz job and trigger per source.
         builder.Services.AddSourceSchedule(config);
+        // WebSub: ping the hub when a section changes.
+        builder.Services.AddHostedService<WebSubPinger>();
         customize?.Invoke(builder);
 
         var app = builder.Build();

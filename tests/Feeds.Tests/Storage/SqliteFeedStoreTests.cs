@@ -122,14 +122,15 @@ public sealed class SqliteFeedStoreTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task ChangeVersionGrowsOnlyWhenItemsChange()
+    public async Task SourceVersionGrowsOnlyWhenItsItemsChange()
     {
-        var start = _store.ChangeVersion;
+        var start = _store.GetSourceVersion("wire");
         await _store.SavePollAsync(Source, [Item("a")], CancellationToken.None);
-        var afterInsert = _store.ChangeVersion;
+        var afterInsert = _store.GetSourceVersion("wire");
         await _store.SavePollAsync(Source, [Item("a")], CancellationToken.None);
 
         Assert.True(afterInsert > start);
-        Assert.Equal(afterInsert, _store.ChangeVersion);
+        Assert.Equal(afterInsert, _store.GetSourceVersion("wire"));
+        Assert.Equal(0, _store.GetSourceVersion("other"));
     }
 }

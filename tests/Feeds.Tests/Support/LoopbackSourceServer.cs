@@ -19,6 +19,7 @@ public sealed class LoopbackSourceServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Response> _responses = new();
     private readonly ConcurrentDictionary<string, int> _requests = new();
     private readonly ConcurrentDictionary<string, int> _conditionalRequests = new();
+    private readonly ConcurrentQueue<(string Path, string Body)> _posts = new();
 
     private LoopbackSourceServer(WebApplication app) => _app = app;
 
@@ -56,10 +57,20 @@ public sealed class LoopbackSourceServer : IAsyncDisposable
 
     public int ConditionalRequestCount(string path) => _conditionalRequests.GetValueOrDefault(path);
 
+    /// <summary>Form bodies POSTed to the server (it plays a WebSub hub too), oldest first.</summary>
+    public IReadOnlyList<(string Path, string Body)> Posts => _posts.ToList();
+
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
         _requests.AddOrUpdate(path, 1, (_, n) => n + 1);
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            _posts.Enqueue((path, await reader.ReadToEndAsync()));
+            context.Response.StatusCode = 204;
+            return;
+        }
         if (!_responses.TryGetValue(path, out var response))
         {
             context.Response.StatusCode = 404;

@@ -1,0 +1,49 @@
+using Feeds.Core.Publishing;
+using Feeds.Core.Sources;
+
+namespace Feeds.Service.Publishing;
+
+/// <summary>
+/// Watches the sections' change versions and pings the configured WebSub hub for each section that changed.
+/// Polling a counter in memory keeps ingest free of publishing concerns and batches a burst of polls into one ping.
+/// </summary>
+internal sealed partial class WebSubPinger(FeedsConfig config, SectionFeeds feeds, WebSubHub hub, TimeProvider clock, ILogger<WebSubPinger> logger) : BackgroundService
+{
+    private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(2);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (config.Publishing.Hub is null)
+            return;
+        var pinged = config.Sections.ToDictionary(s => s.Id, _ => 0L);
+        using var timer = new PeriodicTimer(CheckEvery, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                foreach (var section in config.Sections)
+                {
+                    var version = feeds.SectionVersion(config, section);
+                    if (version == pinged[section.Id])
+                        continue;
+                    pinged[section.Id] = version;
+                    var refused = await hub.PublishAsync(config.Publishing, section, stoppingToken);
+                    if (refused.Count == 0)
+                        LogPinged(section.Id, config.Publishing.Hub);
+                    else
+                        LogRefused(section.Id, config.Publishing.Hub, string.Join("; ", refused));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pinged WebSub hub {Hub} for section {Section}")]
+    private partial void LogPinged(string section, Uri hub);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WebSub hub {Hub} did not take the ping for section {Section}: {Reason}")]
+    private partial void LogRefused(string section, Uri hub, string reason);
+}
