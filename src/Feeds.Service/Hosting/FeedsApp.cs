@@ -19,6 +19,9 @@ public static class FeedsApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(settings.Urls);
         builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
+        // Per-request and scheduler chatter would drown the one line per poll that operators read.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Quartz", LogLevel.Warning);
 
         // Time: the system clock appears once, here at the root.
         builder.Services.AddSingleton(TimeProvider.System);
