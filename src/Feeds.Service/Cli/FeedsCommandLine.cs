@@ -24,6 +24,8 @@ internal static class FeedsCommandLine
         root.Subcommands.Add(ParseCommand.Create());
         root.Subcommands.Add(CheckConfigCommand.Create());
         root.Subcommands.Add(RefreshCommand.Create());
+        root.Subcommands.Add(OpmlCommands.CreateImport());
+        root.Subcommands.Add(OpmlCommands.CreateExport());
         // With no verb, serve.
         root.SetAction((result, cancellationToken) => ServeCommand.RunAsync(Settings(result, urls: null), cancellationToken));
 

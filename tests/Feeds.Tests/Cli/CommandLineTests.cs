@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Feeds.Tests.Support;
 
@@ -7,23 +6,10 @@ namespace Feeds.Tests.Cli;
 /// <summary>The built <c>feeds</c> executable, run as a user runs it.</summary>
 public sealed class CommandLineTests
 {
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestFiles.Root };
-        start.ArgumentList.Add(Path.Combine(TestFiles.Root, "feeds.dll"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
-    }
-
     [Fact]
     public async Task ParsePrintsTheNormalizedDocument()
     {
-        var (exit, output, _) = await RunAsync("parse", TestFiles.Sample("world-wire.rss"));
+        var (exit, output, _) = await FeedsProcess.RunAsync("parse", TestFiles.Sample("world-wire.rss"));
 
         Assert.Equal(0, exit);
         using var document = JsonDocument.Parse(output);
@@ -44,7 +30,7 @@ public sealed class CommandLineTests
         File.Copy(TestFiles.Sample("techdesk.rss"), folder.File("rss/techdesk.rss"));
         File.WriteAllText(folder.File("page.html"), "<html><body>not a feed</body></html>");
 
-        var (exit, output, _) = await RunAsync("parse", "--dir", folder.Path);
+        var (exit, output, _) = await FeedsProcess.RunAsync("parse", "--dir", folder.Path);
 
         Assert.Equal(0, exit);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToDictionary(l => l.GetProperty("file").GetString()!);
@@ -58,7 +44,7 @@ public sealed class CommandLineTests
         using var folder = new TempFolder();
         File.WriteAllText(folder.File("x.xml"), "<html><body>hi</body></html>");
 
-        var (exit, _, error) = await RunAsync("parse", folder.File("x.xml"));
+        var (exit, _, error) = await FeedsProcess.RunAsync("parse", folder.File("x.xml"));
 
         Assert.Equal(2, exit);
         Assert.Contains("x.xml", error);
@@ -67,7 +53,7 @@ public sealed class CommandLineTests
     [Fact]
     public async Task CheckConfigAcceptsTheShippedConfig()
     {
-        var (exit, output, _) = await RunAsync("check-config", Path.Combine(TestFiles.Root, "config", "feeds.json"));
+        var (exit, output, _) = await FeedsProcess.RunAsync("check-config", Path.Combine(TestFiles.Root, "config", "feeds.json"));
 
         Assert.Equal(0, exit);
         Assert.Contains("OK", output);
@@ -83,7 +69,7 @@ public sealed class CommandLineTests
                           { "id": "b", "url": "https://x.example/", "sections": ["nope"] }] }
             """);
 
-        var (exit, _, error) = await RunAsync("check-config", folder.File("feeds.json"));
+        var (exit, _, error) = await FeedsProcess.RunAsync("check-config", folder.File("feeds.json"));
 
         Assert.Equal(2, exit);
         Assert.Contains("Sources[0].Url", error);
@@ -93,7 +79,7 @@ public sealed class CommandLineTests
     [Fact]
     public async Task BadUsageExitsTwo()
     {
-        var (exit, _, error) = await RunAsync("parse");
+        var (exit, _, error) = await FeedsProcess.RunAsync("parse");
 
         Assert.Equal(2, exit);
         Assert.Contains("FILE", error);
@@ -103,7 +89,7 @@ public sealed class CommandLineTests
     public async Task RefreshPollsTheOfflineSamplesOnceAndStoresThem()
     {
         using var folder = new TempFolder();
-        var (exit, output, _) = await RunAsync("refresh", "--config", Path.Combine(TestFiles.Root, "config", "feeds.json"), "--db", folder.File("feeds.db"));
+        var (exit, output, _) = await FeedsProcess.RunAsync("refresh", "--config", Path.Combine(TestFiles.Root, "config", "feeds.json"), "--db", folder.File("feeds.db"));
 
         Assert.Equal(0, exit);
         Assert.Contains("4 source(s) polled, 0 failed", output);
