@@ -148,6 +148,35 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a consistent copy of the database to <paramref name="destinationPath"/> with SQLite's online backup,
+    /// safe while the service reads and writes; the copy is checked and only then moved into place.
+    /// </summary>
+    /// <returns>The copy's <c>PRAGMA integrity_check</c> answer ("ok") and its item count.</returns>
+    public async Task<(string Integrity, long Items)> BackupAsync(string destinationPath, CancellationToken cancellationToken)
+    {
+        var temporary = destinationPath + ".partial";
+        File.Delete(temporary);
+        await using (var source = await OpenAsync(cancellationToken))
+        await using (var destination = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = temporary, Pooling = false }.ToString()))
+        {
+            await destination.OpenAsync(cancellationToken);
+            source.BackupDatabase(destination);
+        }
+        string integrity;
+        long items;
+        await using (var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = temporary, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString()))
+        {
+            await copy.OpenAsync(cancellationToken);
+            integrity = await copy.ExecuteScalarAsync<string>("PRAGMA integrity_check;") ?? "no answer";
+            items = await copy.ExecuteScalarAsync<long>("SELECT count(*) FROM items;");
+        }
+        if (integrity != "ok")
+            throw new InvalidOperationException($"the backup copy failed its integrity check ({integrity}); {destinationPath} was not written");
+        File.Move(temporary, destinationPath, overwrite: true);
+        return (integrity, items);
+    }
+
     public void Dispose() => _writer.Dispose();
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

@@ -26,6 +26,7 @@ internal static class FeedsCommandLine
         root.Subcommands.Add(RefreshCommand.Create());
         root.Subcommands.Add(OpmlCommands.CreateImport());
         root.Subcommands.Add(OpmlCommands.CreateExport());
+        root.Subcommands.Add(BackupCommand.Create());
         // With no verb, serve.
         root.SetAction((result, cancellationToken) => ServeCommand.RunAsync(Settings(result, urls: null), cancellationToken));
 
