@@ -110,4 +110,5 @@ public sealed class NetworkGuard(IReadOnlyList<IPNetwork> allowed)
 
 /// <summary>Every address of a host is one the <see cref="NetworkGuard"/> refuses; no connection was attempted.</summary>
 public sealed class BlockedAddressException(string host, IReadOnlyList<IPAddress> addresses)
-    : IOException($"{host} resolves to {string.Join(", ", addresses)}, a non-public address; refused (allow it with fetching.allowPrivateNetworks)");
+    : IOException((IPAddress.TryParse(host, out _) ? $"{host} is" : $"{host} resolves to {string.Join(", ", addresses)},")
+        + " a non-public address; refused without connecting (allow it with fetching.allowPrivateNetworks)");

@@ -23,6 +23,7 @@ internal static class SourceSchedule
             // Jobs spend their time awaiting a busy host's slot or the network, not on a thread. Room for more
             // jobs than fetch slots keeps sources of one slow host from holding up the sources of others.
             quartz.UseDefaultThreadPool(Math.Max(10, config.Fetching.MaxConcurrency * 4));
+            // Quartz keeps its own (system) clock; the offsets are relative to it.
             var now = DateTimeOffset.UtcNow;
             for (var index = 0; index < config.Sources.Count; index++)
             {
