@@ -11,24 +11,37 @@ namespace Feeds.Core;
 /// <summary>Registers the ingest pipeline and the store; the host adds scheduling and HTTP on top.</summary>
 public static class FeedsCoreServices
 {
-    public static IServiceCollection AddFeedsCore(this IServiceCollection services, string databasePath, FetchOptions? fetchOptions = null)
+    public static IServiceCollection AddFeedsCore(this IServiceCollection services, string databasePath,
+        FetchOptions? fetchOptions = null, ScheduleOptions? scheduleOptions = null)
     {
         var fetch = fetchOptions ?? new FetchOptions();
+        var guard = new NetworkGuard(fetch.AllowedPrivateNetworks);
         services.AddSingleton(fetch);
+        services.AddSingleton(scheduleOptions ?? new ScheduleOptions());
+        services.AddSingleton(guard);
         services.AddHttpClient(FeedFetcher.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AutomaticDecompression = DecompressionMethods.All,
                 ConnectTimeout = fetch.ConnectTimeout,
-                AllowAutoRedirect = true,
-                MaxAutomaticRedirections = 5,
+                // Every address is checked after DNS, on every hop, before a socket is opened.
+                ConnectCallback = guard.ConnectAsync,
+                // The fetcher follows redirects itself so that it can check each hop.
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                // A proxy would open connections on our behalf, out of the guard's sight.
+                UseProxy = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            });
+            })
+            // The fetcher keeps its own deadline; the client's would cut a slow but in-time body short.
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<FetchThrottle>();
         services.AddSingleton<FeedFetcher>();
         services.AddSingleton<HtmlCleaner>();
         services.AddSingleton<FeedNormalizer>();
         services.AddSingleton(provider => new SqliteFeedStore(databasePath, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IFeedStore>(provider => provider.GetRequiredService<SqliteFeedStore>());
+        services.AddSingleton<OutageDetector>();
         services.AddSingleton<SourceRefresher>();
         services.AddSingleton<SectionPages>();
         services.AddSingleton<SectionFeeds>();

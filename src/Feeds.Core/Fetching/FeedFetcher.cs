@@ -1,46 +1,69 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Authentication;
 using Feeds.Core.Sources;
 
 namespace Feeds.Core.Fetching;
 
 /// <summary>
 /// Gets a source's bytes: a conditional GET for <c>http(s)</c> sources, a modification-time check for
-/// local files. Never throws for what a source does; every outcome is a <see cref="FetchResult"/>.
+/// local files. Redirects are followed here, not by the handler, so every hop is checked (scheme, loop,
+/// throttle; the address in <see cref="NetworkGuard"/>). Never throws for what a source does; every
+/// outcome is a <see cref="FetchResult"/>.
 /// </summary>
-public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchOptions options)
+public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrottle throttle, FetchOptions options, TimeProvider clock)
 {
     public const string HttpClientName = "feeds-fetcher";
+
+    private const string Accept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
 
     public Task<FetchResult> FetchAsync(SourceLocation location, Validators previous, CancellationToken cancellationToken) =>
         location.Url is { } url ? FetchHttpAsync(url, previous, cancellationToken) : Task.FromResult(FetchFile(location.FilePath!, previous));
 
     private async Task<FetchResult> FetchHttpAsync(Uri url, Validators previous, CancellationToken cancellationToken)
     {
+        // The deadline is real time on purpose: it bounds network I/O, and starts once the first request
+        // has its throttle slot, so waiting politely for a busy host never counts against the source.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.Timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.UserAgent.ParseAdd(options.UserAgent);
-        request.Headers.Accept.ParseAdd("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
-        // Send both validators; the server gives ETag precedence (RFC 9110 §13.2.2).
-        if (previous.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag))
-            request.Headers.IfNoneMatch.Add(tag);
-        if (previous.LastModified is { } lastModified && DateTimeOffset.TryParse(lastModified, out var since))
-            request.Headers.IfModifiedSince = since;
+        var client = httpClientFactory.CreateClient(HttpClientName);
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        Uri? movedPermanentlyTo = null;
+        var onlyPermanentHops = true;
+        var current = url;
         try
         {
-            using var response = await httpClientFactory.CreateClient(HttpClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            var validators = new Validators(response.Headers.ETag?.ToString() ?? previous.ETag,
-                response.Content.Headers.LastModified?.ToString("R") ?? previous.LastModified);
-            if (response.StatusCode == HttpStatusCode.NotModified)
-                return new FetchResult.NotModified(validators);
-            if (!response.IsSuccessStatusCode)
-                return Failure(response);
-            var body = await ReadCappedAsync(response.Content, deadline.Token);
-            return body is null
-                ? new FetchResult.Failed(FetchFailure.TooLarge, $"the body is larger than the {options.MaxBodyBytes:N0}-byte limit")
-                : new FetchResult.Fetched(body, response.Content.Headers.ContentType?.ToString(), validators, (int)response.StatusCode);
+            for (var hop = 0; ; hop++)
+            {
+                if (current.Scheme != Uri.UriSchemeHttp && current.Scheme != Uri.UriSchemeHttps)
+                    return new FetchResult.Failed(FetchFailure.BadScheme, $"{current} is not an http(s) URL; only http and https are fetched");
+                if (!visited.Add(current.AbsoluteUri))
+                    return new FetchResult.Failed(FetchFailure.RedirectLoop, $"redirect loop: {current} was already visited");
+
+                using var lease = await throttle.EnterAsync(current.IdnHost, cancellationToken);
+                if (hop == 0)
+                    deadline.CancelAfter(options.Timeout);
+                using var request = CreateRequest(current, previous);
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+
+                if (RedirectTarget(current, response) is not { } next)
+                {
+                    var result = await ReadResponseAsync(response, previous, deadline.Token);
+                    return result switch
+                    {
+                        FetchResult.Fetched fetched => fetched with { MovedPermanentlyTo = movedPermanentlyTo },
+                        FetchResult.NotModified notModified => notModified with { MovedPermanentlyTo = movedPermanentlyTo },
+                        _ => result,
+                    };
+                }
+                if (hop == options.MaxRedirects)
+                    return new FetchResult.Failed(FetchFailure.RedirectLoop, $"more than {options.MaxRedirects} redirects, the last to {next}", (int)response.StatusCode);
+                // Only a chain of permanent redirects from the configured URL moves the source (RFC 9110 §15.4.2,
+                // §15.4.9); a temporary hop anywhere before means the publisher wants the old URL kept.
+                onlyPermanentHops &= response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.PermanentRedirect;
+                if (onlyPermanentHops)
+                    movedPermanentlyTo = next;
+                current = next;
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -48,17 +71,61 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchOptio
         }
         catch (HttpRequestException e)
         {
-            return new FetchResult.Failed(FetchFailure.Network, e.InnerException?.Message ?? e.Message);
+            return Categorize(e);
+        }
+        catch (IOException e)
+        {
+            // The connection broke while the body was streaming.
+            return new FetchResult.Failed(FetchFailure.Network, $"the connection broke while reading the body: {e.Message}");
+        }
+        catch (InvalidDataException e)
+        {
+            return new FetchResult.Failed(FetchFailure.Network, $"the compressed body is corrupt: {e.Message}");
         }
     }
 
-    private static FetchResult.Failed Failure(HttpResponseMessage response)
+    private HttpRequestMessage CreateRequest(Uri url, Validators previous)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.UserAgent.ParseAdd(options.UserAgent);
+        request.Headers.Accept.ParseAdd(Accept);
+        // Send both validators; the server gives If-None-Match precedence (RFC 9110 §13.2.2).
+        if (previous.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag))
+            request.Headers.IfNoneMatch.Add(tag);
+        if (previous.LastModified is { } lastModified && DateTimeOffset.TryParse(lastModified, out var since))
+            request.Headers.IfModifiedSince = since;
+        return request;
+    }
+
+    /// <summary>The absolute target of a 301, 302, 303, 307 or 308 with a Location; null for any other answer.</summary>
+    private static Uri? RedirectTarget(Uri current, HttpResponseMessage response) =>
+        (int)response.StatusCode is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location
+            ? location.IsAbsoluteUri ? location : new Uri(current, location)
+            : null;
+
+    private async Task<FetchResult> ReadResponseAsync(HttpResponseMessage response, Validators previous, CancellationToken cancellationToken)
+    {
+        var validators = new Validators(response.Headers.ETag?.ToString() ?? previous.ETag,
+            response.Content.Headers.LastModified?.ToString("R") ?? previous.LastModified);
+        var maxAge = response.Headers.CacheControl?.MaxAge;
+        if (response.StatusCode == HttpStatusCode.NotModified)
+            return new FetchResult.NotModified(validators) { MaxAge = maxAge };
+        if (!response.IsSuccessStatusCode)
+            return Failure(response);
+        var body = await ReadCappedAsync(response.Content, cancellationToken);
+        return body is null
+            ? new FetchResult.Failed(FetchFailure.TooLarge, $"the body is larger than the {options.MaxBodyBytes:N0}-byte limit (counted after decompression)", (int)response.StatusCode)
+            : new FetchResult.Fetched(body, response.Content.Headers.ContentType?.ToString(), validators, (int)response.StatusCode) { MaxAge = maxAge };
+    }
+
+    private FetchResult.Failed Failure(HttpResponseMessage response)
     {
         var status = (int)response.StatusCode;
+        // Retry-After is a number of seconds or an HTTP-date (RFC 9110 §10.2.3).
         var retryAfter = response.Headers.RetryAfter switch
         {
             { Delta: { } delta } => delta,
-            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            { Date: { } date } => date - clock.GetUtcNow(),
             _ => (TimeSpan?)null,
         };
         return response.StatusCode switch
@@ -66,8 +133,30 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchOptio
             HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable =>
                 new FetchResult.Failed(FetchFailure.RateLimited, $"HTTP {status} {response.ReasonPhrase}", status, retryAfter),
             HttpStatusCode.Gone => new FetchResult.Failed(FetchFailure.Gone, "HTTP 410 Gone: the publisher removed this feed", status),
+            HttpStatusCode.MultipleChoices or HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
+                or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect =>
+                new FetchResult.Failed(FetchFailure.HttpStatus, $"HTTP {status} without a usable Location header", status),
             _ => new FetchResult.Failed(FetchFailure.HttpStatus, $"HTTP {status} {response.ReasonPhrase}", status, retryAfter),
         };
+    }
+
+    private static FetchResult.Failed Categorize(HttpRequestException e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case BlockedAddressException blocked:
+                    return new FetchResult.Failed(FetchFailure.BlockedAddress, blocked.Message);
+                case AuthenticationException tls:
+                    return new FetchResult.Failed(FetchFailure.Tls, $"TLS handshake failed: {tls.Message}");
+                case TimeoutException:
+                    return new FetchResult.Failed(FetchFailure.Timeout, "no connection within the connect timeout");
+            }
+        }
+        return e.HttpRequestError == HttpRequestError.SecureConnectionError
+            ? new FetchResult.Failed(FetchFailure.Tls, $"TLS failed: {e.Message}")
+            : new FetchResult.Failed(FetchFailure.Network, e.InnerException?.Message ?? e.Message);
     }
 
     /// <summary>Reads the (decompressed) body, giving up as soon as it passes the cap, before memory grows.</summary>

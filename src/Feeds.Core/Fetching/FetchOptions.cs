@@ -1,15 +1,37 @@
+using System.Net;
+
 namespace Feeds.Core.Fetching;
 
-/// <summary>Limits every fetch obeys.</summary>
-public sealed class FetchOptions
+/// <summary>Limits and manners every fetch obeys; set from the optional <c>fetching</c> object of <c>feeds.json</c>.</summary>
+public sealed record FetchOptions
 {
-    /// <summary>The most body bytes read from a source (after decompression).</summary>
-    public long MaxBodyBytes { get; set; } = 15 * 1024 * 1024;
+    public const long DefaultMaxBodyBytes = 15 * 1024 * 1024;
 
-    /// <summary>One deadline for headers and body together, so a slow-drip source ends on time.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>The most body bytes read from a source, counted after decompression so a gzip bomb stops at the cap.</summary>
+    public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
 
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>One deadline for every hop's headers and body together, so a slow-drip source ends on time.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    public string UserAgent { get; set; } = "Feeds/0.1 (news feed aggregator; +https://feeds.example/bot)";
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Redirects followed before giving up; each hop is checked like the first request.</summary>
+    public int MaxRedirects { get; init; } = 5;
+
+    /// <summary>Requests in flight to one host at once.</summary>
+    public int PerHostConcurrency { get; init; } = 1;
+
+    /// <summary>The least time between the starts of two requests to one host.</summary>
+    public TimeSpan MinHostSpacing { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Requests in flight across all hosts at once.</summary>
+    public int MaxConcurrency { get; init; } = 8;
+
+    /// <summary>
+    /// Private, loopback and other non-public ranges the operator opens on purpose (e.g. <c>127.0.0.1/32</c>
+    /// for a feed served on this machine). Everything else that is not public is refused.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> AllowedPrivateNetworks { get; init; } = [];
+
+    public string UserAgent { get; init; } = "Feeds/0.1 (news feed aggregator; +https://feeds.example/bot)";
 }

@@ -13,11 +13,11 @@ public static class FeedParser
         var text = FeedDecoder.Decode(bytes.Span);
         var start = text.AsSpan().TrimStart();
         if (start.IsEmpty || start is ['\0', ..])
-            throw new FeedParseException("not a feed: the document is empty");
+            throw new FeedParseException("not a feed: the document is empty", ParseFailure.NotAFeed);
         if (start[0] is '{' or '[')
             return JsonFeedReader.Read(text);
         var root = TolerantXmlParser.Parse(text)
-            ?? throw new FeedParseException("not a feed: the document has no XML element (is it plain text?)");
+            ?? throw new FeedParseException("not a feed: the document has no XML element (is it plain text?)", ParseFailure.NotAFeed);
         var format = FormatDetector.Detect(root);
         return format switch
         {

@@ -19,10 +19,10 @@ internal static class FormatDetector
                 // Atom 1.0 has one namespace; 0.3 and the drafts before it used several.
                 return root.Namespace is Namespaces.Atom or "" ? FeedFormat.Atom10 : FeedFormat.Atom03;
             case "html":
-                throw new FeedParseException("not a feed: the document is an HTML page (look for a <link rel=\"alternate\"> to its feed)");
+                throw new FeedParseException("not a feed: the document is an HTML page (look for a <link rel=\"alternate\"> to its feed)", ParseFailure.NotAFeed);
             default:
                 var ns = root.Namespace.Length > 0 ? $" in namespace {root.Namespace}" : "";
-                throw new FeedParseException($"not a feed: the document is XML but its root element is <{root.QualifiedName}>{ns}, not <rss>, <rdf:RDF> or <feed>");
+                throw new FeedParseException($"not a feed: the document is XML but its root element is <{root.QualifiedName}>{ns}, not <rss>, <rdf:RDF> or <feed>", ParseFailure.NotAFeed);
         }
     }
 }

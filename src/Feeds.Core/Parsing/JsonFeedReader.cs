@@ -20,13 +20,13 @@ internal static class JsonFeedReader
         }
         catch (JsonException e)
         {
-            throw new FeedParseException($"not a feed: the document looks like JSON but does not parse ({e.Message})", e);
+            throw new FeedParseException($"not a feed: the document looks like JSON but does not parse ({e.Message})", ParseFailure.NotAFeed, e);
         }
         using (document)
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !IsJsonFeed(root))
-                throw new FeedParseException("not a feed: the document is JSON but not a JSON Feed (no \"version\": \"https://jsonfeed.org/version/1.x\")");
+                throw new FeedParseException("not a feed: the document is JSON but not a JSON Feed (no \"version\": \"https://jsonfeed.org/version/1.x\")", ParseFailure.NotAFeed);
             var channel = new ParsedChannel
             {
                 Title = Text(root, "title"),

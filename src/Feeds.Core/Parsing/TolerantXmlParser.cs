@@ -172,7 +172,7 @@ internal sealed partial class TolerantXmlParser
         if (_rootClosed)
             return;
         if (_open.Count >= MaxDepth)
-            throw new FeedParseException($"not a readable feed: elements nest deeper than {MaxDepth} levels");
+            throw new FeedParseException($"not a readable feed: elements nest deeper than {MaxDepth} levels", ParseFailure.Unreadable);
         var scopeCount = _scope.Count;
         foreach (var (name, value) in attributes)
         {
@@ -325,7 +325,7 @@ internal sealed partial class TolerantXmlParser
             {
                 _expanded += value.Length;
                 if (_expanded > MaxEntityExpansion)
-                    throw new FeedParseException($"not a readable feed: its DTD entities expand to more than {MaxEntityExpansion} characters (an entity bomb?)");
+                    throw new FeedParseException($"not a readable feed: its DTD entities expand to more than {MaxEntityExpansion} characters (an entity bomb?)", ParseFailure.Unreadable);
                 result.Append(value);
                 return semicolon + 1;
             }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Feeds.Core.Fetching;
 using Feeds.Core.Normalization;
@@ -16,29 +17,88 @@ public sealed partial class SourceRefresher(
     FeedFetcher fetcher,
     FeedNormalizer normalizer,
     IFeedStore store,
+    OutageDetector outages,
+    ScheduleOptions schedule,
     TimeProvider clock,
     ILogger<SourceRefresher> logger)
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(6);
+    // At most one poll of a source in flight, whichever path asked: the schedule, start-up or a manual refresh.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _inFlight = new();
 
     public async Task<RefreshResult> RefreshAsync(Source source, PollReason reason, CancellationToken cancellationToken)
     {
-        var state = await store.GetSourceStateAsync(source.Id, cancellationToken) ?? new SourceState { SourceId = source.Id, Url = source.Location.ToString() };
-        var now = clock.GetUtcNow();
-        if (DueAt(state, reason) is { } dueAt && dueAt > now)
+        var gate = _inFlight.GetOrAdd(source.Id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await PollAsync(source, reason, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<RefreshResult> PollAsync(Source source, PollReason reason, CancellationToken cancellationToken)
+    {
+        var state = await LoadStateAsync(source, cancellationToken);
+        if (DueAt(state, reason) is { } dueAt && dueAt > clock.GetUtcNow())
             return new RefreshResult.NotDue(source.Id, dueAt);
 
         var started = Stopwatch.GetTimestamp();
-        var fetched = await fetcher.FetchAsync(source.Location, state.Validators, cancellationToken);
+        var location = PolledLocation(source, state);
+        var fetched = await fetcher.FetchAsync(location, state.Validators, cancellationToken);
+        RecordReachability(location, fetched);
         var result = fetched switch
         {
             FetchResult.NotModified notModified => await SaveNotModifiedAsync(source, state, notModified, cancellationToken),
-            FetchResult.Failed failed => await SaveFailureAsync(source, state, failed.Category.ToString(), failed.Reason, failed.StatusCode, failed.RetryAfter, cancellationToken),
+            FetchResult.Failed failed => await SaveFailureAsync(source, state, failed, cancellationToken),
             FetchResult.Fetched body => await IngestAsync(source, state, body, cancellationToken),
             _ => throw new UnreachableException(),
         };
-        LogPolled(source.Id, result, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogPolled(source.Id, location.ToString(), result, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return result;
+    }
+
+    private async Task<SourceState> LoadStateAsync(Source source, CancellationToken cancellationToken)
+    {
+        var configured = source.Location.ToString();
+        var state = await store.GetSourceStateAsync(source.Id, cancellationToken);
+        if (state is null)
+            return new SourceState { SourceId = source.Id, Url = configured };
+        // The operator changed the URL: where the old one moved, its validators and its penalties no longer apply.
+        return state.Url == configured ? state : state with
+        {
+            Url = configured,
+            MovedTo = null,
+            RedirectCandidate = null,
+            GoneSince = null,
+            Validators = Validators.None,
+            BackoffLevel = 0,
+            RetryNotBefore = null,
+        };
+    }
+
+    /// <summary>The configured location, or where it permanently moved.</summary>
+    private static SourceLocation PolledLocation(Source source, SourceState state) =>
+        state.MovedTo is { } moved && Uri.TryCreate(moved, UriKind.Absolute, out var url) ? SourceLocation.ForUrl(url) : source.Location;
+
+    /// <summary>Tells the outage detector whether the network carried this fetch (any HTTP answer does).</summary>
+    private void RecordReachability(SourceLocation location, FetchResult fetched)
+    {
+        if (location.Url is not { } url)
+            return;
+        switch (fetched)
+        {
+            case FetchResult.Failed { Category: FetchFailure.BlockedAddress or FetchFailure.BadScheme }:
+                return; // refused by us; says nothing about the network
+            case FetchResult.Failed failed when OutageDetector.IsUnreachable(failed.Category):
+                outages.Record(url.IdnHost, reached: false);
+                return;
+            default:
+                outages.Record(url.IdnHost, reached: true);
+                return;
+        }
     }
 
     private async Task<RefreshResult> IngestAsync(Source source, SourceState state, FetchResult.Fetched fetched, CancellationToken cancellationToken)
@@ -50,7 +110,7 @@ public sealed partial class SourceRefresher(
         }
         catch (FeedParseException e)
         {
-            return await SaveFailureAsync(source, state, "Parse", e.Message, fetched.StatusCode, null, cancellationToken);
+            return await SaveFailureAsync(source, state, new Failure(e.Failure.ToString(), e.Message, fetched.StatusCode), cancellationToken);
         }
         var entries = normalizer.Identify(feed, source.Location.BaseUri);
         var known = await store.GetItemHashesAsync(source.Id, cancellationToken);
@@ -60,60 +120,118 @@ public sealed partial class SourceRefresher(
             .ToList();
         var now = clock.GetUtcNow();
         var channel = normalizer.NormalizeChannel(feed, source.Location.BaseUri);
-        var saved = await store.SavePollAsync(Succeeded(source, state, now, fetched.Validators, fetched.StatusCode, PollOutcome.Updated) with
+        var heard = state with
         {
+            Rhythm = ItemRhythm.Of(feed.Entries.Select(entry => entry.Published ?? entry.Updated).OfType<DateTimeOffset>(), now),
+            FeedMinInterval = PublisherHints.MinimumInterval(fetched.Body),
             FeedTitle = channel.Title,
             FeedLink = channel.Link,
             FeedLanguage = channel.Language,
-        }, changed, cancellationToken);
+        };
+        var saved = await store.SavePollAsync(
+            Succeeded(source, heard, now, fetched.Validators, fetched.StatusCode, PollOutcome.Updated, fetched.MovedPermanentlyTo, fetched.MaxAge),
+            changed, cancellationToken);
         return new RefreshResult.Updated(source.Id, entries.Count, saved.Added, saved.Updated);
     }
 
     private async Task<RefreshResult> SaveNotModifiedAsync(Source source, SourceState state, FetchResult.NotModified notModified, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await store.SavePollAsync(Succeeded(source, state, now, notModified.Validators, 304, PollOutcome.NotModified), [], cancellationToken);
+        await store.SavePollAsync(
+            Succeeded(source, state, now, notModified.Validators, 304, PollOutcome.NotModified, notModified.MovedPermanentlyTo, notModified.MaxAge),
+            [], cancellationToken);
         return new RefreshResult.NotModified(source.Id);
     }
 
-    private async Task<RefreshResult> SaveFailureAsync(Source source, SourceState state, string category, string reason, int? status, TimeSpan? retryAfter, CancellationToken cancellationToken)
+    private Task<RefreshResult> SaveFailureAsync(Source source, SourceState state, FetchResult.Failed failed, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var failures = state.ConsecutiveFailures + 1;
-        var retryNotBefore = now + Backoff(source.Interval, failures, retryAfter);
-        await store.SavePollAsync(state with
-        {
-            Url = source.Location.ToString(),
-            LastAttemptAt = now,
-            LastOutcome = PollOutcome.Failed,
-            LastError = reason,
-            LastErrorCategory = category,
-            LastHttpStatus = status,
-            ConsecutiveFailures = failures,
-            NextDueAt = retryNotBefore > now + source.Interval ? retryNotBefore : now + source.Interval,
-            RetryNotBefore = retryNotBefore,
-        }, [], cancellationToken);
-        return new RefreshResult.Failed(source.Id, category, reason, retryNotBefore);
+        // Only failures an outage on our side would also cause are weighed against the rest of the network.
+        var networkWide = OutageDetector.IsUnreachable(failed.Category) && outages.LooksNetworkWide();
+        var marked = failed.Category == FetchFailure.Gone ? state with { GoneSince = state.GoneSince ?? clock.GetUtcNow() } : state;
+        return SaveFailureAsync(source, marked, new Failure(failed.Category.ToString(), failed.Reason, failed.StatusCode, failed.RetryAfter, networkWide), cancellationToken);
     }
 
-    private static SourceState Succeeded(Source source, SourceState state, DateTimeOffset now, Validators validators, int status, PollOutcome outcome) => state with
+    private async Task<RefreshResult> SaveFailureAsync(Source source, SourceState state, Failure failure, CancellationToken cancellationToken)
     {
-        Url = source.Location.ToString(),
-        Validators = validators,
-        LastAttemptAt = now,
-        LastSuccessAt = now,
-        LastOutcome = outcome,
-        LastError = null,
-        LastErrorCategory = null,
-        LastHttpStatus = status,
-        ConsecutiveFailures = 0,
-        NextDueAt = now + source.Interval,
-        RetryNotBefore = null,
-    };
+        var now = clock.GetUtcNow();
+        var interval = IntervalOf(source, state, now, maxAge: null);
+        // A network-wide outage is not the source's fault: retry on its ordinary schedule, without raising its backoff.
+        var level = failure.NetworkWide ? state.BackoffLevel : state.BackoffLevel + 1;
+        var wait = (state.GoneSince, failure.NetworkWide) switch
+        {
+            ({ }, _) => PollSchedule.GoneInterval,
+            (_, true) => interval + PollSchedule.Spread(interval, Random.Shared.NextDouble()),
+            _ => PollSchedule.Backoff(interval, level, failure.RetryAfter, schedule.MaxBackoff, Random.Shared.NextDouble()),
+        };
+        var retryNotBefore = now + wait;
+        await store.SavePollAsync(state with
+        {
+            LastAttemptAt = now,
+            LastOutcome = PollOutcome.Failed,
+            LastError = failure.NetworkWide ? $"{failure.Reason} (most hosts are unreachable: a network-wide outage, not held against this source)" : failure.Reason,
+            LastErrorCategory = failure.Category,
+            LastHttpStatus = failure.Status,
+            ConsecutiveFailures = state.ConsecutiveFailures + 1,
+            BackoffLevel = level,
+            PollInterval = interval,
+            NextDueAt = retryNotBefore,
+            RetryNotBefore = retryNotBefore,
+        }, [], cancellationToken);
+        return new RefreshResult.Failed(source.Id, failure.Category, failure.Reason, retryNotBefore);
+    }
+
+    private SourceState Succeeded(Source source, SourceState state, DateTimeOffset now, Validators validators, int status, PollOutcome outcome,
+        Uri? movedPermanentlyTo, TimeSpan? maxAge)
+    {
+        var interval = IntervalOf(source, state, now, maxAge);
+        var (movedTo, candidate) = FollowPermanentRedirect(source, state, movedPermanentlyTo);
+        return state with
+        {
+            Validators = validators,
+            LastAttemptAt = now,
+            LastSuccessAt = now,
+            LastOutcome = outcome,
+            LastError = null,
+            LastErrorCategory = null,
+            LastHttpStatus = status,
+            ConsecutiveFailures = 0,
+            BackoffLevel = 0,
+            GoneSince = null,
+            MovedTo = movedTo,
+            RedirectCandidate = candidate,
+            PollInterval = interval,
+            NextDueAt = now + interval + PollSchedule.Spread(interval, Random.Shared.NextDouble()),
+            RetryNotBefore = null,
+        };
+    }
+
+    /// <summary>
+    /// A 301/308 moves the source only when seen on two consecutive polls, so one misconfigured response
+    /// cannot take it away for good; 302/307 never move it (RFC 9110 §15.4).
+    /// </summary>
+    private (string? MovedTo, string? Candidate) FollowPermanentRedirect(Source source, SourceState state, Uri? movedPermanentlyTo)
+    {
+        if (movedPermanentlyTo?.AbsoluteUri is not { } target)
+            return (state.MovedTo, null);
+        if (target != state.RedirectCandidate)
+            return (state.MovedTo, target);
+        LogMoved(source.Id, state.MovedTo ?? state.Url, target);
+        return (target, null);
+    }
+
+    private TimeSpan IntervalOf(Source source, SourceState state, DateTimeOffset now, TimeSpan? maxAge)
+    {
+        var publisherMinimum = (state.FeedMinInterval, maxAge) switch
+        {
+            ({ } a, { } b) => a > b ? a : b,
+            var (a, b) => a ?? b,
+        };
+        return PollSchedule.Interval(source.Interval, state.Rhythm?.HalfAverageGap(now), publisherMinimum, schedule);
+    }
 
     /// <summary>
     /// A scheduled poll waits for the schedule (less a little slack for timer drift); every poll waits out a
-    /// backoff or the source's Retry-After.
+    /// backoff, the source's Retry-After or a Gone source's day.
     /// </summary>
     private static DateTimeOffset? DueAt(SourceState state, PollReason reason)
     {
@@ -125,16 +243,7 @@ public sealed partial class SourceRefresher(
         };
     }
 
-    /// <summary>The source's Retry-After (capped at a day), else the interval doubled per consecutive failure, capped.</summary>
-    internal static TimeSpan Backoff(TimeSpan interval, int failures, TimeSpan? retryAfter)
-    {
-        if (retryAfter is { } asked && asked > TimeSpan.Zero)
-            return asked < TimeSpan.FromDays(1) ? asked : TimeSpan.FromDays(1);
-        var backoff = interval * Math.Pow(2, Math.Min(failures - 1, 16));
-        return backoff < MaxBackoff ? backoff : MaxBackoff;
-    }
-
-    private void LogPolled(string sourceId, RefreshResult result, double elapsedMs)
+    private void LogPolled(string sourceId, string feedUrl, RefreshResult result, double elapsedMs)
     {
         switch (result)
         {
@@ -145,10 +254,13 @@ public sealed partial class SourceRefresher(
                 LogNotModified(sourceId, elapsedMs);
                 break;
             case RefreshResult.Failed failed:
-                LogFailed(sourceId, failed.Category, failed.Reason, failed.RetryNotBefore, elapsedMs);
+                LogFailed(sourceId, feedUrl, failed.Category, failed.Reason, failed.RetryNotBefore, elapsedMs);
                 break;
         }
     }
+
+    /// <summary>A failed poll, from the fetch or the parse stage.</summary>
+    private sealed record Failure(string Category, string Reason, int? Status, TimeSpan? RetryAfter = null, bool NetworkWide = false);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Polled {SourceId}: {ItemsInFeed} items in feed, {Added} new, {Changed} changed ({ElapsedMs:0} ms)")]
     private partial void LogUpdated(string sourceId, int itemsInFeed, int added, int changed, double elapsedMs);
@@ -156,6 +268,9 @@ public sealed partial class SourceRefresher(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Polled {SourceId}: not modified ({ElapsedMs:0} ms)")]
     private partial void LogNotModified(string sourceId, double elapsedMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Poll of {SourceId} failed ({Category}): {Reason}; next try not before {RetryNotBefore:u} ({ElapsedMs:0} ms)")]
-    private partial void LogFailed(string sourceId, string category, string reason, DateTimeOffset retryNotBefore, double elapsedMs);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Poll of {SourceId} ({FeedUrl}) failed ({Category}): {Reason}; next try not before {RetryNotBefore:u} ({ElapsedMs:0} ms)")]
+    private partial void LogFailed(string sourceId, string feedUrl, string category, string reason, DateTimeOffset retryNotBefore, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId} moved permanently from {FeedUrl} to {MovedTo} (301/308 on two consecutive polls); polling the new URL from now on")]
+    private partial void LogMoved(string sourceId, string feedUrl, string movedTo);
 }

@@ -1,4 +1,8 @@
+using System.Globalization;
+using System.Net;
 using System.Text.Json;
+using Feeds.Core.Fetching;
+using Feeds.Core.Refreshing;
 using System.Text.RegularExpressions;
 
 namespace Feeds.Core.Sources;
@@ -12,8 +16,13 @@ public static partial class ConfigLoader
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
 
-    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing"];
+    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing", "fetching"];
     private static readonly string[] PublishingKeys = ["itemsPerFeed", "maxAgeSeconds", "baseUrl", "hub"];
+    private static readonly string[] FetchingKeys =
+    [
+        "allowPrivateNetworks", "maxBodyBytes", "timeout", "connectTimeout", "perHostConcurrency", "minHostSpacing",
+        "maxConcurrency", "minInterval", "maxInterval", "maxBackoff",
+    ];
     private static readonly string[] SectionKeys = ["id", "title", "description", "primaryOnly", "include", "exclude"];
     private static readonly string[] RuleKeys = ["categories", "keywords", "languages"];
     private static readonly string[] SourceKeys = ["id", "title", "url", "sections", "schedule"];
@@ -60,29 +69,34 @@ public static partial class ConfigLoader
         }
     }
 
-    /// <summary>Parses "90s", "15m", "1h30m" or "2d".</summary>
-    public static bool TryParseInterval(string text, out TimeSpan interval)
+    /// <summary>Parses a positive interval: "90s", "15m", "1h30m" or "2d".</summary>
+    public static bool TryParseInterval(string text, out TimeSpan interval) => TryParseDuration(text, out interval) && interval > TimeSpan.Zero;
+
+    /// <summary>Parses a duration that may be zero and may use milliseconds: "0s", "500ms", "1m30s".</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
     {
-        interval = TimeSpan.Zero;
-        var match = IntervalPattern().Match(text.Trim());
+        duration = TimeSpan.Zero;
+        var match = DurationPattern().Match(text.Trim());
         if (!match.Success || match.Length == 0)
             return false;
         foreach (Capture part in match.Groups["part"].Captures)
         {
-            var amount = int.Parse(part.Value[..^1], System.Globalization.CultureInfo.InvariantCulture);
-            interval += char.ToLowerInvariant(part.Value[^1]) switch
+            var unit = part.Value.TrimStart("0123456789".ToCharArray()).ToLowerInvariant();
+            var amount = int.Parse(part.Value[..^unit.Length], CultureInfo.InvariantCulture);
+            duration += unit switch
             {
-                'd' => TimeSpan.FromDays(amount),
-                'h' => TimeSpan.FromHours(amount),
-                'm' => TimeSpan.FromMinutes(amount),
-                _ => TimeSpan.FromSeconds(amount),
+                "d" => TimeSpan.FromDays(amount),
+                "h" => TimeSpan.FromHours(amount),
+                "m" => TimeSpan.FromMinutes(amount),
+                "s" => TimeSpan.FromSeconds(amount),
+                _ => TimeSpan.FromMilliseconds(amount),
             };
         }
-        return interval > TimeSpan.Zero;
+        return true;
     }
 
-    [GeneratedRegex(@"^(?<part>\d{1,6}[dhmsDHMS])+$")]
-    private static partial Regex IntervalPattern();
+    [GeneratedRegex(@"^(?<part>\d{1,6}(?:ms|[dhms]))+$", RegexOptions.IgnoreCase)]
+    private static partial Regex DurationPattern();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex IdPattern();
@@ -105,13 +119,14 @@ public static partial class ConfigLoader
             var sectionIds = sections.Select(s => s.Id).ToHashSet();
             var sources = ReadArray(root, "sources", "Sources", (element, path) => ReadSource(element, path, sectionIds));
             var publishing = ReadPublishing(root);
+            var (fetching, scheduling) = ReadFetching(root);
             CheckUnique(sections.Select(s => s.Id), "Sections", "section");
             CheckUnique(sources.Select(s => s.Id), "Sources", "source");
             if (sections.Count == 0 && Problems.Count == 0)
                 Problem("Sections", "at least one section is needed: readers subscribe to sections");
             foreach (var section in sections.Where(section => !sources.Any(source => source.Sections.Contains(section.Id))))
                 Problem($"Sections[{sections.IndexOf(section)}]", $"section \"{section.Id}\" has no source; add its id to some source's \"sections\"");
-            return new FeedsConfig(filePath, sections, sources, publishing);
+            return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling };
         }
 
         private PublishingSettings ReadPublishing(JsonElement root)
@@ -144,6 +159,90 @@ public static partial class ConfigLoader
             if (hub is not null && baseUrl is null)
                 Problem("Publishing.Hub", "a WebSub hub needs \"baseUrl\" too: the public address readers reach this service at, which the hub is told about");
             return settings with { BaseUrl = baseUrl, Hub = hub };
+        }
+
+        private (FetchOptions Fetching, ScheduleOptions Scheduling) ReadFetching(JsonElement root)
+        {
+            var fetching = new FetchOptions();
+            var scheduling = new ScheduleOptions();
+            if (!TryGet(root, "fetching", out var element))
+                return (fetching, scheduling);
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Problem("Fetching", $"must be an object such as {{ \"allowPrivateNetworks\": [\"127.0.0.1/32\"] }}, not {Describe(element)}");
+                return (fetching, scheduling);
+            }
+            CheckKeys(element, "Fetching", FetchingKeys);
+            fetching = fetching with
+            {
+                AllowedPrivateNetworks = ReadNetworks(element) ?? fetching.AllowedPrivateNetworks,
+                MaxBodyBytes = ReadWholeNumber(element, "maxBodyBytes", 1024, 1L << 30) ?? fetching.MaxBodyBytes,
+                Timeout = ReadDuration(element, "timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)) ?? fetching.Timeout,
+                ConnectTimeout = ReadDuration(element, "connectTimeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)) ?? fetching.ConnectTimeout,
+                PerHostConcurrency = (int?)ReadWholeNumber(element, "perHostConcurrency", 1, 64) ?? fetching.PerHostConcurrency,
+                MinHostSpacing = ReadDuration(element, "minHostSpacing", TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? fetching.MinHostSpacing,
+                MaxConcurrency = (int?)ReadWholeNumber(element, "maxConcurrency", 1, 1024) ?? fetching.MaxConcurrency,
+            };
+            scheduling = scheduling with
+            {
+                MinInterval = ReadDuration(element, "minInterval", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MinInterval,
+                MaxInterval = ReadDuration(element, "maxInterval", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MaxInterval,
+                MaxBackoff = ReadDuration(element, "maxBackoff", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MaxBackoff,
+            };
+            if (scheduling.MinInterval > scheduling.MaxInterval)
+                Problem("Fetching.MaxInterval", $"must not be shorter than minInterval ({scheduling.MinInterval}); the rhythm is kept between the two");
+            return (fetching, scheduling);
+        }
+
+        /// <summary>CIDR blocks such as "127.0.0.1/32" or "10.20.0.0/16"; a bare address means just that address.</summary>
+        private List<IPNetwork>? ReadNetworks(JsonElement element)
+        {
+            if (!TryGet(element, "allowPrivateNetworks", out var array))
+                return null;
+            if (array.ValueKind != JsonValueKind.Array)
+            {
+                Problem("Fetching.AllowPrivateNetworks", $"must be an array of CIDR blocks such as [\"127.0.0.1/32\"], not {Describe(array)}");
+                return null;
+            }
+            var networks = new List<IPNetwork>();
+            var index = 0;
+            foreach (var item in array.EnumerateArray())
+            {
+                var itemPath = $"Fetching.AllowPrivateNetworks[{index++}]";
+                var text = item.ValueKind == JsonValueKind.String ? item.GetString()!.Trim() : null;
+                if (text is not null && IPAddress.TryParse(text, out var single) && !text.Contains('/'))
+                    networks.Add(new IPNetwork(single, single.GetAddressBytes().Length * 8));
+                // Host bits must be zero: "10.0.0.1/8" is more likely a typo than a way to write 10.0.0.0/8.
+                else if (text is not null && IPNetwork.TryParse(text, out var network) && network.BaseAddress.Equals(IPAddress.Parse(text.Split('/')[0])))
+                    networks.Add(network);
+                else
+                    Problem(itemPath, $"{(text is null ? Describe(item) : $"\"{text}\"")} is not a CIDR block; write it like \"127.0.0.1/32\" or \"fd00::/8\" (host bits zero)");
+            }
+            return networks.Count == array.GetArrayLength() ? networks : null;
+        }
+
+        private long? ReadWholeNumber(JsonElement element, string key, long min, long max)
+        {
+            if (!TryGet(element, key, out var value))
+                return null;
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= min && number <= max)
+                return number;
+            Problem($"Fetching.{Pascal(key)}", $"must be a whole number from {min:N0} to {max:N0}");
+            return null;
+        }
+
+        private TimeSpan? ReadDuration(JsonElement element, string key, TimeSpan min, TimeSpan max)
+        {
+            var text = ReadString(element, "Fetching", key, required: false);
+            if (text is null)
+                return null;
+            if (!TryParseDuration(text, out var duration))
+                Problem($"Fetching.{Pascal(key)}", $"\"{text}\" is not a duration; write it like \"500ms\", \"30s\", \"15m\" or \"1h30m\"");
+            else if (duration < min || duration > max)
+                Problem($"Fetching.{Pascal(key)}", $"\"{text}\" is out of range; use from {min} to {max}");
+            else
+                return duration;
+            return null;
         }
 
         private List<T> ReadArray<T>(JsonElement parent, string key, string path, Func<JsonElement, string, T?> read) where T : class

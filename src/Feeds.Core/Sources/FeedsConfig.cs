@@ -1,8 +1,17 @@
+using Feeds.Core.Fetching;
+using Feeds.Core.Refreshing;
+
 namespace Feeds.Core.Sources;
 
 /// <summary>The operator's configuration, validated: the sections readers subscribe to and the sources that feed them.</summary>
 public sealed record FeedsConfig(string FilePath, IReadOnlyList<Section> Sections, IReadOnlyList<Source> Sources, PublishingSettings Publishing)
 {
+    /// <summary>Limits and manners of every fetch (the <c>fetching</c> object).</summary>
+    public FetchOptions Fetching { get; init; } = new();
+
+    /// <summary>Bounds of the adaptive schedule and backoff (also from the <c>fetching</c> object).</summary>
+    public ScheduleOptions Scheduling { get; init; } = new();
+
     public Section? FindSection(string id) => Sections.FirstOrDefault(s => s.Id == id);
 
     public Source? FindSource(string id) => Sources.FirstOrDefault(s => s.Id == id);

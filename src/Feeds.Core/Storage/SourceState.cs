@@ -1,4 +1,5 @@
 using Feeds.Core.Fetching;
+using Feeds.Core.Refreshing;
 
 namespace Feeds.Core.Storage;
 
@@ -21,6 +22,27 @@ public sealed record SourceState
 
     /// <summary>Backoff after failures, or the source's Retry-After: no poll of any kind before this.</summary>
     public DateTimeOffset? RetryNotBefore { get; init; }
+
+    /// <summary>The URL polled instead of <see cref="Url"/> since a 301/308 to it was seen on two consecutive polls.</summary>
+    public string? MovedTo { get; init; }
+
+    /// <summary>A 301/308 target seen on the last poll; a second sighting in a row moves the source there.</summary>
+    public string? RedirectCandidate { get; init; }
+
+    /// <summary>When the source first answered 410 Gone; it is then polled only daily, until it answers again.</summary>
+    public DateTimeOffset? GoneSince { get; init; }
+
+    /// <summary>Consecutive failures charged to the source itself: the backoff exponent. An outage on our side does not raise it.</summary>
+    public int BackoffLevel { get; init; }
+
+    /// <summary>The interval in force at the last poll: the source's rhythm within bounds, never under its publisher's minimum.</summary>
+    public TimeSpan? PollInterval { get; init; }
+
+    /// <summary>The dated items of the last full body, from which the rhythm is recomputed as time passes; null when too few had dates.</summary>
+    public ItemRhythm? Rhythm { get; init; }
+
+    /// <summary>The least interval the feed itself asked for in its last body (RSS ttl, sy:updatePeriod).</summary>
+    public TimeSpan? FeedMinInterval { get; init; }
 
     public string? FeedTitle { get; init; }
     public string? FeedLink { get; init; }

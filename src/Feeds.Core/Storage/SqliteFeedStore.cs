@@ -4,6 +4,7 @@ using Dapper;
 using Feeds.Core.Fetching;
 using Feeds.Core.Normalization;
 using Feeds.Core.Publishing;
+using Feeds.Core.Refreshing;
 using Microsoft.Data.Sqlite;
 
 namespace Feeds.Core.Storage;
@@ -190,9 +191,13 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
 
     private const string UpsertSourceSql = """
         INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,
-                             last_error_category, last_http_status, consecutive_failures, next_due_at, retry_not_before, feed_title, feed_link, feed_language)
+                             last_error_category, last_http_status, consecutive_failures, next_due_at, retry_not_before, feed_title, feed_link,
+                             moved_to, redirect_candidate, gone_since, backoff_level, poll_interval_ms, feed_min_interval_ms,
+                             rhythm_since, rhythm_items, feed_language)
         VALUES (@Id, @Url, @ETag, @LastModified, @LastAttemptAt, @LastSuccessAt, @LastOutcome, @LastError,
-                @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @RetryNotBefore, @FeedTitle, @FeedLink, @FeedLanguage)
+                @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @RetryNotBefore, @FeedTitle, @FeedLink,
+                @MovedTo, @RedirectCandidate, @GoneSince, @BackoffLevel, @PollIntervalMs, @FeedMinIntervalMs,
+                @RhythmSince, @RhythmItems, @FeedLanguage)
         ON CONFLICT (id) DO UPDATE SET
             url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
             last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
@@ -200,6 +205,9 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             last_error_category = excluded.last_error_category, last_http_status = excluded.last_http_status,
             consecutive_failures = excluded.consecutive_failures, next_due_at = excluded.next_due_at,
             retry_not_before = excluded.retry_not_before,
+            moved_to = excluded.moved_to, redirect_candidate = excluded.redirect_candidate, gone_since = excluded.gone_since,
+            backoff_level = excluded.backoff_level, poll_interval_ms = excluded.poll_interval_ms,
+            feed_min_interval_ms = excluded.feed_min_interval_ms, rhythm_since = excluded.rhythm_since, rhythm_items = excluded.rhythm_items,
             feed_title = coalesce(excluded.feed_title, sources.feed_title), feed_link = coalesce(excluded.feed_link, sources.feed_link),
             feed_language = coalesce(excluded.feed_language, sources.feed_language)
         """;
@@ -260,7 +268,10 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
                    last_success_at AS LastSuccessAt, last_outcome AS LastOutcome, last_error AS LastError,
                    last_error_category AS LastErrorCategory, last_http_status AS LastHttpStatus,
                    consecutive_failures AS ConsecutiveFailures, next_due_at AS NextDueAt, retry_not_before AS RetryNotBefore,
-                   feed_title AS FeedTitle, feed_link AS FeedLink, feed_language AS FeedLanguage
+                   feed_title AS FeedTitle, feed_link AS FeedLink, moved_to AS MovedTo, redirect_candidate AS RedirectCandidate,
+                   gone_since AS GoneSince, backoff_level AS BackoffLevel, poll_interval_ms AS PollIntervalMs,
+                   feed_min_interval_ms AS FeedMinIntervalMs, rhythm_since AS RhythmSince, rhythm_items AS RhythmItems,
+                   feed_language AS FeedLanguage
             FROM sources
             """;
 
@@ -280,6 +291,14 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         public string? FeedTitle { get; init; }
         public string? FeedLink { get; init; }
         public string? FeedLanguage { get; init; }
+        public string? MovedTo { get; init; }
+        public string? RedirectCandidate { get; init; }
+        public long? GoneSince { get; init; }
+        public long BackoffLevel { get; init; }
+        public long? PollIntervalMs { get; init; }
+        public long? FeedMinIntervalMs { get; init; }
+        public long? RhythmSince { get; init; }
+        public long? RhythmItems { get; init; }
 
         public static SourceRow From(SourceState state) => new()
         {
@@ -299,6 +318,14 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             FeedTitle = state.FeedTitle,
             FeedLink = state.FeedLink,
             FeedLanguage = state.FeedLanguage,
+            MovedTo = state.MovedTo,
+            RedirectCandidate = state.RedirectCandidate,
+            GoneSince = ToMs(state.GoneSince),
+            BackoffLevel = state.BackoffLevel,
+            PollIntervalMs = (long?)state.PollInterval?.TotalMilliseconds,
+            FeedMinIntervalMs = (long?)state.FeedMinInterval?.TotalMilliseconds,
+            RhythmSince = ToMs(state.Rhythm?.Oldest),
+            RhythmItems = state.Rhythm?.Items,
         };
 
         public SourceState ToState() => new()
@@ -318,6 +345,13 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
             FeedTitle = FeedTitle,
             FeedLink = FeedLink,
             FeedLanguage = FeedLanguage,
+            MovedTo = MovedTo,
+            RedirectCandidate = RedirectCandidate,
+            GoneSince = FromMs(GoneSince),
+            BackoffLevel = (int)BackoffLevel,
+            PollInterval = PollIntervalMs is { } interval ? TimeSpan.FromMilliseconds(interval) : null,
+            FeedMinInterval = FeedMinIntervalMs is { } minimum ? TimeSpan.FromMilliseconds(minimum) : null,
+            Rhythm = (RhythmSince, RhythmItems) is ({ } since, { } items) ? new ItemRhythm(DateTimeOffset.FromUnixTimeMilliseconds(since), (int)items) : null,
         };
     }
 

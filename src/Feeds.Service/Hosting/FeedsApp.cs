@@ -27,7 +27,7 @@ public static class FeedsApp
         builder.Services.AddSingleton(TimeProvider.System);
         // The config and the ingest pipeline (fetch → parse → normalize → store).
         builder.Services.AddSingleton(config);
-        builder.Services.AddFeedsCore(settings.DatabasePath);
+        builder.Services.AddFeedsCore(settings.DatabasePath, config.Fetching, config.Scheduling);
         // One Quartz job and trigger per source.
         builder.Services.AddSourceSchedule(config);
         // WebSub: ping the hub when a section changes.

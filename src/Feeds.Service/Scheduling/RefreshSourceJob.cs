@@ -9,14 +9,15 @@ namespace Feeds.Service.Scheduling;
 internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsConfig config, ILogger<RefreshSourceJob> logger) : IJob
 {
     public const string SourceIdKey = "sourceId";
+    public const string StartupKey = "startup";
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var sourceId = context.MergedJobDataMap.GetString(SourceIdKey);
         if (sourceId is null || config.FindSource(sourceId) is not { } source)
             return;
-        // The trigger's first firing is the start-up poll, which does not wait for the stored schedule.
-        var reason = context.PreviousFireTimeUtc is null ? PollReason.Startup : PollReason.Schedule;
+        // The start-up trigger's poll does not wait for the stored schedule; the cadence trigger's checks do.
+        var reason = context.Trigger.JobDataMap.ContainsKey(StartupKey) ? PollReason.Startup : PollReason.Schedule;
         try
         {
             await refresher.RefreshAsync(source, reason, cancellationToken);

@@ -194,7 +194,7 @@ public sealed class PublishingEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task AConfiguredHubIsAdvertisedAndPingedWhenASectionChanges()
     {
-        var hub = new Uri(_sources.BaseUri, "hub");
+        var hub = _sources.ServeHub("/hub");
         await using var host = await StartHostAsync(new { baseUrl = "https://news.example.org/", hub = hub.AbsoluteUri });
 
         using var response = await host.Client.GetAsync("sections/technology/atom");

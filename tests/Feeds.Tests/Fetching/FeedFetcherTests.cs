@@ -1,8 +1,9 @@
+using System.Diagnostics;
+using System.Net;
 using Feeds.Core;
 using Feeds.Core.Fetching;
 using Feeds.Core.Sources;
 using Feeds.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Feeds.Tests.Fetching;
 
@@ -15,7 +16,7 @@ public sealed class FeedFetcherTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await LoopbackSourceServer.StartAsync();
-        _services = new ServiceCollection().AddSingleton(TimeProvider.System).AddFeedsCore(":memory:").BuildServiceProvider();
+        _services = Services(TestFetching.Loopback);
     }
 
     public async Task DisposeAsync()
@@ -24,30 +25,125 @@ public sealed class FeedFetcherTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
+    private static ServiceProvider Services(FetchOptions options) =>
+        new ServiceCollection().AddSingleton(TimeProvider.System).AddFeedsCore(":memory:", options).BuildServiceProvider();
+
+    private static Task<FetchResult> FetchAsync(FeedFetcher fetcher, Uri url) =>
+        fetcher.FetchAsync(SourceLocation.ForUrl(url), Validators.None, CancellationToken.None);
+
+    private Task<FetchResult> FetchAsync(Uri url) => FetchAsync(Fetcher, url);
+
     [Fact]
     public async Task ARepeatRequestSendsTheValidatorsAndA304ChangesNothing()
     {
         var url = _server.Serve("/feed.xml", TestFiles.SampleBytes("world-wire.rss"));
 
-        var first = Assert.IsType<FetchResult.Fetched>(await Fetcher.FetchAsync(SourceLocation.ForUrl(url), Validators.None, CancellationToken.None));
+        var first = Assert.IsType<FetchResult.Fetched>(await FetchAsync(url));
         var second = await Fetcher.FetchAsync(SourceLocation.ForUrl(url), first.Validators, CancellationToken.None);
 
         Assert.NotNull(first.Validators.ETag);
         Assert.NotNull(first.Validators.LastModified);
         Assert.Equal(first.Validators, Assert.IsType<FetchResult.NotModified>(second).Validators);
-        Assert.Equal(1, _server.ConditionalRequestCount("/feed.xml"));
+        Assert.Equal((1, 1), (_server.FullRequestCount("/feed.xml"), _server.ConditionalRequestCount("/feed.xml")));
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public async Task CompressedBodiesAreDecompressed(string encoding)
+    {
+        var feed = TestFiles.SampleBytes("techdesk.rss");
+        var url = _server.ServeCompressed($"/{encoding}.xml", feed, encoding);
+
+        var fetched = Assert.IsType<FetchResult.Fetched>(await FetchAsync(url));
+
+        Assert.Equal(feed, fetched.Body);
     }
 
     [Fact]
-    public async Task RateLimitingCarriesTheRetryAfterDelay()
+    public async Task ABodyOverTheLimitIsRefused()
     {
-        var url = _server.ServeStatus("/busy", 429, retryAfterSeconds: 120);
+        await using var services = Services(TestFetching.Loopback with { MaxBodyBytes = 1024 });
+        var url = _server.Serve("/big.xml", new byte[4096]);
 
-        var failed = Assert.IsType<FetchResult.Failed>(await Fetcher.FetchAsync(SourceLocation.ForUrl(url), Validators.None, CancellationToken.None));
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(services.GetRequiredService<FeedFetcher>(), url));
 
-        Assert.Equal(FetchFailure.RateLimited, failed.Category);
-        Assert.Equal(429, failed.StatusCode);
-        Assert.Equal(TimeSpan.FromSeconds(120), failed.RetryAfter);
+        Assert.Equal(FetchFailure.TooLarge, failed.Category);
+    }
+
+    [Fact]
+    public async Task AGzipBombStopsAtTheLimitCountedAfterDecompression()
+    {
+        await using var services = Services(TestFetching.Loopback with { MaxBodyBytes = 1024 * 1024 });
+        var url = _server.ServeGzipBomb("/bomb.xml", inflatedBytes: 256L * 1024 * 1024);
+        var started = Stopwatch.GetTimestamp();
+
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(services.GetRequiredService<FeedFetcher>(), url));
+
+        Assert.Equal(FetchFailure.TooLarge, failed.Category);
+        Assert.Contains("after decompression", failed.Reason);
+        // Inflating all 256 MiB would take far longer than stopping at the first MiB.
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2));
+    }
+
+    [Theory]
+    [InlineData("drip")]
+    [InlineData("hang")]
+    public async Task ASlowOrHangingSourceEndsAtTheDeadlineWithoutDelayingAnotherHost(string behaviour)
+    {
+        // A deadline well above the time a healthy fetch takes even on a loaded 2-core machine.
+        await using var services = Services(TestFetching.Loopback with { Timeout = TimeSpan.FromSeconds(3), PerHostConcurrency = 1, MaxConcurrency = 2 });
+        var fetcher = services.GetRequiredService<FeedFetcher>();
+        var slow = behaviour == "drip" ? _server.ServeDrip("/slow", TimeSpan.FromMilliseconds(100)) : _server.ServeHang("/slow");
+        _server.Serve("/healthy.xml", TestFiles.SampleBytes("world-wire.rss"));
+        var healthy = new Uri(_server.LocalhostUri, "healthy.xml");
+        var started = Stopwatch.GetTimestamp();
+
+        var slowFetch = FetchAsync(fetcher, slow);
+        await Task.Delay(100);
+        Assert.IsType<FetchResult.Fetched>(await FetchAsync(fetcher, healthy));
+        var healthyDone = Stopwatch.GetElapsedTime(started);
+        var failed = Assert.IsType<FetchResult.Failed>(await slowFetch);
+        var slowDone = Stopwatch.GetElapsedTime(started);
+
+        Assert.Equal(FetchFailure.Timeout, failed.Category);
+        Assert.True(healthyDone < TimeSpan.FromSeconds(2), $"the healthy host waited {healthyDone.TotalMilliseconds:0} ms");
+        Assert.InRange(slowDone, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task RequestsToOneHostAreOneAtATimeAndSpacedApart()
+    {
+        await using var services = Services(TestFetching.Loopback with { MinHostSpacing = TimeSpan.FromMilliseconds(200) });
+        var fetcher = services.GetRequiredService<FeedFetcher>();
+        var url = _server.Serve("/polite.xml", TestFiles.SampleBytes("world-wire.rss"), delay: TimeSpan.FromMilliseconds(50));
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => FetchAsync(fetcher, url)));
+
+        var times = _server.RequestTimes("/polite.xml");
+        Assert.Equal(1, _server.MostConcurrentRequests("/polite.xml"));
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromMilliseconds(190), $"{(pair.Second - pair.First).TotalMilliseconds:0} ms apart"));
+    }
+
+    [Theory]
+    [InlineData(429, "120", FetchFailure.RateLimited)]
+    [InlineData(503, "120", FetchFailure.RateLimited)]
+    [InlineData(429, "date+120", FetchFailure.RateLimited)]
+    [InlineData(503, null, FetchFailure.RateLimited)]
+    public async Task RateLimitingCarriesTheRetryAfterDelayInSecondsOrAsADate(int status, string? retryAfter, FetchFailure category)
+    {
+        var header = retryAfter == "date+120" ? DateTimeOffset.UtcNow.AddSeconds(120).ToString("R") : retryAfter;
+        var url = _server.ServeStatus($"/busy-{status}", status, header);
+
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(url));
+
+        Assert.Equal(category, failed.Category);
+        Assert.Equal(status, failed.StatusCode);
+        if (retryAfter is null)
+            Assert.Null(failed.RetryAfter);
+        else
+            Assert.InRange(failed.RetryAfter!.Value, TimeSpan.FromSeconds(118), TimeSpan.FromSeconds(120));
     }
 
     [Theory]
@@ -58,22 +154,76 @@ public sealed class FeedFetcherTests : IAsyncLifetime
     {
         var url = _server.ServeStatus($"/status-{status}", status);
 
-        var failed = Assert.IsType<FetchResult.Failed>(await Fetcher.FetchAsync(SourceLocation.ForUrl(url), Validators.None, CancellationToken.None));
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(url));
 
         Assert.Equal(category, failed.Category);
         Assert.Equal(status, failed.StatusCode);
     }
 
-    [Fact]
-    public async Task ABodyOverTheLimitIsRefused()
+    [Theory]
+    [InlineData("301", "/final.xml")]
+    [InlineData("308", "/final.xml")]
+    [InlineData("301 301", "/final.xml")]
+    [InlineData("301 302", "/hop1")]
+    [InlineData("302", null)]
+    [InlineData("307", null)]
+    [InlineData("302 301", null)]
+    public async Task RedirectsAreFollowedAndOnlyLeadingPermanentHopsMoveTheSource(string statuses, string? movedTo)
     {
-        await using var services = new ServiceCollection().AddSingleton(TimeProvider.System)
-            .AddFeedsCore(":memory:", new FetchOptions { MaxBodyBytes = 1024 }).BuildServiceProvider();
-        var url = _server.Serve("/big.xml", new byte[4096]);
+        var hops = statuses.Split(' ').Select(int.Parse).ToList();
+        for (var i = 0; i < hops.Count; i++)
+            _server.ServeRedirect($"/hop{i}", hops[i], i == hops.Count - 1 ? "/final.xml" : $"/hop{i + 1}");
+        _server.Serve("/final.xml", TestFiles.SampleBytes("world-wire.rss"));
 
-        var failed = Assert.IsType<FetchResult.Failed>(await services.GetRequiredService<FeedFetcher>().FetchAsync(SourceLocation.ForUrl(url), Validators.None, CancellationToken.None));
+        var fetched = Assert.IsType<FetchResult.Fetched>(await FetchAsync(new Uri(_server.BaseUri, "hop0")));
 
-        Assert.Equal(FetchFailure.TooLarge, failed.Category);
+        Assert.Equal(movedTo is null ? null : new Uri(_server.BaseUri, movedTo.TrimStart('/')), fetched.MovedPermanentlyTo);
+        Assert.Equal(1, _server.RequestCount("/final.xml"));
+    }
+
+    [Theory]
+    [InlineData(5, null)]
+    [InlineData(6, FetchFailure.RedirectLoop)]
+    public async Task AtMostFiveRedirectsAreFollowed(int hops, FetchFailure? expected)
+    {
+        for (var i = 0; i < hops; i++)
+            _server.ServeRedirect($"/chain{i}", 302, i == hops - 1 ? "/end.xml" : $"/chain{i + 1}");
+        _server.Serve("/end.xml", TestFiles.SampleBytes("world-wire.rss"));
+
+        var result = await FetchAsync(new Uri(_server.BaseUri, "chain0"));
+
+        if (expected is null)
+            Assert.IsType<FetchResult.Fetched>(result);
+        else
+            Assert.Equal(expected, Assert.IsType<FetchResult.Failed>(result).Category);
+    }
+
+    [Fact]
+    public async Task ARedirectLoopIsDetectedOnTheFirstRepeat()
+    {
+        _server.ServeRedirect("/a", 301, "/b");
+        _server.ServeRedirect("/b", 302, "/a");
+
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(new Uri(_server.BaseUri, "a")));
+
+        Assert.Equal(FetchFailure.RedirectLoop, failed.Category);
+        Assert.Equal((1, 1), (_server.RequestCount("/a"), _server.RequestCount("/b")));
+    }
+
+    [Theory]
+    [InlineData("file:///etc/passwd", FetchFailure.BadScheme)]
+    [InlineData("ftp://127.0.0.1/feed", FetchFailure.BadScheme)]
+    [InlineData("gopher://127.0.0.1/feed", FetchFailure.BadScheme)]
+    [InlineData("http://169.254.169.254/latest/meta-data/", FetchFailure.BlockedAddress)]
+    [InlineData("http://127.0.0.2:9/", FetchFailure.BlockedAddress)]
+    [InlineData("http://[::1]:9/", FetchFailure.BlockedAddress)]
+    public async Task EveryRedirectHopIsCheckedForSchemeAndAddress(string target, FetchFailure category)
+    {
+        _server.ServeRedirect("/escape", 302, target);
+
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(new Uri(_server.BaseUri, "escape")));
+
+        Assert.Equal(category, failed.Category);
     }
 
     [Fact]
@@ -99,5 +249,32 @@ public sealed class FeedFetcherTests : IAsyncLifetime
 
         Assert.Equal(FetchFailure.FileMissing, failed.Category);
         Assert.Contains("/nonexistent/feed.rss", failed.Reason);
+    }
+
+    [Fact]
+    public async Task CacheControlMaxAgeIsReported()
+    {
+        var url = _server.Serve("/cached.xml", TestFiles.SampleBytes("world-wire.rss"), cacheControl: "public, max-age=3600");
+
+        var fetched = Assert.IsType<FetchResult.Fetched>(await FetchAsync(url));
+
+        Assert.Equal(TimeSpan.FromHours(1), fetched.MaxAge);
+    }
+
+    [Fact]
+    public async Task AConnectionRefusedIsANetworkFailure()
+    {
+        var closedPort = new Uri($"http://127.0.0.1:{UnusedPort()}/feed");
+
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(closedPort));
+
+        Assert.Equal(FetchFailure.Network, failed.Category);
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

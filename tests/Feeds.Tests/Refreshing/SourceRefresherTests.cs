@@ -1,17 +1,22 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
 using Feeds.Core;
+using Feeds.Core.Fetching;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
 using Feeds.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Feeds.Tests.Refreshing;
 
+/// <summary>The pipeline against a real loopback source and SQLite file, with the clock in the test's hands.</summary>
 public sealed class SourceRefresherTests : IAsyncLifetime
 {
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(15);
     private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
     private LoopbackSourceServer _server = null!;
@@ -27,7 +32,8 @@ public sealed class SourceRefresherTests : IAsyncLifetime
             .AddSingleton<TimeProvider>(_clock)
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
             .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
-            .AddFeedsCore(_folder.File("feeds.db"))
+            // 127.0.0.0/8 so that the outage test can use several loopback "hosts".
+            .AddFeedsCore(_folder.File("feeds.db"), TestFetching.Loopback with { AllowedPrivateNetworks = [IPNetwork.Parse("127.0.0.0/8")] })
             .BuildServiceProvider();
         await Store.MigrateAsync(CancellationToken.None);
     }
@@ -39,8 +45,13 @@ public sealed class SourceRefresherTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    private Source HttpSource(string path) =>
-        new("wire", "Wire", SourceLocation.ForUrl(new Uri(_server.BaseUri, path.TrimStart('/'))), ["world"], TimeSpan.FromMinutes(15));
+    private Source HttpSource(string path, string id = "wire") => SourceAt(new Uri(_server.BaseUri, path.TrimStart('/')), id);
+
+    private static Source SourceAt(Uri url, string id = "wire") => new(id, "Wire", SourceLocation.ForUrl(url), ["world"], Interval);
+
+    private Task<RefreshResult> PollAsync(Source source, PollReason reason = PollReason.Schedule) => Refresher.RefreshAsync(source, reason, CancellationToken.None);
+
+    private async Task<SourceState> StateAsync(string id = "wire") => (await Store.GetSourceStateAsync(id, CancellationToken.None))!;
 
     [Fact]
     public async Task APollStoresTheItemsAndARepollAddsNothing()
@@ -48,16 +59,17 @@ public sealed class SourceRefresherTests : IAsyncLifetime
         _server.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"));
         var source = HttpSource("/wire.rss");
 
-        var first = Assert.IsType<RefreshResult.Updated>(await Refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None));
-        var second = await Refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None);
+        var first = Assert.IsType<RefreshResult.Updated>(await PollAsync(source, PollReason.Manual));
+        var second = await PollAsync(source, PollReason.Manual);
 
         Assert.Equal(10, first.Added);
         Assert.IsType<RefreshResult.NotModified>(second);
         Assert.Equal(10, (await Store.GetLatestItemsAsync(["wire"], 100, CancellationToken.None)).Count);
-        var state = await Store.GetSourceStateAsync("wire", CancellationToken.None);
-        Assert.Equal(PollOutcome.NotModified, state!.LastOutcome);
+        var state = await StateAsync();
+        Assert.Equal(PollOutcome.NotModified, state.LastOutcome);
         Assert.Equal(304, state.LastHttpStatus);
         Assert.Equal("Harbor Wire — World", state.FeedTitle);
+        Assert.Equal((1, 1), (_server.FullRequestCount("/wire.rss"), _server.ConditionalRequestCount("/wire.rss")));
     }
 
     [Fact]
@@ -66,13 +78,30 @@ public sealed class SourceRefresherTests : IAsyncLifetime
         var bytes = TestFiles.SampleBytes("world-wire.rss");
         _server.Serve("/wire.rss", bytes);
         var source = HttpSource("/wire.rss");
-        await Refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None);
+        await PollAsync(source, PollReason.Manual);
 
         // Same items, new ETag: the server does not support conditional GET well.
         _server.Serve("/wire.rss", [.. bytes, .. "\n"u8.ToArray()]);
-        var again = Assert.IsType<RefreshResult.Updated>(await Refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None));
+        var again = Assert.IsType<RefreshResult.Updated>(await PollAsync(source, PollReason.Manual));
 
         Assert.Equal((10, 0, 0), (again.ItemsInFeed, again.Added, again.Changed));
+    }
+
+    [Fact]
+    public async Task AScheduledPollWaitsUntilTheSourceIsDue()
+    {
+        _server.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"));
+        var source = HttpSource("/wire.rss");
+        await PollAsync(source);
+        var dueAt = (await StateAsync()).NextDueAt!.Value;
+
+        var early = await PollAsync(source);
+        _clock.SetUtcNow(dueAt);
+        var due = await PollAsync(source);
+
+        Assert.IsType<RefreshResult.NotDue>(early);
+        Assert.IsType<RefreshResult.NotModified>(due);
+        Assert.Equal(2, _server.RequestCount("/wire.rss"));
     }
 
     [Fact]
@@ -81,52 +110,255 @@ public sealed class SourceRefresherTests : IAsyncLifetime
         _server.ServeStatus("/down", 500);
         var source = HttpSource("/down");
 
-        var failed = Assert.IsType<RefreshResult.Failed>(await Refresher.RefreshAsync(source, PollReason.Schedule, CancellationToken.None));
-        var meanwhile = await Refresher.RefreshAsync(source, PollReason.Schedule, CancellationToken.None);
+        var failed = Assert.IsType<RefreshResult.Failed>(await PollAsync(source));
+        var meanwhile = await PollAsync(source);
         _clock.Advance(TimeSpan.FromMinutes(16));
-        await Refresher.RefreshAsync(source, PollReason.Schedule, CancellationToken.None);
+        await PollAsync(source);
 
         Assert.Equal("HttpStatus", failed.Category);
         Assert.IsType<RefreshResult.NotDue>(meanwhile);
-        var state = await Store.GetSourceStateAsync("wire", CancellationToken.None);
-        Assert.Equal(2, state!.ConsecutiveFailures);
+        var state = await StateAsync();
+        Assert.Equal((2, 2), (state.ConsecutiveFailures, state.BackoffLevel));
         Assert.Equal(500, state.LastHttpStatus);
         Assert.Contains("500", state.LastError);
         Assert.Equal(2, _server.RequestCount("/down"));
     }
 
     [Fact]
-    public async Task RetryAfterIsHonouredEvenByAManualPoll()
+    public async Task BackoffGrowsWithJitterUpToItsCapAndNeverStops()
     {
-        _server.ServeStatus("/busy", 429, retryAfterSeconds: 3600);
+        _server.ServeStatus("/down", 500);
+        var source = HttpSource("/down");
+        var waits = new List<TimeSpan>();
+
+        for (var poll = 0; poll < 12; poll++)
+        {
+            var failed = Assert.IsType<RefreshResult.Failed>(await PollAsync(source));
+            waits.Add(failed.RetryNotBefore - _clock.GetUtcNow());
+            _clock.SetUtcNow(failed.RetryNotBefore);
+        }
+
+        Assert.InRange(waits[0], Interval * 0.8, Interval);
+        Assert.InRange(waits[1], Interval * 1.6, Interval * 2);
+        Assert.All(waits[6..], wait => Assert.InRange(wait, TimeSpan.FromHours(6) * 0.8, TimeSpan.FromHours(6)));
+        Assert.Equal(12, _server.RequestCount("/down"));
+    }
+
+    [Theory]
+    [InlineData(429, "3600", 60)]
+    [InlineData(503, "172800", 24 * 60)]
+    [InlineData(503, "date+90m", 90)]
+    public async Task RetryAfterIsHonouredEvenByAManualPollAndCappedAtADay(int status, string retryAfter, int expectedMinutes)
+    {
+        var header = retryAfter == "date+90m" ? _clock.GetUtcNow().AddMinutes(90).ToString("R", CultureInfo.InvariantCulture) : retryAfter;
+        _server.ServeStatus("/busy", status, header);
         var source = HttpSource("/busy");
 
-        await Refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None);
-        var tooSoon = await Refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None);
+        await PollAsync(source, PollReason.Manual);
+        var tooSoon = await PollAsync(source, PollReason.Manual);
 
-        Assert.Equal(_clock.GetUtcNow().AddHours(1), Assert.IsType<RefreshResult.NotDue>(tooSoon).DueAt);
+        Assert.Equal(_clock.GetUtcNow().AddMinutes(expectedMinutes), Assert.IsType<RefreshResult.NotDue>(tooSoon).DueAt);
         Assert.Equal(1, _server.RequestCount("/busy"));
     }
 
     [Fact]
-    public async Task ADocumentThatIsNotAFeedIsAParseFailureAndKeepsTheStoredItems()
+    public async Task AGoneSourceIsMarkedAndAskedOnlyDailyUntilItComesBack()
+    {
+        _server.ServeStatus("/wire.rss", 410);
+        var source = HttpSource("/wire.rss");
+        var start = _clock.GetUtcNow();
+
+        var failed = Assert.IsType<RefreshResult.Failed>(await PollAsync(source));
+        _clock.Advance(TimeSpan.FromHours(23));
+        var stillWaiting = await PollAsync(source, PollReason.Manual);
+        var gone = await StateAsync();
+        _clock.Advance(TimeSpan.FromHours(1));
+        _server.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"));
+        await PollAsync(source);
+
+        Assert.Equal("Gone", failed.Category);
+        Assert.Equal(start.AddDays(1), failed.RetryNotBefore);
+        Assert.IsType<RefreshResult.NotDue>(stillWaiting);
+        Assert.NotNull(gone.GoneSince);
+        Assert.Null((await StateAsync()).GoneSince);
+        Assert.Equal(2, _server.RequestCount("/wire.rss"));
+    }
+
+    [Theory]
+    [InlineData(301, true)]
+    [InlineData(308, true)]
+    [InlineData(302, false)]
+    [InlineData(307, false)]
+    public async Task APermanentRedirectSeenOnTwoConsecutivePollsMovesTheSource(int status, bool moves)
+    {
+        _server.ServeRedirect("/old.rss", status, "/new.rss");
+        var newUrl = _server.Serve("/new.rss", TestFiles.SampleBytes("world-wire.rss"));
+        var source = HttpSource("/old.rss");
+
+        await PollAsync(source, PollReason.Manual);
+        var afterOne = await StateAsync();
+        await PollAsync(source, PollReason.Manual);
+        var afterTwo = await StateAsync();
+        await PollAsync(source, PollReason.Manual);
+
+        Assert.Null(afterOne.MovedTo);
+        Assert.Equal(moves ? newUrl.AbsoluteUri : null, afterOne.RedirectCandidate);
+        Assert.Equal(moves ? newUrl.AbsoluteUri : null, afterTwo.MovedTo);
+        Assert.Equal(source.Location.ToString(), afterTwo.Url);
+        Assert.Equal(moves ? 2 : 3, _server.RequestCount("/old.rss"));
+        Assert.Equal(3, _server.RequestCount("/new.rss"));
+    }
+
+    [Fact]
+    public async Task APermanentRedirectSeenOnlyOnceDoesNotMoveTheSource()
+    {
+        _server.ServeRedirect("/old.rss", 301, "/new.rss");
+        _server.Serve("/new.rss", TestFiles.SampleBytes("world-wire.rss"));
+        var source = HttpSource("/old.rss");
+
+        await PollAsync(source, PollReason.Manual);
+        _server.Serve("/old.rss", TestFiles.SampleBytes("world-wire.rss"));
+        await PollAsync(source, PollReason.Manual);
+        _server.ServeRedirect("/old.rss", 301, "/new.rss");
+        await PollAsync(source, PollReason.Manual);
+
+        var state = await StateAsync();
+        Assert.Null(state.MovedTo);
+        Assert.NotNull(state.RedirectCandidate);
+    }
+
+    [Fact]
+    public async Task OnePollOfASourceIsInFlightAtATimeWhateverThePath()
+    {
+        _server.Serve("/slow.rss", TestFiles.SampleBytes("world-wire.rss"), delay: TimeSpan.FromMilliseconds(300));
+        var source = HttpSource("/slow.rss");
+
+        await Task.WhenAll(PollAsync(source, PollReason.Manual), PollAsync(source, PollReason.Startup), PollAsync(source, PollReason.Manual));
+
+        Assert.Equal(3, _server.RequestCount("/slow.rss"));
+        Assert.Equal(1, _server.MostConcurrentRequests("/slow.rss"));
+    }
+
+    [Fact]
+    public async Task ANetworkWideOutageDoesNotPushSourcesIntoLongBackoff()
+    {
+        // Three loopback "hosts" on a port nobody listens on: every connection is refused, as in an outage.
+        var port = UnusedPort();
+        var sources = Enumerable.Range(2, 3).Select(n => SourceAt(new Uri($"http://127.0.0.{n}:{port}/feed"), $"s{n}")).ToList();
+
+        for (var round = 0; round < 8; round++)
+        {
+            foreach (var source in sources)
+                await PollAsync(source, PollReason.Manual);
+            _clock.Advance(Interval * 1.2);
+        }
+
+        foreach (var source in sources)
+        {
+            var state = await StateAsync(source.Id);
+            Assert.Equal("Network", state.LastErrorCategory);
+            Assert.Equal(8, state.ConsecutiveFailures);
+            // Only the failures before the outage was recognised (fewer than three hosts down) count.
+            Assert.InRange(state.BackoffLevel, 0, 1);
+            Assert.Contains("network-wide outage", state.LastError);
+        }
+    }
+
+    [Fact]
+    public async Task SourcesFailingWhileOtherHostsAnswerAreBackedOff()
+    {
+        var port = UnusedPort();
+        var failing = Enumerable.Range(2, 3).Select(n => SourceAt(new Uri($"http://127.0.0.{n}:{port}/feed"), $"s{n}")).ToList();
+        _server.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"));
+        var healthy = HttpSource("/wire.rss");
+
+        for (var round = 0; round < 4; round++)
+        {
+            await PollAsync(healthy, PollReason.Manual);
+            foreach (var source in failing)
+                await PollAsync(source, PollReason.Manual);
+            _clock.Advance(TimeSpan.FromHours(7));
+        }
+
+        foreach (var source in failing)
+            Assert.Equal(4, (await StateAsync(source.Id)).BackoffLevel);
+    }
+
+    public static TheoryData<string, string, string> UnreadableDocuments => new()
+    {
+        { "not a feed", "<html><body>Maintenance</body></html>", "NotAFeed" },
+        // One 1,000-character entity used 2,000 times: 2 M characters of expansion, over the parser's bound.
+        { "an entity bomb", "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"" + new string('a', 1000) + "\">]><rss version=\"2.0\"><channel><title>"
+            + string.Concat(Enumerable.Repeat("&a;", 2000)) + "</title></channel></rss>", "Unreadable" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadableDocuments))]
+    public async Task ADocumentThatIsNotAReadableFeedIsCategorizedAndKeepsTheStoredItems(string _, string document, string category)
     {
         _server.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"));
         var source = HttpSource("/wire.rss");
-        await Refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None);
+        await PollAsync(source, PollReason.Manual);
 
-        _server.Serve("/wire.rss", "<html><body>Maintenance</body></html>"u8.ToArray(), "text/html");
-        var failed = Assert.IsType<RefreshResult.Failed>(await Refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None));
+        _server.Serve("/wire.rss", Encoding.UTF8.GetBytes(document), "text/html");
+        var failed = Assert.IsType<RefreshResult.Failed>(await PollAsync(source, PollReason.Manual));
 
-        Assert.Equal("Parse", failed.Category);
+        Assert.Equal(category, failed.Category);
+        Assert.Equal(category, (await StateAsync()).LastErrorCategory);
         Assert.Equal(10, (await Store.GetLatestItemsAsync(["wire"], 100, CancellationToken.None)).Count);
     }
 
     [Theory]
-    [InlineData(1, 15)]
-    [InlineData(2, 30)]
-    [InlineData(3, 60)]
-    [InlineData(10, 360)]
-    public void BackoffDoublesPerFailureUpToSixHours(int failures, int expectedMinutes) =>
-        Assert.Equal(TimeSpan.FromMinutes(expectedMinutes), SourceRefresher.Backoff(TimeSpan.FromMinutes(15), failures, retryAfter: null));
+    [InlineData(10, "", null, 5)]            // an item every 10 min: half the gap, raised to the 5 min minimum
+    [InlineData(60, "", null, 27)]           // hourly items, the newest just out: 9 h over 10 items, halved
+    [InlineData(60, "<ttl>120</ttl>", null, 120)]
+    [InlineData(60, "<sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>4</sy:updateFrequency>", null, 360)]
+    [InlineData(60, "", "max-age=7200", 120)]
+    [InlineData(60 * 24 * 30, "", null, 12 * 60)] // a monthly feed: the 12 h maximum
+    public async Task TheIntervalFollowsTheFeedsRhythmButNeverUndercutsThePublisher(int minutesBetweenItems, string channelHints, string? cacheControl, int expectedMinutes)
+    {
+        _server.Serve("/rhythm.rss", Feed(_clock.GetUtcNow(), TimeSpan.FromMinutes(minutesBetweenItems), channelHints), cacheControl: cacheControl);
+        var source = HttpSource("/rhythm.rss");
+
+        await PollAsync(source);
+
+        var state = await StateAsync();
+        Assert.Equal(TimeSpan.FromMinutes(expectedMinutes), state.PollInterval);
+        Assert.InRange(state.NextDueAt!.Value - _clock.GetUtcNow(), state.PollInterval!.Value, state.PollInterval.Value * 1.1);
+    }
+
+    [Fact]
+    public async Task AFeedThatFallsSilentIsPolledLessOftenWithoutANewBody()
+    {
+        _server.Serve("/rhythm.rss", Feed(_clock.GetUtcNow(), TimeSpan.FromMinutes(60), ""));
+        var source = HttpSource("/rhythm.rss");
+        await PollAsync(source);
+        var busy = (await StateAsync()).PollInterval;
+
+        _clock.Advance(TimeSpan.FromDays(2));
+        await PollAsync(source);
+
+        var quiet = await StateAsync();
+        Assert.Equal(PollOutcome.NotModified, quiet.LastOutcome);
+        Assert.True(quiet.PollInterval > busy * 2, $"{quiet.PollInterval} after two silent days, {busy} before");
+    }
+
+    private static byte[] Feed(DateTimeOffset now, TimeSpan between, string channelHints)
+    {
+        var items = string.Concat(Enumerable.Range(0, 10).Select(i =>
+            $"<item><title>Story {i}</title><link>https://news.example/{i}</link><guid>https://news.example/{i}</guid><pubDate>{(now - between * i).ToString("R", CultureInfo.InvariantCulture)}</pubDate></item>"));
+        return Encoding.UTF8.GetBytes($"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel>
+            <title>Rhythm</title><link>https://news.example/</link><description>d</description>{channelHints}{items}
+            </channel></rss>
+            """);
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

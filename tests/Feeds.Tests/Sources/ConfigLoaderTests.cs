@@ -99,6 +99,70 @@ public sealed class ConfigLoaderTests
         Assert.Equal(path, Assert.Single(problems).Path);
     }
 
+    [Fact]
+    public void FetchingSettingsAreReadWithTheirUnits()
+    {
+        var (config, problems) = ConfigLoader.Parse("""
+            { "sections": [{ "id": "s", "title": "S" }],
+              "sources": [{ "id": "f", "url": "a.xml", "sections": ["s"] }],
+              "fetching": { "allowPrivateNetworks": ["127.0.0.1/32", "10.20.0.0/16", "fd00::1"], "maxBodyBytes": 1048576,
+                            "timeout": "20s", "connectTimeout": "5s", "perHostConcurrency": 2, "minHostSpacing": "500ms",
+                            "maxConcurrency": 32, "minInterval": "10m", "maxInterval": "6h", "maxBackoff": "3h" } }
+            """, "/srv/feeds.json");
+
+        Assert.Empty(problems);
+        var fetching = config!.Fetching;
+        Assert.Equal(["127.0.0.1/32", "10.20.0.0/16", "fd00::1/128"], fetching.AllowedPrivateNetworks.Select(n => n.ToString()));
+        Assert.Equal((1048576L, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5)), (fetching.MaxBodyBytes, fetching.Timeout, fetching.ConnectTimeout));
+        Assert.Equal((2, TimeSpan.FromMilliseconds(500), 32), (fetching.PerHostConcurrency, fetching.MinHostSpacing, fetching.MaxConcurrency));
+        Assert.Equal((TimeSpan.FromMinutes(10), TimeSpan.FromHours(6), TimeSpan.FromHours(3)),
+            (config.Scheduling.MinInterval, config.Scheduling.MaxInterval, config.Scheduling.MaxBackoff));
+    }
+
+    [Fact]
+    public void WithoutFetchingSettingsPrivateNetworksAreClosedAndDefaultsApply()
+    {
+        var (config, _) = ConfigLoader.Parse("""
+            { "sections": [{ "id": "s", "title": "S" }], "sources": [{ "id": "f", "url": "a.xml", "sections": ["s"] }] }
+            """, "/srv/feeds.json");
+
+        Assert.Empty(config!.Fetching.AllowedPrivateNetworks);
+        Assert.Equal((1, 15L * 1024 * 1024), (config.Fetching.PerHostConcurrency, config.Fetching.MaxBodyBytes));
+    }
+
+    [Theory]
+    [InlineData("{ \"allowPrivateNetworks\": [\"localhost\"] }", "Fetching.AllowPrivateNetworks[0]")]
+    [InlineData("{ \"allowPrivateNetworks\": [\"10.0.0.1/8\"] }", "Fetching.AllowPrivateNetworks[0]")]
+    [InlineData("{ \"allowPrivateNetworks\": \"127.0.0.1/32\" }", "Fetching.AllowPrivateNetworks")]
+    [InlineData("{ \"maxBodyBytes\": 10 }", "Fetching.MaxBodyBytes")]
+    [InlineData("{ \"timeout\": \"forever\" }", "Fetching.Timeout")]
+    [InlineData("{ \"timeout\": \"0s\" }", "Fetching.Timeout")]
+    [InlineData("{ \"perHostConcurrency\": 0 }", "Fetching.PerHostConcurrency")]
+    [InlineData("{ \"minHostSpacing\": \"-1s\" }", "Fetching.MinHostSpacing")]
+    [InlineData("{ \"minInterval\": \"2h\", \"maxInterval\": \"1h\" }", "Fetching.MaxInterval")]
+    [InlineData("{ \"maxConcurency\": 4 }", "Fetching.maxConcurency")]
+    [InlineData("true", "Fetching")]
+    public void BadFetchingSettingsAreNamed(string fetching, string path)
+    {
+        var (_, problems) = ConfigLoader.Parse($$"""
+            { "sections": [{ "id": "s", "title": "S" }],
+              "sources": [{ "id": "f", "url": "a.xml", "sections": ["s"] }],
+              "fetching": {{fetching}} }
+            """, "/srv/feeds.json");
+
+        Assert.Equal(path, Assert.Single(problems).Path);
+    }
+
+    [Theory]
+    [InlineData("0s", 0)]
+    [InlineData("500ms", 500)]
+    [InlineData("1m30s", 90000)]
+    public void DurationsMayBeZeroOrInMilliseconds(string text, int milliseconds)
+    {
+        Assert.True(ConfigLoader.TryParseDuration(text, out var duration));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), duration);
+    }
+
     [Theory]
     [InlineData("90s", 90)]
     [InlineData("15m", 900)]

@@ -28,12 +28,18 @@ public sealed class FeedsTestHost : IAsyncDisposable
 
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>
+    /// The fetching settings of every test config: the loopback source server lives on 127.0.0.1, which the
+    /// private-network guard refuses unless allowed; a short host spacing keeps start-up polls quick.
+    /// </summary>
+    public static readonly object LoopbackFetching = new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "50ms" };
+
     /// <summary>Writes a config with the sections and sources given and starts the service on it.</summary>
-    public static async Task<FeedsTestHost> StartAsync(object sections, object sources, object? publishing = null)
+    public static async Task<FeedsTestHost> StartAsync(object sections, object sources, object? publishing = null, object? fetching = null)
     {
         var folder = new TempFolder();
         var configPath = folder.File("feeds.json");
-        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(new { sections, sources, publishing = publishing ?? new { } }));
+        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(new { sections, sources, publishing = publishing ?? new { }, fetching = fetching ?? LoopbackFetching }));
         var host = new FeedsTestHost(folder, configPath);
         await host.StartAsync();
         return host;

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Feeds.Core.Fetching;
+
+/// <summary>
+/// Keeps the fetcher from being turned against the network it runs in (SSRF): a source, or a redirect,
+/// that leads to loopback, a private range, link-local (cloud metadata at 169.254.169.254), CGNAT,
+/// multicast or the unspecified address is refused unless the operator allowed that range. The check runs
+/// on the address actually connected to, after DNS and on every hop, so aliases (<c>127.1</c>,
+/// <c>2130706433</c>, <c>0x7f000001</c>, <c>[::ffff:127.0.0.1]</c>) and DNS names that resolve inward are
+/// caught the same way.
+/// </summary>
+public sealed class NetworkGuard(IReadOnlyList<IPNetwork> allowed)
+{
+    // Special-purpose ranges that are not the public internet (RFC 6890 and the IANA registries).
+    private static readonly IPNetwork[] NonPublic =
+    [
+        IPNetwork.Parse("0.0.0.0/8"),        // "this network"; 0.0.0.0 reaches the local host on Linux
+        IPNetwork.Parse("10.0.0.0/8"),       // private (RFC 1918)
+        IPNetwork.Parse("100.64.0.0/10"),    // carrier-grade NAT (RFC 6598)
+        IPNetwork.Parse("127.0.0.0/8"),      // loopback
+        IPNetwork.Parse("169.254.0.0/16"),   // link-local, cloud metadata services (RFC 3927)
+        IPNetwork.Parse("172.16.0.0/12"),    // private (RFC 1918)
+        IPNetwork.Parse("192.0.0.0/24"),     // IETF protocol assignments (RFC 6890)
+        IPNetwork.Parse("192.0.2.0/24"),     // documentation (RFC 5737)
+        IPNetwork.Parse("192.168.0.0/16"),   // private (RFC 1918)
+        IPNetwork.Parse("198.18.0.0/15"),    // benchmarking (RFC 2544)
+        IPNetwork.Parse("198.51.100.0/24"),  // documentation
+        IPNetwork.Parse("203.0.113.0/24"),   // documentation
+        IPNetwork.Parse("224.0.0.0/4"),      // multicast
+        IPNetwork.Parse("240.0.0.0/4"),      // reserved, and 255.255.255.255 broadcast
+        IPNetwork.Parse("::/128"),           // unspecified
+        IPNetwork.Parse("::1/128"),          // loopback
+        IPNetwork.Parse("100::/64"),         // discard (RFC 6666)
+        IPNetwork.Parse("2001:db8::/32"),    // documentation (RFC 3849)
+        IPNetwork.Parse("fc00::/7"),         // unique local (RFC 4193)
+        IPNetwork.Parse("fe80::/10"),        // link-local
+        IPNetwork.Parse("fec0::/10"),        // site-local, deprecated (RFC 3879)
+        IPNetwork.Parse("ff00::/8"),         // multicast
+    ];
+
+    // IPv6 forms that carry an IPv4 address; the IPv4 address inside is what gets reached.
+    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");    // RFC 6052
+    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");   // RFC 3056
+    private static readonly IPNetwork Ipv4Compatible = IPNetwork.Parse("::/96");  // deprecated (RFC 4291 §2.5.5.1)
+
+    /// <summary>True when a connection to <paramref name="address"/> may be made.</summary>
+    public bool IsAllowed(IPAddress address)
+    {
+        var reached = Canonical(address);
+        return !IsNonPublic(reached) || allowed.Any(network => network.Contains(reached));
+    }
+
+    /// <summary>
+    /// The <see cref="SocketsHttpHandler.ConnectCallback"/>: resolves the host, drops every address the guard
+    /// refuses and connects to the first that remains. With none left it throws before any socket is opened.
+    /// </summary>
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = IPAddress.TryParse(host, out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var permitted = addresses.Where(IsAllowed).ToList();
+        if (permitted.Count == 0)
+            throw new BlockedAddressException(host, addresses);
+
+        Exception? last = null;
+        foreach (var address in permitted)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+        throw last!;
+    }
+
+    private static bool IsNonPublic(IPAddress address) => NonPublic.Any(network => network.Contains(address));
+
+    /// <summary>The address a packet really goes to: IPv4 inside IPv4-mapped, NAT64, 6to4 and IPv4-compatible forms.</summary>
+    private static IPAddress Canonical(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+            return address;
+        if (address.IsIPv4MappedToIPv6)
+            return address.MapToIPv4();
+        var bytes = address.GetAddressBytes();
+        // :: and ::1 fall in the IPv4-compatible range too and come out as 0.0.0.x, refused like themselves.
+        if (Nat64.Contains(address) || Ipv4Compatible.Contains(address))
+            return new IPAddress(bytes.AsSpan(12, 4));
+        if (SixToFour.Contains(address))
+            return new IPAddress(bytes.AsSpan(2, 4));
+        return address;
+    }
+}
+
+/// <summary>Every address of a host is one the <see cref="NetworkGuard"/> refuses; no connection was attempted.</summary>
+public sealed class BlockedAddressException(string host, IReadOnlyList<IPAddress> addresses)
+    : IOException((IPAddress.TryParse(host, out _) ? $"{host} is" : $"{host} resolves to {string.Join(", ", addresses)},")
+        + " a non-public address; refused without connecting (allow it with fetching.allowPrivateNetworks)");

@@ -1,0 +1,71 @@
+namespace Feeds.Core.Refreshing;
+
+/// <summary>
+/// When a source is polled next, as pure functions of what it told us, so the rules are testable without a
+/// clock or a network: its rhythm within bounds, never sooner than the publisher asks, backoff after failures.
+/// </summary>
+public static class PollSchedule
+{
+    /// <summary>The longest Retry-After honoured; a larger one is read as a mistake, not as "never".</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
+
+    /// <summary>The longest publisher minimum honoured (ttl, sy:updatePeriod, max-age), for the same reason.</summary>
+    public static readonly TimeSpan MaxPublisherMinimum = TimeSpan.FromDays(1);
+
+    /// <summary>A 410 Gone source is still asked this often, in case the publisher brings it back.</summary>
+    public static readonly TimeSpan GoneInterval = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The interval until the next poll: the rhythm within the configured bounds (the source's configured
+    /// schedule while its rhythm is unknown), never shorter than the publisher's own minimum.
+    /// </summary>
+    public static TimeSpan Interval(TimeSpan configured, TimeSpan? rhythm, TimeSpan? publisherMinimum, ScheduleOptions options)
+    {
+        var interval = rhythm is { } gap ? Clamp(gap, options.MinInterval, options.MaxInterval) : configured;
+        var floor = publisherMinimum is { } asked ? Min(asked, MaxPublisherMinimum) : TimeSpan.Zero;
+        return Max(interval, floor);
+    }
+
+    /// <summary>
+    /// The wait after a failure: the source's Retry-After (capped at a day), else the interval doubled per
+    /// failure charged to the source, capped at <see cref="ScheduleOptions.MaxBackoff"/>. <paramref name="jitter"/>
+    /// (0 to 1) takes up to a fifth off, so sources that failed together do not return together.
+    /// </summary>
+    public static TimeSpan Backoff(TimeSpan interval, int level, TimeSpan? retryAfter, TimeSpan maxBackoff, double jitter)
+    {
+        if (retryAfter is { } asked && asked > TimeSpan.Zero)
+            return Min(asked, MaxRetryAfter);
+        // In milliseconds as a double: the doubling overflows TimeSpan long before the level stops growing.
+        var doubled = interval.TotalMilliseconds * Math.Pow(2, Math.Max(level - 1, 0));
+        return TimeSpan.FromMilliseconds(Math.Min(doubled, maxBackoff.TotalMilliseconds) * (1 - 0.2 * jitter));
+    }
+
+    /// <summary>A little extra wait, up to a tenth of the interval (at most 5 min), so sources on the same schedule drift apart.</summary>
+    public static TimeSpan Spread(TimeSpan interval, double jitter) => Min(interval / 10, TimeSpan.FromMinutes(5)) * jitter;
+
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => Max(min, Min(value, max));
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
+
+/// <summary>A feed's rhythm: its oldest counted item date and how many dated items it had.</summary>
+public sealed record ItemRhythm(DateTimeOffset Oldest, int Items)
+{
+    /// <summary>How many of a feed's newest item dates are counted.</summary>
+    private const int Sample = 50;
+
+    /// <summary>The rhythm of a feed's item dates (future dates left out), or null when fewer than two are dated.</summary>
+    public static ItemRhythm? Of(IEnumerable<DateTimeOffset> itemDates, DateTimeOffset now)
+    {
+        var dates = itemDates.Where(date => date <= now).Distinct().OrderDescending().Take(Sample).ToList();
+        return dates.Count < 2 ? null : new ItemRhythm(dates[^1], dates.Count);
+    }
+
+    /// <summary>
+    /// Half the average gap between items, counting the time since the newest one: a feed that has fallen
+    /// silent slows down as time passes, without a new body to tell us.
+    /// </summary>
+    public TimeSpan HalfAverageGap(DateTimeOffset now) => (now - Oldest) / Items / 2;
+}

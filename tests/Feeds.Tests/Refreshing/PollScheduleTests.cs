@@ -1,0 +1,51 @@
+using Feeds.Core.Refreshing;
+
+namespace Feeds.Tests.Refreshing;
+
+public sealed class PollScheduleTests
+{
+    private static readonly ScheduleOptions Bounds = new() { MinInterval = TimeSpan.FromMinutes(5), MaxInterval = TimeSpan.FromHours(12) };
+
+    [Theory]
+    [InlineData(1, 0.0, 15)]
+    [InlineData(2, 0.0, 30)]
+    [InlineData(3, 0.0, 60)]
+    [InlineData(10, 0.0, 360)]
+    [InlineData(100, 0.0, 360)]
+    [InlineData(1, 1.0, 12)]
+    [InlineData(10, 1.0, 288)]
+    public void BackoffDoublesPerFailureUpToSixHoursLessUpToAFifthOfJitter(int level, double jitter, int expectedMinutes) =>
+        Assert.Equal(TimeSpan.FromMinutes(expectedMinutes), PollSchedule.Backoff(TimeSpan.FromMinutes(15), level, null, TimeSpan.FromHours(6), jitter));
+
+    [Theory]
+    [InlineData(2, 2)]
+    [InlineData(7 * 24 * 60, 24 * 60)]
+    public void RetryAfterWinsOverBackoffUnjitteredAndIsCappedAtADay(int askedMinutes, int expectedMinutes) =>
+        Assert.Equal(TimeSpan.FromMinutes(expectedMinutes),
+            PollSchedule.Backoff(TimeSpan.FromMinutes(15), 5, TimeSpan.FromMinutes(askedMinutes), TimeSpan.FromHours(6), jitter: 0.5));
+
+    [Theory]
+    [InlineData(30, null, null, 30)]      // no rhythm yet: the configured schedule
+    [InlineData(30, 1, null, 5)]          // a very busy feed: the minimum
+    [InlineData(30, 45, null, 45)]        // the rhythm itself
+    [InlineData(30, 10000, null, 720)]    // a quiet feed: the maximum
+    [InlineData(30, 45, 90, 90)]          // the publisher asks for more: it wins
+    [InlineData(30, 10000, 1440, 1440)]   // even above the maximum
+    [InlineData(30, 45, 100000, 1440)]    // but no more than a day
+    public void TheIntervalIsTheRhythmWithinBoundsButNeverUnderThePublishersMinimum(int configured, int? rhythm, int? publisher, int expected) =>
+        Assert.Equal(TimeSpan.FromMinutes(expected), PollSchedule.Interval(TimeSpan.FromMinutes(configured),
+            rhythm is null ? null : TimeSpan.FromMinutes(rhythm.Value), publisher is null ? null : TimeSpan.FromMinutes(publisher.Value), Bounds));
+
+    [Fact]
+    public void TheRhythmIsHalfTheAverageGapCountingTheSilenceSinceTheNewestItem()
+    {
+        var now = new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+        var hourly = Enumerable.Range(1, 4).Select(h => now.AddHours(-h)).Append(now.AddDays(1));
+
+        var rhythm = ItemRhythm.Of(hourly, now)!;
+
+        Assert.Equal(TimeSpan.FromMinutes(30), rhythm.HalfAverageGap(now));
+        Assert.Equal(TimeSpan.FromMinutes(60), rhythm.HalfAverageGap(now.AddHours(4)));
+        Assert.Null(ItemRhythm.Of([now.AddHours(-1)], now));
+    }
+}
