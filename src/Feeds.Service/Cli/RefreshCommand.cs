@@ -30,7 +30,7 @@ internal static class RefreshCommand
             return FeedsCommandLine.BadInput;
         }
         await using var _ = app;
-        var config = app.Services.GetRequiredService<FeedsConfig>();
+        var config = app.Services.GetRequiredService<FeedsConfigMonitor>().Current;
         var sources = config.Sources.Where(s => sourceId is null || s.Id == sourceId).ToList();
         if (sources.Count == 0)
         {

@@ -31,8 +31,9 @@ internal static class PagesApi
         return app;
     }
 
-    private static async Task<ContentHttpResult> GetIndexAsync(HttpContext context, FeedsConfig config, SectionPages pages, CancellationToken cancellationToken)
+    private static async Task<ContentHttpResult> GetIndexAsync(HttpContext context, FeedsConfigMonitor configs, SectionPages pages, CancellationToken cancellationToken)
     {
+        var config = configs.Current;
         var baseUri = SectionFeedsApi.PublicBase(context.Request, config);
         var body = new StringBuilder();
         body.Append("<header><h1>Feeds</h1><p>News by section. Each section is a feed: paste its link into your reader to subscribe, or ")
@@ -57,8 +58,9 @@ internal static class PagesApi
     }
 
     private static async Task<Results<ContentHttpResult, NotFound<string>, BadRequest<string>>> GetSectionAsync(
-        string id, string? before, HttpContext context, FeedsConfig config, SectionPages pages, CancellationToken cancellationToken)
+        string id, string? before, HttpContext context, FeedsConfigMonitor configs, SectionPages pages, CancellationToken cancellationToken)
     {
+        var config = configs.Current;
         if (config.FindSection(id) is not { } section)
             return TypedResults.NotFound($"no section \"{id}\"");
         var cursor = ItemCursor.Newest;
@@ -78,8 +80,9 @@ internal static class PagesApi
         return Page(context, section.Title + " — Feeds", string.Concat(Autodiscovery(links, section.Title)), body.ToString());
     }
 
-    private static ContentHttpResult GetOpml(HttpContext context, FeedsConfig config)
+    private static ContentHttpResult GetOpml(HttpContext context, FeedsConfigMonitor configs)
     {
+        var config = configs.Current;
         var baseUri = SectionFeedsApi.PublicBase(context.Request, config);
         var opml = new XDocument(new XDeclaration("1.0", "utf-8", null),
             new XElement("opml", new XAttribute("version", "2.0"),

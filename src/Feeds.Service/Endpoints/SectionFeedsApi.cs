@@ -15,12 +15,12 @@ internal static class SectionFeedsApi
     public static IEndpointRouteBuilder MapSectionFeeds(this IEndpointRouteBuilder app)
     {
         var sections = app.MapGroup("/sections/{id}");
-        sections.MapMethods("/rss", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
-            => GetFeedAsync(id, OutputFormat.Rss, before, after, context, config, feeds, cancellationToken));
-        sections.MapMethods("/atom", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
-            => GetFeedAsync(id, OutputFormat.Atom, before, after, context, config, feeds, cancellationToken));
-        sections.MapMethods("/json", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
-            => GetFeedAsync(id, OutputFormat.Json, before, after, context, config, feeds, cancellationToken));
+        sections.MapMethods("/rss", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfigMonitor configs, SectionFeeds feeds, CancellationToken cancellationToken)
+            => GetFeedAsync(id, OutputFormat.Rss, before, after, context, configs.Current, feeds, cancellationToken));
+        sections.MapMethods("/atom", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfigMonitor configs, SectionFeeds feeds, CancellationToken cancellationToken)
+            => GetFeedAsync(id, OutputFormat.Atom, before, after, context, configs.Current, feeds, cancellationToken));
+        sections.MapMethods("/json", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfigMonitor configs, SectionFeeds feeds, CancellationToken cancellationToken)
+            => GetFeedAsync(id, OutputFormat.Json, before, after, context, configs.Current, feeds, cancellationToken));
         return app;
     }
 

@@ -25,8 +25,9 @@ public static class FeedsApp
 
         // Time: the system clock appears once, here at the root.
         builder.Services.AddSingleton(TimeProvider.System);
-        // The config and the ingest pipeline (fetch → parse → normalize → store).
-        builder.Services.AddSingleton(config);
+        // The config, reloaded when the file is edited, and the ingest pipeline (fetch → parse → normalize → store).
+        builder.Services.AddSingleton(provider => new FeedsConfigMonitor(config, provider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService<ConfigWatcher>();
         builder.Services.AddFeedsCore(settings.DatabasePath, config.Fetching, config.Scheduling);
         // One Quartz job and trigger per source.
         builder.Services.AddSourceSchedule(config);

@@ -7,31 +7,33 @@ namespace Feeds.Service.Publishing;
 /// Watches the sections' change versions and pings the configured WebSub hub for each section that changed.
 /// Polling a counter in memory keeps ingest free of publishing concerns and batches a burst of polls into one ping.
 /// </summary>
-internal sealed partial class WebSubPinger(FeedsConfig config, SectionFeeds feeds, WebSubHub hub, TimeProvider clock, ILogger<WebSubPinger> logger) : BackgroundService
+internal sealed partial class WebSubPinger(FeedsConfigMonitor configs, SectionFeeds feeds, WebSubHub hub, TimeProvider clock, ILogger<WebSubPinger> logger) : BackgroundService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (config.Publishing.Hub is null)
-            return;
-        var pinged = config.Sections.ToDictionary(s => s.Id, _ => 0L);
+        var pinged = new Dictionary<string, long>();
         using var timer = new PeriodicTimer(CheckEvery, clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                // The config in force at this tick: the hub and the sections may be edited while we run.
+                var config = configs.Current;
+                if (config.Publishing.Hub is not { } hubUrl)
+                    continue;
                 foreach (var section in config.Sections)
                 {
                     var version = feeds.SectionVersion(config, section);
-                    if (version == pinged[section.Id])
+                    if (version == pinged.GetValueOrDefault(section.Id))
                         continue;
                     pinged[section.Id] = version;
                     var refused = await hub.PublishAsync(config.Publishing, section, stoppingToken);
                     if (refused.Count == 0)
-                        LogPinged(section.Id, config.Publishing.Hub);
+                        LogPinged(section.Id, hubUrl);
                     else
-                        LogRefused(section.Id, config.Publishing.Hub, string.Join("; ", refused));
+                        LogRefused(section.Id, hubUrl, string.Join("; ", refused));
                 }
             }
         }

@@ -6,7 +6,7 @@ namespace Feeds.Service.Scheduling;
 
 /// <summary>Polls one source. Thin: the pipeline lives in <see cref="SourceRefresher"/>.</summary>
 [DisallowConcurrentExecution]
-internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsConfig config, ILogger<RefreshSourceJob> logger) : IJob
+internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsConfigMonitor configs, ILogger<RefreshSourceJob> logger) : IJob
 {
     public const string SourceIdKey = "sourceId";
     public const string StartupKey = "startup";
@@ -14,10 +14,11 @@ internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsC
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var sourceId = context.MergedJobDataMap.GetString(SourceIdKey);
-        if (sourceId is null || config.FindSource(sourceId) is not { } source)
+        // A source removed from the config while this run was queued is not polled.
+        if (sourceId is null || configs.Current.FindSource(sourceId) is not { } source)
             return;
         // The start-up trigger's poll does not wait for the stored schedule; the cadence trigger's checks do.
-        var reason = context.Trigger.JobDataMap.ContainsKey(StartupKey) ? PollReason.Startup : PollReason.Schedule;
+        var reason = context.MergedJobDataMap.ContainsKey(StartupKey) ? PollReason.Startup : PollReason.Schedule;
         try
         {
             await refresher.RefreshAsync(source, reason, cancellationToken);

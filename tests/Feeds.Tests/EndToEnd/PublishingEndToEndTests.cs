@@ -166,11 +166,9 @@ public sealed class PublishingEndToEndTests : IAsyncLifetime
     public async Task ChangingRulesChangesTheFeedWithoutRefetching()
     {
         var before = SyndicationFeed.Load(XmlReader.Create(await _host.Client.GetStreamAsync("sections/technology/atom")));
-        var database = _host.DatabasePath;
-        var fullDownloads = _sources.RequestCount("/tech.rss") - _sources.ConditionalRequestCount("/tech.rss");
-        await _host.StopAsync();
+        var requests = _sources.RequestCount("/tech.rss");
 
-        // The same database, now with a rule that keeps only reviews.
+        // A rule that keeps only reviews, saved while the service runs.
         await File.WriteAllTextAsync(_host.ConfigPath, JsonSerializer.Serialize(new
         {
             sections = new object[]
@@ -179,16 +177,21 @@ public sealed class PublishingEndToEndTests : IAsyncLifetime
                 new { id = "technology", title = "Technology", description = "Reviews only", include = new { categories = new[] { "Reviews" } } },
             },
             sources = Sources,
+            publishing = new { itemsPerFeed = 5 },
+            fetching = FeedsTestHost.LoopbackFetching,
         }));
-        var restarted = DateTimeOffset.UtcNow;
-        await _host.StartAsync();
-        await _host.WaitForPollsAsync(3, restarted);
-        var after = SyndicationFeed.Load(XmlReader.Create(await _host.Client.GetStreamAsync("sections/technology/atom")));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        SyndicationFeed after;
+        do
+        {
+            await Task.Delay(200);
+            after = SyndicationFeed.Load(XmlReader.Create(await _host.Client.GetStreamAsync("sections/technology/atom")));
+        }
+        while (after.Items.Count() != 1 && DateTime.UtcNow < deadline);
 
         Assert.Equal(5, before.Items.Count());
         Assert.Equal(["Review: the Arden Fold 2 is a better phone than it is a tablet"], after.Items.Select(i => i.Title.Text));
-        Assert.Equal(fullDownloads, _sources.RequestCount("/tech.rss") - _sources.ConditionalRequestCount("/tech.rss"));
-        Assert.Equal(database, _host.DatabasePath);
+        Assert.Equal(requests, _sources.RequestCount("/tech.rss"));
     }
 
     [Fact]

@@ -120,7 +120,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
     {
         var before = await _host.Client.GetByteArrayAsync("sections/international/rss");
         var refresher = _host.Services.GetRequiredService<Feeds.Core.Refreshing.SourceRefresher>();
-        var config = _host.Services.GetRequiredService<Feeds.Core.Sources.FeedsConfig>();
+        var config = _host.Services.GetRequiredService<Feeds.Core.Sources.FeedsConfigMonitor>().Current;
 
         foreach (var source in config.Sources)
             Assert.IsType<Feeds.Core.Refreshing.RefreshResult.NotModified>(await refresher.RefreshAsync(source, Feeds.Core.Refreshing.PollReason.Manual, CancellationToken.None));

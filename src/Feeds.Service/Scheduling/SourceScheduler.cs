@@ -1,0 +1,59 @@
+using Feeds.Core.Sources;
+using Quartz;
+
+namespace Feeds.Service.Scheduling;
+
+/// <summary>
+/// Keeps one Quartz job per configured source: all of them at start-up (each polled once at once), then, as the
+/// config is edited, a job for each added source (polled at once), none for a removed one, and an immediate poll
+/// for a source whose address changed. Sources that did not change are not polled again.
+/// </summary>
+internal sealed partial class SourceScheduler(ISchedulerFactory schedulers, FeedsConfigMonitor configs, ILogger<SourceScheduler> logger) : IHostedService
+{
+    private IScheduler? _scheduler;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _scheduler = await schedulers.GetScheduler(cancellationToken);
+        var sources = configs.Current.Sources;
+        for (var index = 0; index < sources.Count; index++)
+            await SourceSchedule.ScheduleAsync(_scheduler, sources[index], Spread(index, sources.Count), pollAtOnce: true, cancellationToken);
+        configs.Changed += OnConfigChanged;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        configs.Changed -= OnConfigChanged;
+        return Task.CompletedTask;
+    }
+
+    private static TimeSpan Spread(int index, int count) => SourceSchedule.CheckEvery * (index + 1) / (count + 1);
+
+    private void OnConfigChanged(ConfigChange change) => _ = ApplyAsync(change);
+
+    private async Task ApplyAsync(ConfigChange change)
+    {
+        if (_scheduler is not { } scheduler)
+            return;
+        try
+        {
+            foreach (var source in change.RemovedSources)
+                await scheduler.DeleteJob(SourceSchedule.JobOf(source.Id));
+            for (var index = 0; index < change.AddedSources.Count; index++)
+                await SourceSchedule.ScheduleAsync(scheduler, change.AddedSources[index], Spread(index, change.AddedSources.Count), pollAtOnce: true, CancellationToken.None);
+            foreach (var source in change.MovedSources)
+                await scheduler.TriggerJob(SourceSchedule.JobOf(source.Id), new JobDataMap { [RefreshSourceJob.StartupKey] = true });
+            LogApplied(change.AddedSources.Count, change.RemovedSources.Count, change.ChangedSources.Count);
+        }
+        catch (SchedulerException e)
+        {
+            LogFailed(e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule follows the config: {Added} source(s) added, {Removed} removed, {Changed} changed")]
+    private partial void LogApplied(int added, int removed, int changed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not apply the config change to the schedule")]
+    private partial void LogFailed(Exception exception);
+}

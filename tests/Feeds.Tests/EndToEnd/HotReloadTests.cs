@@ -1,0 +1,104 @@
+using System.Net;
+using System.Text.Json;
+using System.Xml.Linq;
+using Feeds.Core.Sources;
+using Feeds.Tests.Support;
+
+namespace Feeds.Tests.EndToEnd;
+
+/// <summary>An operator edits the config while the service runs.</summary>
+public sealed class HotReloadTests : IAsyncLifetime
+{
+    private LoopbackSourceServer _sources = null!;
+    private FeedsTestHost _host = null!;
+
+    private object Source(string id, string path, params string[] sections) =>
+        new { id, url = new Uri(_sources.BaseUri, path.TrimStart('/')).AbsoluteUri, sections };
+
+    private static object Section(string id, string title) => new { id, title, description = "" };
+
+    public async Task InitializeAsync()
+    {
+        _sources = await LoopbackSourceServer.StartAsync();
+        _sources.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"));
+        _sources.Serve("/tech.rss", TestFiles.SampleBytes("techdesk.rss"));
+        _sources.Serve("/politics.atom", TestFiles.SampleBytes("meridian-politics.atom"));
+        var started = DateTimeOffset.UtcNow;
+        _host = await FeedsTestHost.StartAsync(
+            new[] { Section("international", "International"), Section("technology", "Technology") },
+            new[] { Source("wire", "/wire.rss", "international"), Source("tech", "/tech.rss", "technology") });
+        await _host.WaitForPollsAsync(2, started);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _sources.DisposeAsync();
+    }
+
+    private Task WriteConfigAsync(object sections, object sources) =>
+        File.WriteAllTextAsync(_host.ConfigPath, JsonSerializer.Serialize(new { sections, sources, fetching = FeedsTestHost.LoopbackFetching }));
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var value = await probe();
+            if (done(value) || DateTime.UtcNow > deadline)
+                return value;
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task AddedRemovedAndChangedSourcesAndSectionsApplyWithin5SecondsWithoutRepollingUnchangedOnes()
+    {
+        var wirePolls = _sources.RequestCount("/wire.rss");
+        var techPolls = _sources.RequestCount("/tech.rss");
+
+        await WriteConfigAsync(
+            new[] { Section("international", "World"), Section("politics", "Politics") },
+            new[] { Source("wire", "/wire.rss", "international"), Source("politics", "/politics.atom", "politics") });
+        var politics = await EventuallyAsync(() => _host.Client.GetAsync("sections/politics/atom"),
+            response => response.StatusCode == HttpStatusCode.OK && XDocument.Parse(response.Content.ReadAsStringAsync().Result).Root!.Elements().Count(e => e.Name.LocalName == "entry") == 8,
+            TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HttpStatusCode.OK, politics.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Client.GetAsync("sections/technology/atom")).StatusCode);
+        var world = XDocument.Parse(await _host.Client.GetStringAsync("sections/international/atom"));
+        Assert.Equal("World", world.Root!.Elements().First(e => e.Name.LocalName == "title").Value);
+        await Task.Delay(1500); // any stray poll of the removed or unchanged sources would land by now
+        Assert.Equal(wirePolls, _sources.RequestCount("/wire.rss"));
+        Assert.Equal(techPolls, _sources.RequestCount("/tech.rss"));
+    }
+
+    [Fact]
+    public async Task AnInvalidEditKeepsTheLastGoodConfigAndRecordsEveryProblem()
+    {
+        await File.WriteAllTextAsync(_host.ConfigPath, """
+            { "sections": [{ "id": "international", "title": "International" }],
+              "sources": [{ "id": "wire", "url": "ftp://example.com/feed", "sections": ["sports"] }] }
+            """);
+        var monitor = _host.Services.GetRequiredService<FeedsConfigMonitor>();
+        var rejected = await EventuallyAsync(() => Task.FromResult(monitor.Rejected), r => r is not null, TimeSpan.FromSeconds(5));
+
+        Assert.NotNull(rejected);
+        Assert.Contains(rejected.Problems, p => p.Path == "Sources[0].Url");
+        Assert.Contains(rejected.Problems, p => p.Path == "Sources[0].Sections[0]");
+        Assert.Equal(HttpStatusCode.OK, (await _host.Client.GetAsync("sections/technology/rss")).StatusCode);
+        Assert.Equal(2, monitor.Current.Sources.Count);
+    }
+
+    [Fact]
+    public async Task AMovedSourceIsPolledAtItsNewAddressAtOnce()
+    {
+        await WriteConfigAsync(
+            new[] { Section("international", "International"), Section("technology", "Technology") },
+            new[] { Source("wire", "/wire.rss", "international"), Source("tech", "/politics.atom", "technology") });
+
+        var polled = await EventuallyAsync(() => Task.FromResult(_sources.RequestCount("/politics.atom")), n => n > 0, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(1, polled);
+    }
+}
