@@ -3,6 +3,7 @@ using Feeds.Core.Fetching;
 using Feeds.Core.Normalization;
 using Feeds.Core.Publishing;
 using Feeds.Core.Refreshing;
+using Feeds.Core.Status;
 using Feeds.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -45,6 +46,7 @@ public static class FeedsCoreServices
         services.AddSingleton<SourceRefresher>();
         services.AddSingleton<SectionPages>();
         services.AddSingleton<SectionFeeds>();
+        services.AddSingleton<StatusReporter>();
         services.AddHttpClient(WebSubHub.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<WebSubHub>();
         return services;

@@ -21,7 +21,11 @@ public sealed class SectionFeeds(IFeedStore store, SectionPages pages)
         var key = (section.Id, format, cursor.Direction + cursor.Token, baseUri);
         var version = SectionVersion(config, section);
         if (_cache.TryGetValue(key, out var cached) && cached.Version == version && ReferenceEquals(cached.Config, config))
+        {
+            FeedsMetrics.RecordRenderCache(hit: true);
             return cached.Feed;
+        }
+        FeedsMetrics.RecordRenderCache(hit: false);
         var page = await pages.GetAsync(config, section, cursor, config.Publishing.ItemsPerFeed, cancellationToken);
         var rendered = SectionFeedWriter.Render(page, format, new SectionLinks(baseUri, section.Id), config.Publishing.Hub);
         if (_cache.Count >= MaxCachedFeeds)

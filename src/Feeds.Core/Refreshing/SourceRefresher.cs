@@ -56,7 +56,9 @@ public sealed partial class SourceRefresher(
             FetchResult.Fetched body => await IngestAsync(source, state, body, cancellationToken),
             _ => throw new UnreachableException(),
         };
-        LogPolled(source.Id, location.ToString(), result, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        LogPolled(source.Id, location.ToString(), result, elapsed.TotalMilliseconds);
+        FeedsMetrics.RecordPoll(result, elapsed, fetched is FetchResult.Fetched { Body: var bytes } ? bytes.Length : 0);
         return result;
     }
 

@@ -37,9 +37,16 @@ public interface IFeedStore
     /// <summary>Grows each time a poll of this source changes its items; 0 before any.</summary>
     long GetSourceVersion(string sourceId);
 
+    /// <summary>Per source: how many items are stored, their date range and when the last new one arrived.</summary>
+    Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken);
+
     /// <summary>True when the database answers a query.</summary>
     Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
 
 }
 
 public sealed record SaveResult(int Added, int Updated);
+
+/// <param name="Oldest">The oldest item date stored (published, or first seen when the feed gave none).</param>
+/// <param name="LastNewItemAt">When the most recent new item was first stored.</param>
+public sealed record ItemStatistics(long Count, DateTimeOffset Oldest, DateTimeOffset Newest, DateTimeOffset LastNewItemAt);

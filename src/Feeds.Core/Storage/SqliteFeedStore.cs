@@ -134,6 +134,18 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         return rows.Select(r => r.ToItem()).ToList();
     }
 
+    public async Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string SourceId, long Count, long Oldest, long Newest, long LastNew)>(new CommandDefinition(
+            """
+            SELECT source_id, count(*), min(published_at), max(published_at), max(first_seen_at)
+            FROM items GROUP BY source_id
+            """, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.SourceId, r => new ItemStatistics(r.Count,
+            DateTimeOffset.FromUnixTimeMilliseconds(r.Oldest), DateTimeOffset.FromUnixTimeMilliseconds(r.Newest), DateTimeOffset.FromUnixTimeMilliseconds(r.LastNew)));
+    }
+
     public long GetSourceVersion(string sourceId) => _sourceVersions.GetValueOrDefault(sourceId);
 
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)

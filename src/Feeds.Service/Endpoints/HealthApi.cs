@@ -1,19 +1,45 @@
+using System.Text.Json;
 using Feeds.Core.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Feeds.Service.Endpoints;
 
-/// <summary><c>/healthz</c>: 200 while the store answers, 503 when it does not.</summary>
+/// <summary>
+/// <c>/healthz</c> is readiness: 200 while every check passes (the store answers), 503 otherwise.
+/// <c>/healthz/live</c> is liveness: 200 while the process serves HTTP at all.
+/// </summary>
 internal static class HealthApi
 {
+    public static IServiceCollection AddFeedsHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", GetHealthAsync);
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteAsync });
+        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
         return app;
     }
 
-    private static async Task<Results<Ok<string>, ProblemHttpResult>> GetHealthAsync(IFeedStore store, CancellationToken cancellationToken) =>
-        await store.IsHealthyAsync(cancellationToken)
-            ? TypedResults.Ok("ok")
-            : TypedResults.Problem("the store does not answer", statusCode: StatusCodes.Status503ServiceUnavailable);
+    private static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
+        }));
+    }
+
+    private sealed class StoreHealthCheck(IFeedStore store) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            await store.IsHealthyAsync(cancellationToken)
+                ? HealthCheckResult.Healthy("the database answers")
+                : HealthCheckResult.Unhealthy("the database does not answer");
+    }
 }

@@ -168,7 +168,8 @@ internal static class PagesApi
         _ => "RSS",
     };
 
-    private static ContentHttpResult Page(HttpContext context, string title, string head, string body)
+    /// <summary>A page in the site's frame, sent with the security headers every page gets.</summary>
+    public static ContentHttpResult Page(HttpContext context, string title, string head, string body)
     {
         context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         context.Response.Headers.XContentTypeOptions = "nosniff";
@@ -198,6 +199,8 @@ internal static class PagesApi
         .muted{color:#666;font-size:.9rem}.headlines{padding-left:1.2rem}.headlines li{margin:.3em 0}
         .lead{width:100%;height:auto;border-radius:6px}.tags span{display:inline-block;background:#eef2f7;border-radius:4px;padding:0 .4em;margin:0 .3em .3em 0;font-size:.85rem}
         .subscribe a,.more a{font-weight:600}details{font-size:.95rem}
+        table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;vertical-align:top;padding:.3em .4em;border-bottom:1px solid #eee}
+        .scroll{overflow-x:auto}.bad{color:#b00020;font-weight:600}.alarm{border-color:#b00020}
         """;
 
     private static string Text(string value) => HtmlEncoder.Default.Encode(value);

@@ -1,3 +1,4 @@
+using Feeds.Core;
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
@@ -47,8 +48,13 @@ internal static class SectionFeedsApi
             // WebSub §4: discovery through the Link header as well as in the feed.
             response.Headers.Link = $"<{hub.AbsoluteUri}>; rel=\"hub\", <{links.Feed(format, cursor).AbsoluteUri}>; rel=\"self\"";
         }
+        var segment = SectionLinks.FormatSegment(format);
         if (IsNotModified(context.Request, representation.ETag, feed.LastModified))
+        {
+            FeedsMetrics.RecordFeedRequest(segment, StatusCodes.Status304NotModified);
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+        FeedsMetrics.RecordFeedRequest(segment, StatusCodes.Status200OK);
         if (coding != ContentCoding.Identity)
             response.Headers.ContentEncoding = coding == ContentCoding.Brotli ? "br" : "gzip";
         return TypedResults.Bytes(representation.Body, feed.ContentType);

@@ -31,6 +31,9 @@ public static class FeedsApp
         builder.Services.AddFeedsCore(settings.DatabasePath, config.Fetching, config.Scheduling);
         // One Quartz job and trigger per source.
         builder.Services.AddSourceSchedule(config);
+        // Health (readiness includes the store) and metrics.
+        builder.Services.AddFeedsHealthChecks();
+        builder.Services.AddFeedsMetrics();
         // WebSub: ping the hub when a section changes.
         builder.Services.AddHostedService<WebSubPinger>();
         customize?.Invoke(builder);
@@ -42,6 +45,9 @@ public static class FeedsApp
         app.MapSectionFeeds();
         app.MapPages();
         app.MapHealth();
+        app.MapStatus();
+        // Metrics: the Feeds meter and the runtime's, as Prometheus text.
+        app.MapFeedsMetrics();
         return app;
     }
 

@@ -115,7 +115,7 @@ public sealed class FeedFetcherTests : IAsyncLifetime
     [Fact]
     public async Task RequestsToOneHostAreOneAtATimeAndSpacedApart()
     {
-        await using var services = Services(TestFetching.Loopback with { MinHostSpacing = TimeSpan.FromMilliseconds(200) });
+        await using var services = Services(TestFetching.Loopback with { MinHostSpacing = TimeSpan.FromMilliseconds(300) });
         var fetcher = services.GetRequiredService<FeedFetcher>();
         var url = _server.Serve("/polite.xml", TestFiles.SampleBytes("world-wire.rss"), delay: TimeSpan.FromMilliseconds(50));
 
@@ -123,7 +123,8 @@ public sealed class FeedFetcherTests : IAsyncLifetime
 
         var times = _server.RequestTimes("/polite.xml");
         Assert.Equal(1, _server.MostConcurrentRequests("/polite.xml"));
-        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromMilliseconds(190), $"{(pair.Second - pair.First).TotalMilliseconds:0} ms apart"));
+        // Starts are 300 ms apart at the client; arrivals at the server may bunch by the scheduling jitter of a loaded machine.
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromMilliseconds(200), $"{(pair.Second - pair.First).TotalMilliseconds:0} ms apart"));
     }
 
     [Theory]

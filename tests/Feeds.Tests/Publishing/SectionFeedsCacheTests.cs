@@ -83,6 +83,7 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime, IDisposable
         public Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken) { Queries++; return inner.GetItemsAsync(sourceIds, cursor, limit, cancellationToken); }
         public Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys, IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) { Queries++; return inner.GetStoryMatchesAsync(sourceIds, linkKeys, headlineKeys, from, to, cancellationToken); }
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
+        public Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken) => inner.GetItemStatisticsAsync(cancellationToken);
         public Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => inner.IsHealthyAsync(cancellationToken);
     }
 }

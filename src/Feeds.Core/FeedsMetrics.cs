@@ -1,0 +1,49 @@
+using System.Diagnostics.Metrics;
+using Feeds.Core.Refreshing;
+
+namespace Feeds.Core;
+
+/// <summary>
+/// The service's measurements, on the .NET metrics API (System.Diagnostics.Metrics) so any exporter can
+/// publish them; the host exports them as Prometheus text at <c>/metrics</c> (<c>feeds_polls_total</c>,
+/// <c>feeds_poll_duration_seconds</c>, ...).
+/// </summary>
+public static class FeedsMetrics
+{
+    public const string MeterName = "Feeds";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Counter<long> Polls = Meter.CreateCounter<long>("feeds.polls", description: "Polls of sources by outcome (updated, not_modified, failed) and failure category");
+    private static readonly Histogram<double> PollDuration = Meter.CreateHistogram<double>("feeds.poll.duration", unit: "s", description: "Time from the start of a fetch to the poll's result being stored");
+    private static readonly Counter<long> FetchedBytes = Meter.CreateCounter<long>("feeds.fetched.bytes", unit: "By", description: "Body bytes read from sources, after decompression");
+    private static readonly Counter<long> NewItems = Meter.CreateCounter<long>("feeds.items.new", description: "Items stored for the first time");
+    private static readonly Counter<long> UpdatedItems = Meter.CreateCounter<long>("feeds.items.updated", description: "Stored items whose content changed");
+    private static readonly Counter<long> FeedRequests = Meter.CreateCounter<long>("feeds.feed.requests", description: "Section feed requests by format and HTTP status (200, 304)");
+    private static readonly Counter<long> RenderCache = Meter.CreateCounter<long>("feeds.render.cache", description: "Section feed lookups answered from rendered bytes (hit) or rendered anew (miss)");
+
+    public static void RecordPoll(RefreshResult result, TimeSpan elapsed, long bytes)
+    {
+        var (outcome, category) = result switch
+        {
+            RefreshResult.Updated => ("updated", ""),
+            RefreshResult.NotModified => ("not_modified", ""),
+            RefreshResult.Failed failed => ("failed", failed.Category),
+            _ => ("not_due", ""),
+        };
+        Polls.Add(1, new("outcome", outcome), new("category", category));
+        PollDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+        if (bytes > 0)
+            FetchedBytes.Add(bytes);
+        if (result is RefreshResult.Updated updated)
+        {
+            NewItems.Add(updated.Added);
+            UpdatedItems.Add(updated.Changed);
+        }
+    }
+
+    public static void RecordFeedRequest(string format, int status) =>
+        FeedRequests.Add(1, new("format", format), new("status", status));
+
+    public static void RecordRenderCache(bool hit) => RenderCache.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
+}

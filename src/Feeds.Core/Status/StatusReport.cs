@@ -1,0 +1,76 @@
+using Feeds.Core.Publishing;
+using Feeds.Core.Sources;
+using Feeds.Core.Storage;
+
+namespace Feeds.Core.Status;
+
+/// <summary>Everything an operator asks of a running service: each source's health, each section's content, the config's.</summary>
+public sealed record StatusReport(DateTimeOffset GeneratedAt, IReadOnlyList<SourceStatus> Sources, IReadOnlyList<SectionStatus> Sections, RejectedConfig? RejectedConfig);
+
+/// <summary>One source as the status page shows it.</summary>
+/// <param name="Silent">The freshness alarm: no new item for much longer than the source's usual gap between items.</param>
+public sealed record SourceStatus(
+    string Id,
+    string Title,
+    string Url,
+    IReadOnlyList<string> Sections,
+    DateTimeOffset? LastAttemptAt,
+    string? LastOutcome,
+    string? ErrorCategory,
+    string? LastError,
+    int? HttpStatus,
+    int ConsecutiveFailures,
+    DateTimeOffset? NextDueAt,
+    DateTimeOffset? RetryNotBefore,
+    long ItemsStored,
+    DateTimeOffset? LastNewItemAt,
+    DateTimeOffset? NewestItemAt,
+    TimeSpan? UsualGap,
+    bool Silent,
+    string? MovedTo,
+    DateTimeOffset? GoneSince);
+
+/// <param name="Items">Items stored from the section's sources, before the section's rules.</param>
+/// <param name="LastUpdate">The time of the newest entry the section shows.</param>
+public sealed record SectionStatus(string Id, string Title, int Sources, long Items, DateTimeOffset? LastUpdate);
+
+/// <summary>Builds the <see cref="StatusReport"/> from stored state and statistics.</summary>
+public sealed class StatusReporter(IFeedStore store, SectionPages pages, TimeProvider clock)
+{
+    /// <summary>A source is silent when its newest item is older than this many usual gaps…</summary>
+    public const int SilentAfterGaps = 5;
+
+    /// <summary>…and than this, so a source that publishes hourly is not called silent after a quiet night.</summary>
+    public static readonly TimeSpan SilentAtLeast = TimeSpan.FromDays(1);
+
+    public async Task<StatusReport> BuildAsync(FeedsConfigMonitor configs, CancellationToken cancellationToken)
+    {
+        var config = configs.Current;
+        var now = clock.GetUtcNow();
+        var states = (await store.GetSourceStatesAsync(cancellationToken)).ToDictionary(s => s.SourceId);
+        var statistics = await store.GetItemStatisticsAsync(cancellationToken);
+        var sources = config.Sources.Select(source =>
+        {
+            var state = states.GetValueOrDefault(source.Id);
+            var stats = statistics.GetValueOrDefault(source.Id);
+            var usualGap = stats is { Count: >= 3 } ? (stats.Newest - stats.Oldest) / (stats.Count - 1) : (TimeSpan?)null;
+            var silent = usualGap is { } gap && stats is not null && now - stats.Newest > Max(gap * SilentAfterGaps, SilentAtLeast);
+            return new SourceStatus(source.Id, source.Title, source.Location.ToString(), source.Sections,
+                state?.LastAttemptAt, state?.LastOutcome?.ToString(), state?.LastErrorCategory, state?.LastError, state?.LastHttpStatus,
+                state?.ConsecutiveFailures ?? 0, state?.NextDueAt, state?.RetryNotBefore,
+                stats?.Count ?? 0, stats?.LastNewItemAt, stats?.Newest, usualGap, silent, state?.MovedTo, state?.GoneSince);
+        }).ToList();
+        var sections = new List<SectionStatus>();
+        foreach (var section in config.Sections)
+        {
+            var members = config.SourcesOf(section);
+            var newest = await pages.GetAsync(config, section, ItemCursor.Newest, 1, cancellationToken);
+            sections.Add(new SectionStatus(section.Id, section.Title, members.Count,
+                members.Sum(m => statistics.GetValueOrDefault(m.Id)?.Count ?? 0),
+                newest.Entries.FirstOrDefault()?.Item.PublishedAt));
+        }
+        return new StatusReport(now, sources, sections, configs.Rejected);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
