@@ -1,11 +1,13 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Service.Hosting;
+using Spectre.Console;
 
 namespace Feeds.Service.Cli;
 
-/// <summary><c>feeds refresh [--source ID]</c>: poll now, once, print a summary, exit.</summary>
+/// <summary><c>feeds refresh [--source ID]</c>: poll now, once, with a live progress display, then a summary table.</summary>
 internal static class RefreshCommand
 {
     private static readonly Option<string?> SourceOption = new("--source") { Description = "Poll only this source id" };
@@ -38,23 +40,36 @@ internal static class RefreshCommand
             return FeedsCommandLine.BadInput;
         }
         var refresher = app.Services.GetRequiredService<SourceRefresher>();
-        var failures = 0;
-        Console.WriteLine($"{"SOURCE",-24} {"OUTCOME",-14} DETAIL");
+        var results = new ConcurrentDictionary<string, RefreshResult>();
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask($"Polling {sources.Count} source(s)", maxValue: sources.Count);
+                // The fetch throttle keeps hosts polite; polling in parallel only fills the global cap.
+                await Parallel.ForEachAsync(sources, new ParallelOptions { MaxDegreeOfParallelism = config.Fetching.MaxConcurrency, CancellationToken = cancellationToken }, async (source, token) =>
+                {
+                    results[source.Id] = await refresher.RefreshAsync(source, PollReason.Manual, token);
+                    task.Increment(1);
+                });
+            });
+
+        var table = new Table().AddColumns("Source", "Outcome", "Detail");
         foreach (var source in sources)
         {
-            var result = await refresher.RefreshAsync(source, PollReason.Manual, cancellationToken);
-            var (outcome, detail) = result switch
+            var (outcome, detail) = results[source.Id] switch
             {
-                RefreshResult.Updated u => ("updated", $"{u.ItemsInFeed} items, {u.Added} new, {u.Changed} changed"),
+                RefreshResult.Updated u => ("[green]updated[/]", $"{u.ItemsInFeed} items, {u.Added} new, {u.Changed} changed"),
                 RefreshResult.NotModified => ("not modified", ""),
-                RefreshResult.NotDue d => ("waiting", $"backing off until {d.DueAt:u}"),
-                RefreshResult.Failed f => ("failed", $"{f.Category}: {f.Reason}"),
+                RefreshResult.NotDue d => ("[yellow]waiting[/]", $"backing off until {d.DueAt:u}"),
+                RefreshResult.Failed f => ("[red]failed[/]", $"{f.Category}: {f.Reason}"),
                 _ => ("?", ""),
             };
-            failures += result is RefreshResult.Failed ? 1 : 0;
-            Console.WriteLine($"{source.Id,-24} {outcome,-14} {detail}");
+            table.AddRow(Markup.Escape(source.Id), outcome, Markup.Escape(detail));
         }
-        Console.WriteLine($"{sources.Count} source(s) polled, {failures} failed");
+        AnsiConsole.Write(table);
+        var failures = results.Values.Count(r => r is RefreshResult.Failed);
+        AnsiConsole.WriteLine($"{sources.Count} source(s) polled, {failures} failed");
         return failures == 0 ? FeedsCommandLine.Ok : FeedsCommandLine.Failure;
     }
 }

@@ -1,0 +1,72 @@
+using Dapper;
+using Feeds.Tests.Support;
+using Microsoft.Data.Sqlite;
+
+namespace Feeds.Tests.Cli;
+
+/// <summary>The operator's commands against a real database: refresh, sources and backup.</summary>
+public sealed class OperatorCommandTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private static string Config => Path.Combine(TestFiles.Root, "config", "feeds.json");
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task SourcesPrintsEverySourceWithItsOutcomeAndItems()
+    {
+        await FeedsProcess.RunAsync("refresh", "--config", Config, "--db", _folder.File("feeds.db"));
+
+        var (exit, output, _) = await FeedsProcess.RunAsync("sources", "--config", Config, "--db", _folder.File("feeds.db"));
+
+        Assert.Equal(0, exit);
+        Assert.Contains("world-wire", output);
+        Assert.Contains("Updated", output);
+        Assert.Contains("4 source(s), 0 failing", output);
+    }
+
+    [Fact]
+    public async Task BackupWhileTheServiceRunsGivesACopyThatOpensWithEveryItem()
+    {
+        var sources = await LoopbackSourceServer.StartAsync();
+        await using var _ = sources;
+        sources.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"));
+        sources.Serve("/tech.rss", TestFiles.SampleBytes("techdesk.rss"));
+        var started = DateTimeOffset.UtcNow;
+        await using var host = await FeedsTestHost.StartAsync(
+            new[] { new { id = "news", title = "News", description = "" } },
+            new[]
+            {
+                new { id = "wire", url = new Uri(sources.BaseUri, "wire.rss").AbsoluteUri, sections = new[] { "news" } },
+                new { id = "tech", url = new Uri(sources.BaseUri, "tech.rss").AbsoluteUri, sections = new[] { "news" } },
+            });
+        await host.WaitForPollsAsync(2, started);
+        // Readers keep the database busy while the copy is taken.
+        using var readers = new CancellationTokenSource();
+        var reading = Task.Run(async () =>
+        {
+            while (!readers.IsCancellationRequested)
+                await host.Client.GetStringAsync("sections/news/atom?before=9999999999999.1");
+        });
+
+        var (exit, output, error) = await FeedsProcess.RunAsync("backup", _folder.File("copy.db"), "--db", host.DatabasePath);
+        await readers.CancelAsync();
+        await reading;
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("20 items, integrity ok", output);
+        await using var copy = new SqliteConnection($"Data Source={_folder.File("copy.db")};Mode=ReadOnly;Pooling=False");
+        await copy.OpenAsync();
+        Assert.Equal(20, await copy.ExecuteScalarAsync<long>("SELECT count(*) FROM items"));
+        Assert.Equal("ok", await copy.ExecuteScalarAsync<string>("PRAGMA integrity_check"));
+    }
+
+    [Fact]
+    public async Task BackupOfAMissingDatabaseSaysWhereItLooked()
+    {
+        var (exit, _, error) = await FeedsProcess.RunAsync("backup", _folder.File("copy.db"), "--db", _folder.File("nothing.db"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("nothing.db", error);
+    }
+}
