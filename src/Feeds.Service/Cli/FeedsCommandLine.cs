@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Feeds.Core.Sources;
 using Feeds.Service.Hosting;
 
 namespace Feeds.Service.Cli;
@@ -40,6 +41,20 @@ internal static class FeedsCommandLine
             return BadInput;
         }
         return await parsed.InvokeAsync();
+    }
+
+    /// <summary>The service's parts for a one-shot command, logging only warnings; null (problems printed) when the config is invalid.</summary>
+    public static async Task<WebApplication?> BuildQuietAppAsync(FeedsSettings settings)
+    {
+        try
+        {
+            return await FeedsApp.BuildAsync(settings, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        }
+        catch (InvalidConfigException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return null;
+        }
     }
 
     public static FeedsSettings Settings(ParseResult result, string? urls) =>

@@ -21,16 +21,8 @@ internal static class RefreshCommand
 
     private static async Task<int> RunAsync(FeedsSettings settings, string? sourceId, CancellationToken cancellationToken)
     {
-        WebApplication app;
-        try
-        {
-            app = await FeedsApp.BuildAsync(settings, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
-        }
-        catch (InvalidConfigException e)
-        {
-            Console.Error.WriteLine(e.Message);
+        if (await FeedsCommandLine.BuildQuietAppAsync(settings) is not { } app)
             return FeedsCommandLine.BadInput;
-        }
         await using var _ = app;
         var config = app.Services.GetRequiredService<FeedsConfigMonitor>().Current;
         var sources = config.Sources.Where(s => sourceId is null || s.Id == sourceId).ToList();

@@ -19,16 +19,8 @@ internal static class SourcesCommand
 
     private static async Task<int> RunAsync(FeedsSettings settings, CancellationToken cancellationToken)
     {
-        WebApplication app;
-        try
-        {
-            app = await FeedsApp.BuildAsync(settings, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
-        }
-        catch (InvalidConfigException e)
-        {
-            Console.Error.WriteLine(e.Message);
+        if (await FeedsCommandLine.BuildQuietAppAsync(settings) is not { } app)
             return FeedsCommandLine.BadInput;
-        }
         await using var _ = app;
         var report = await app.Services.GetRequiredService<StatusReporter>().BuildAsync(app.Services.GetRequiredService<FeedsConfigMonitor>(), cancellationToken);
         var table = new Table().AddColumns("Source", "Last poll", "Outcome", "Next due", "Items", "Last new item");
