@@ -30,6 +30,8 @@ public static class FeedsApp
         builder.Services.AddFeedsCore(settings.DatabasePath, config.Fetching, config.Scheduling);
         // One Quartz job and trigger per source.
         builder.Services.AddSourceSchedule(config);
+        // Hourly: delete items past their retention, never what a section's first page shows.
+        builder.Services.AddRetention();
         // WebSub: ping the hub when a section changes.
         builder.Services.AddHostedService<WebSubPinger>();
         customize?.Invoke(builder);
