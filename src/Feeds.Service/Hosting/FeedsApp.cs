@@ -18,7 +18,11 @@ public static class FeedsApp
         var config = ConfigLoader.Load(settings.ConfigPath);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(settings.Urls);
-        builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
+        // One text line per event for a terminal, or one JSON object per line (properties under "State") for a log shipper.
+        if (settings.JsonLogs)
+            builder.Logging.AddJsonConsole(json => { json.UseUtcTimestamp = true; json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; });
+        else
+            builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
         // Per-request and scheduler chatter would drown the one line per poll that operators read.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Quartz", LogLevel.Warning);
