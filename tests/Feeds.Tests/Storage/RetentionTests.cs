@@ -177,7 +177,7 @@ public sealed class RetentionTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task TheServiceSchedulesRetentionHourly()
+    public async Task TheServiceSchedulesRetentionHourlyAndCanBuildTheJob()
     {
         await using var host = await FeedsTestHost.StartAsync(
             new[] { new { id = "world", title = "World" } },
@@ -187,5 +187,7 @@ public sealed class RetentionTests : IAsyncLifetime, IDisposable
         var trigger = Assert.IsAssignableFrom<ISimpleTrigger>(Assert.Single(await scheduler.GetTriggersOfJob(RetentionSchedule.Job)));
 
         Assert.Equal(TimeSpan.FromHours(1), trigger.RepeatInterval);
+        // Quartz builds the job from the container when it fires, an hour from now: prove now that it can.
+        Assert.NotNull(ActivatorUtilities.CreateInstance<RetentionJob>(host.Services));
     }
 }
