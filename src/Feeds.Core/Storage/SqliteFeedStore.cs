@@ -20,7 +20,6 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
     /// <summary>How long a pruned item's tombstone stops a feed that still carries it from storing it again.</summary>
     public static readonly TimeSpan TombstoneLifetime = TimeSpan.FromDays(180);
 
-
     private readonly string _connectionString;
     private readonly TimeProvider _clock;
     // One ingest writer at a time: SQLite allows one anyway, and queuing here avoids busy retries.
