@@ -16,7 +16,7 @@ public static partial class ConfigLoader
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
 
-    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing", "fetching"];
+    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing", "fetching", "retention"];
     private static readonly string[] PublishingKeys = ["itemsPerFeed", "maxAgeSeconds", "baseUrl", "hub"];
     private static readonly string[] FetchingKeys =
     [
@@ -25,7 +25,8 @@ public static partial class ConfigLoader
     ];
     private static readonly string[] SectionKeys = ["id", "title", "description", "primaryOnly", "include", "exclude"];
     private static readonly string[] RuleKeys = ["categories", "keywords", "languages"];
-    private static readonly string[] SourceKeys = ["id", "title", "url", "sections", "schedule"];
+    private static readonly string[] SourceKeys = ["id", "title", "url", "sections", "schedule", "retention"];
+    private static readonly string[] RetentionKeys = ["maxAgeDays", "maxItemsPerSource"];
 
     /// <summary>Loads and validates the config, or throws <see cref="InvalidConfigException"/> listing every problem.</summary>
     public static FeedsConfig Load(string path)
@@ -117,7 +118,8 @@ public static partial class ConfigLoader
             CheckKeys(root, "", RootKeys);
             var sections = ReadArray(root, "sections", "Sections", ReadSection);
             var sectionIds = sections.Select(s => s.Id).ToHashSet();
-            var sources = ReadArray(root, "sources", "Sources", (element, path) => ReadSource(element, path, sectionIds));
+            var retention = ReadRetention(root, "Retention", new RetentionSettings()) ?? new RetentionSettings();
+            var sources = ReadArray(root, "sources", "Sources", (element, path) => ReadSource(element, path, sectionIds, retention));
             var publishing = ReadPublishing(root);
             var (fetching, scheduling) = ReadFetching(root);
             CheckUnique(sections.Select(s => s.Id), "Sections", "section");
@@ -126,7 +128,7 @@ public static partial class ConfigLoader
                 Problem("Sections", "at least one section is needed: readers subscribe to sections");
             foreach (var section in sections.Where(section => !sources.Any(source => source.Sections.Contains(section.Id))))
                 Problem($"Sections[{sections.IndexOf(section)}]", $"section \"{section.Id}\" has no source; add its id to some source's \"sections\"");
-            return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling };
+            return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling, Retention = retention };
         }
 
         private PublishingSettings ReadPublishing(JsonElement root)
@@ -192,6 +194,36 @@ public static partial class ConfigLoader
             if (scheduling.MinInterval > scheduling.MaxInterval)
                 Problem("Fetching.MaxInterval", $"must not be shorter than minInterval ({scheduling.MinInterval}); the rhythm is kept between the two");
             return (fetching, scheduling);
+        }
+
+        /// <summary>
+        /// A <c>retention</c> object at <paramref name="path"/> ("Retention" or "Sources[2].Retention"); a key left out keeps
+        /// its <paramref name="inherited"/> value. Null when the object is absent.
+        /// </summary>
+        private RetentionSettings? ReadRetention(JsonElement parent, string path, RetentionSettings inherited)
+        {
+            if (!TryGet(parent, "retention", out var element) || element.ValueKind == JsonValueKind.Null)
+                return null;
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Problem(path, $"must be an object such as {{ \"maxAgeDays\": 90, \"maxItemsPerSource\": 1000 }}, not {Describe(element)}");
+                return null;
+            }
+            CheckKeys(element, path, RetentionKeys);
+            var maxAgeDays = ReadRetentionLimit(element, path, "maxAgeDays", RetentionSettings.MaxMaxAgeDays, "0 keeps items of any age");
+            var maxItems = ReadRetentionLimit(element, path, "maxItemsPerSource", RetentionSettings.MaxMaxItemsPerSource, "0 keeps any number");
+            return new RetentionSettings(maxAgeDays ?? inherited.MaxAgeDays, maxItems ?? inherited.MaxItemsPerSource);
+        }
+
+        /// <returns>The limit; null when the key is absent or wrong (a wrong one is a problem, so the config is not used).</returns>
+        private int? ReadRetentionLimit(JsonElement element, string path, string key, int max, string zeroMeans)
+        {
+            if (!TryGet(element, key, out var value))
+                return null;
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var limit) && limit >= 0 && limit <= max)
+                return limit;
+            Problem($"{path}.{Pascal(key)}", $"must be a whole number from 0 to {max:N0} ({zeroMeans}), not {(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : Describe(value))}");
+            return null;
         }
 
         /// <summary>CIDR blocks such as "127.0.0.1/32" or "10.20.0.0/16"; a bare address means just that address.</summary>
@@ -336,7 +368,7 @@ public static partial class ConfigLoader
             return false;
         }
 
-        private Source? ReadSource(JsonElement element, string path, HashSet<string> sectionIds)
+        private Source? ReadSource(JsonElement element, string path, HashSet<string> sectionIds, RetentionSettings retention)
         {
             CheckKeys(element, path, SourceKeys);
             var id = ReadId(element, path);
@@ -344,9 +376,10 @@ public static partial class ConfigLoader
             var location = ReadLocation(element, path);
             var sections = ReadSectionRefs(element, path, sectionIds);
             var interval = ReadInterval(element, path);
+            var ownRetention = ReadRetention(element, $"{path}.Retention", retention);
             if (id is null || location is null || sections is null || interval is null)
                 return null;
-            return new Source(id, title ?? id, location, sections, interval.Value);
+            return new Source(id, title ?? id, location, sections, interval.Value) { Retention = ownRetention };
         }
 
         private string? ReadId(JsonElement element, string path)

@@ -12,9 +12,15 @@ public sealed record FeedsConfig(string FilePath, IReadOnlyList<Section> Section
     /// <summary>Bounds of the adaptive schedule and backoff (also from the <c>fetching</c> object).</summary>
     public ScheduleOptions Scheduling { get; init; } = new();
 
+    /// <summary>How long items are kept (the top-level <c>retention</c> object), for sources without their own.</summary>
+    public RetentionSettings Retention { get; init; } = new();
+
     public Section? FindSection(string id) => Sections.FirstOrDefault(s => s.Id == id);
 
     public Source? FindSource(string id) => Sources.FirstOrDefault(s => s.Id == id);
+
+    /// <summary>The retention of a source: its own, else the top-level one (also for a source no longer configured).</summary>
+    public RetentionSettings RetentionOf(string sourceId) => FindSource(sourceId)?.Retention ?? Retention;
 
     public IReadOnlyList<Source> SourcesOf(Section section) =>
         Sources.Where(source => source.Sections.Contains(section.Id)).ToList();
@@ -51,6 +57,24 @@ public sealed record PublishingSettings(int ItemsPerFeed = PublishingSettings.De
     public Uri? Hub { get; init; }
 }
 
+/// <summary>
+/// How long a source's items are kept: by age and by count, whichever removes more. Items a section's first page
+/// shows are kept whatever these say. Zero means no limit.
+/// </summary>
+public sealed record RetentionSettings(int MaxAgeDays = RetentionSettings.DefaultMaxAgeDays, int MaxItemsPerSource = RetentionSettings.DefaultMaxItemsPerSource)
+{
+    public const int DefaultMaxAgeDays = 90;
+    public const int DefaultMaxItemsPerSource = 1000;
+    public const int MaxMaxAgeDays = 36500;
+    public const int MaxMaxItemsPerSource = 10_000_000;
+
+    /// <summary>Items published before <paramref name="now"/> minus this are removed; null keeps items of any age.</summary>
+    public TimeSpan? MaxAge => MaxAgeDays == 0 ? null : TimeSpan.FromDays(MaxAgeDays);
+
+    /// <summary>How many of a source's newest items are kept; null keeps any number.</summary>
+    public int? MaxItems => MaxItemsPerSource == 0 ? null : MaxItemsPerSource;
+}
+
 /// <summary>A published feed ("International"): what readers subscribe to.</summary>
 /// <param name="PrimaryOnly">Only items for which this is the first accepting section of their source.</param>
 public sealed record Section(string Id, string Title, string Description, SectionRules Rules, bool PrimaryOnly = false)
@@ -62,7 +86,11 @@ public sealed record Section(string Id, string Title, string Description, Sectio
 }
 
 /// <summary>One polled feed, an <c>http(s)</c> URL or a local file the operator configured.</summary>
-public sealed record Source(string Id, string Title, SourceLocation Location, IReadOnlyList<string> Sections, TimeSpan Interval);
+public sealed record Source(string Id, string Title, SourceLocation Location, IReadOnlyList<string> Sections, TimeSpan Interval)
+{
+    /// <summary>The source's own retention (its keys merged over the top-level ones); null takes the top-level one.</summary>
+    public RetentionSettings? Retention { get; init; }
+}
 
 /// <summary>Where a source's bytes come from. Exactly one of <see cref="Url"/> and <see cref="FilePath"/> is set.</summary>
 public sealed record SourceLocation

@@ -5,6 +5,7 @@ using Feeds.Core.Fetching;
 using Feeds.Core.Normalization;
 using Feeds.Core.Publishing;
 using Feeds.Core.Refreshing;
+using Feeds.Core.Sources;
 using Microsoft.Data.Sqlite;
 
 namespace Feeds.Core.Storage;
@@ -16,6 +17,9 @@ namespace Feeds.Core.Storage;
 /// </summary>
 public sealed class SqliteFeedStore : IFeedStore, IDisposable
 {
+    /// <summary>How long a pruned item's tombstone stops a feed that still carries it from storing it again.</summary>
+    public static readonly TimeSpan TombstoneLifetime = TimeSpan.FromDays(180);
+
     private readonly string _connectionString;
     private readonly TimeProvider _clock;
     // One ingest writer at a time: SQLite allows one anyway, and queuing here avoids busy retries.
@@ -37,6 +41,10 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        // Pages freed by a prune go back to the file system (PRAGMA incremental_vacuum). SQLite takes this only
+        // before the first table is created, so a new database gets it; an older one keeps it off until a VACUUM.
+        if (await connection.ExecuteScalarAsync<long>("PRAGMA user_version;") == 0)
+            await connection.ExecuteAsync("PRAGMA auto_vacuum = INCREMENTAL;");
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
         await SqliteMigrations.ApplyAsync(connection, cancellationToken);
     }
@@ -59,8 +67,14 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
     public async Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        // Pruned items count as known, so a feed that still carries them does not bring them back.
         var rows = await connection.QueryAsync<(string Key, string Hash)>(new CommandDefinition(
-            "SELECT item_key, content_hash FROM items WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
+            """
+            SELECT item_key, content_hash FROM items WHERE source_id = @sourceId
+            UNION ALL
+            SELECT p.item_key, p.content_hash FROM pruned_items p
+            WHERE p.source_id = @sourceId AND NOT EXISTS (SELECT 1 FROM items i WHERE i.source_id = p.source_id AND i.item_key = p.item_key)
+            """, new { sourceId }, cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.Key, r => r.Hash);
     }
 
@@ -162,6 +176,69 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
     }
 
     /// <summary>
+    /// Deletes each source's items beyond its retention — published before its age limit, or older than its newest
+    /// <see cref="RetentionSettings.MaxItems"/> — except the ones <paramref name="shownIds"/> names, in one transaction,
+    /// then returns the freed pages to the file system. A pruned item leaves a tombstone (key and content hash), so a
+    /// feed that still carries it does not bring it back (see <see cref="GetItemHashesAsync"/>).
+    /// </summary>
+    /// <param name="retentionOf">The retention of a source id (sources no longer configured included).</param>
+    /// <param name="shownIds">
+    /// The ids of the items that sections' first pages show. Asked inside the writer lock, so no poll can change a
+    /// first page between the answer and the delete.
+    /// </param>
+    public async Task<PruneResult> PruneAsync(Func<string, RetentionSettings> retentionOf,
+        Func<CancellationToken, Task<IReadOnlySet<long>>> shownIds, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            var shown = await shownIds(cancellationToken);
+            var now = _clock.GetUtcNow();
+            var removed = new Dictionary<string, int>();
+            var spared = 0;
+            await using var connection = await OpenAsync(cancellationToken);
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+            {
+                var sourceIds = await connection.QueryAsync<string>(new CommandDefinition(
+                    "SELECT DISTINCT source_id FROM items", transaction: transaction, cancellationToken: cancellationToken));
+                foreach (var sourceId in sourceIds.ToList())
+                {
+                    var retention = retentionOf(sourceId);
+                    var expired = (await connection.QueryAsync<long>(new CommandDefinition(ExpiredItemsSql, new
+                    {
+                        sourceId,
+                        // No limit is a bound nothing crosses.
+                        before = retention.MaxAge is { } age ? (now - age).ToUnixTimeMilliseconds() : long.MinValue,
+                        newest = retention.MaxItems ?? long.MaxValue,
+                    }, transaction, cancellationToken: cancellationToken))).ToList();
+                    var doomed = expired.Where(id => !shown.Contains(id)).ToList();
+                    spared += expired.Count - doomed.Count;
+                    // Chunks keep each statement well under SQLite's limit of bound parameters.
+                    foreach (var ids in doomed.Chunk(500))
+                    {
+                        await connection.ExecuteAsync(new CommandDefinition(TombstoneSql, new { ids, now = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken));
+                        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM items WHERE id IN @ids", new { ids }, transaction, cancellationToken: cancellationToken));
+                    }
+                    if (doomed.Count > 0)
+                        removed[sourceId] = doomed.Count;
+                }
+                await connection.ExecuteAsync(new CommandDefinition("DELETE FROM pruned_items WHERE pruned_at < @forgetBefore",
+                    new { forgetBefore = (now - TombstoneLifetime).ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken));
+                await transaction.CommitAsync(cancellationToken);
+            }
+            foreach (var sourceId in removed.Keys)
+                _sourceVersions.AddOrUpdate(sourceId, 1, (_, version) => version + 1);
+            // Needs auto_vacuum = INCREMENTAL (set on a new database); a no-op otherwise.
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA incremental_vacuum;", cancellationToken: cancellationToken));
+            return new PruneResult(removed, spared);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>
     /// Writes a consistent copy of the database to <paramref name="destinationPath"/> with SQLite's online backup,
     /// safe while the service reads and writes; the copy is checked and only then moved into place.
     /// </summary>
@@ -200,6 +277,18 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         await connection.ExecuteAsync("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
         return connection;
     }
+
+    // Older than the age limit, or past the newest @newest of the source (newest by date, then insertion order).
+    private const string ExpiredItemsSql = """
+        SELECT id FROM items WHERE source_id = @sourceId AND published_at < @before
+        UNION
+        SELECT id FROM (SELECT id FROM items WHERE source_id = @sourceId ORDER BY published_at DESC, id DESC LIMIT -1 OFFSET @newest)
+        """;
+
+    private const string TombstoneSql = """
+        INSERT OR REPLACE INTO pruned_items (source_id, item_key, content_hash, pruned_at)
+        SELECT source_id, item_key, content_hash, @now FROM items WHERE id IN @ids
+        """;
 
     private const string UpsertSourceSql = """
         INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,

@@ -13,6 +13,7 @@ internal static class FeedsCommandLine
 
     public static readonly Option<string> ConfigOption = new("--config") { Description = "The config file (default: $FEEDS_CONFIG or config/feeds.json)", Recursive = true };
     public static readonly Option<string> DatabaseOption = new("--db") { Description = "The SQLite database file (default: $FEEDS_DB or data/feeds.db)", Recursive = true };
+    public static readonly Option<string> LogFormatOption = CreateLogFormatOption();
 
     public static async Task<int> InvokeAsync(string[] args)
     {
@@ -20,6 +21,7 @@ internal static class FeedsCommandLine
         {
             ConfigOption,
             DatabaseOption,
+            LogFormatOption,
         };
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ParseCommand.Create());
@@ -58,5 +60,13 @@ internal static class FeedsCommandLine
     }
 
     public static FeedsSettings Settings(ParseResult result, string? urls) =>
-        FeedsSettings.Resolve(result.GetValue(ConfigOption), result.GetValue(DatabaseOption), urls);
+        FeedsSettings.Resolve(result.GetValue(ConfigOption), result.GetValue(DatabaseOption), urls, result.GetValue(LogFormatOption));
+
+    /// <summary><c>--log-format console|json</c>, taken by the verbs that log as they run (serve, refresh).</summary>
+    private static Option<string> CreateLogFormatOption()
+    {
+        var option = new Option<string>("--log-format") { Description = "How to write logs: console (text lines) or json (one object per line) (default: $FEEDS_LOG_FORMAT or console)" };
+        option.AcceptOnlyFromAmong("console", "json");
+        return option;
+    }
 }

@@ -14,7 +14,7 @@ internal static class RefreshCommand
 
     public static Command Create()
     {
-        var command = new Command("refresh", "Poll the sources now, once, then exit") { SourceOption };
+        var command = new Command("refresh", "Poll the sources now, once, then exit") { SourceOption, FeedsCommandLine.LogFormatOption };
         command.SetAction((result, cancellationToken) => RunAsync(FeedsCommandLine.Settings(result, null), result.GetValue(SourceOption), cancellationToken));
         return command;
     }

@@ -11,7 +11,7 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        var command = new Command("serve", "Poll the sources on their schedule and serve the section feeds (the default)") { UrlsOption };
+        var command = new Command("serve", "Poll the sources on their schedule and serve the section feeds (the default)") { UrlsOption, FeedsCommandLine.LogFormatOption };
         command.SetAction((result, cancellationToken) => RunAsync(FeedsCommandLine.Settings(result, result.GetValue(UrlsOption)), cancellationToken));
         return command;
     }

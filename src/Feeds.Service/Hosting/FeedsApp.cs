@@ -18,7 +18,11 @@ public static class FeedsApp
         var config = ConfigLoader.Load(settings.ConfigPath);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(settings.Urls);
-        builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
+        // One text line per event for a terminal, or one JSON object per line (properties under "State") for a log shipper.
+        if (settings.JsonLogs)
+            builder.Logging.AddJsonConsole(json => { json.UseUtcTimestamp = true; json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; });
+        else
+            builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
         // Per-request and scheduler chatter would drown the one line per poll that operators read.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Quartz", LogLevel.Warning);
@@ -31,6 +35,8 @@ public static class FeedsApp
         builder.Services.AddFeedsCore(settings.DatabasePath, config.Fetching, config.Scheduling);
         // One Quartz job and trigger per source.
         builder.Services.AddSourceSchedule(config);
+        // Hourly: delete items past their retention, never what a section's first page shows.
+        builder.Services.AddRetention();
         // Health (readiness includes the store) and metrics.
         builder.Services.AddFeedsHealthChecks();
         builder.Services.AddFeedsMetrics();

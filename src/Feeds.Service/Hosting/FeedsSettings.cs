@@ -7,8 +7,14 @@ public sealed record FeedsSettings(string ConfigPath, string DatabasePath, strin
     public const string DefaultDatabasePath = "data/feeds.db";
     public const string DefaultUrls = "http://127.0.0.1:5080";
 
-    public static FeedsSettings Resolve(string? config, string? database, string? urls) => new(
+    /// <summary>Log one JSON object per line (for a log shipper) instead of text lines: <c>--log-format json</c> or <c>FEEDS_LOG_FORMAT=json</c>.</summary>
+    public bool JsonLogs { get; init; }
+
+    public static FeedsSettings Resolve(string? config, string? database, string? urls, string? logFormat = null) => new(
         config ?? Environment.GetEnvironmentVariable("FEEDS_CONFIG") ?? DefaultConfigPath,
         database ?? Environment.GetEnvironmentVariable("FEEDS_DB") ?? DefaultDatabasePath,
-        urls ?? Environment.GetEnvironmentVariable("FEEDS_URLS") ?? DefaultUrls);
+        urls ?? Environment.GetEnvironmentVariable("FEEDS_URLS") ?? DefaultUrls)
+    {
+        JsonLogs = string.Equals(logFormat ?? Environment.GetEnvironmentVariable("FEEDS_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase),
+    };
 }
