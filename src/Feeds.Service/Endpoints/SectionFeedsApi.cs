@@ -16,12 +16,12 @@ internal static class SectionFeedsApi
     public static IEndpointRouteBuilder MapSectionFeeds(this IEndpointRouteBuilder app)
     {
         var sections = app.MapGroup("/sections/{id}");
-        sections.MapMethods("/rss", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfigMonitor configs, SectionFeeds feeds, CancellationToken cancellationToken)
-            => GetFeedAsync(id, OutputFormat.Rss, before, after, context, configs.Current, feeds, cancellationToken));
-        sections.MapMethods("/atom", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfigMonitor configs, SectionFeeds feeds, CancellationToken cancellationToken)
-            => GetFeedAsync(id, OutputFormat.Atom, before, after, context, configs.Current, feeds, cancellationToken));
-        sections.MapMethods("/json", [HttpMethods.Get, HttpMethods.Head], (string id, string? before, string? after, HttpContext context, FeedsConfigMonitor configs, SectionFeeds feeds, CancellationToken cancellationToken)
-            => GetFeedAsync(id, OutputFormat.Json, before, after, context, configs.Current, feeds, cancellationToken));
+        foreach (var format in Enum.GetValues<OutputFormat>())
+        {
+            sections.MapMethods("/" + SectionLinks.FormatSegment(format), [HttpMethods.Get, HttpMethods.Head],
+                (string id, string? before, string? after, HttpContext context, FeedsConfigMonitor configs, SectionFeeds feeds, CancellationToken cancellationToken)
+                    => GetFeedAsync(id, format, before, after, context, configs.Current, feeds, cancellationToken));
+        }
         return app;
     }
 
