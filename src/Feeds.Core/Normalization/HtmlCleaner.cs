@@ -67,6 +67,9 @@ public sealed partial class HtmlCleaner
     /// <summary>Text of an HTML fragment: tags removed, entities decoded, whitespace collapsed.</summary>
     public static string ToPlainText(string html)
     {
+        // No tag, reference or NUL (which HTML drops): the text is what an HTML parser would give; most titles are this.
+        if (html.AsSpan().IndexOfAny('<', '&', '\0') < 0)
+            return Collapse(html);
         if (TooDeep(html))
             return Collapse(WebUtility.HtmlDecode(AnyTag().Replace(html, " ")));
         using var document = TextParser.ParseDocument("<body>" + EscapeBogusComments(html));
