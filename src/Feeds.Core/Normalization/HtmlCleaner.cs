@@ -67,6 +67,9 @@ public sealed partial class HtmlCleaner
     /// <summary>Text of an HTML fragment: tags removed, entities decoded, whitespace collapsed.</summary>
     public static string ToPlainText(string html)
     {
+        // No tag, reference or NUL (which HTML drops): the text is what an HTML parser would give; most titles are this.
+        if (html.AsSpan().IndexOfAny('<', '&', '\0') < 0)
+            return Collapse(html);
         if (TooDeep(html))
             return Collapse(WebUtility.HtmlDecode(AnyTag().Replace(html, " ")));
         using var document = TextParser.ParseDocument("<body>" + EscapeBogusComments(html));
@@ -95,16 +98,37 @@ public sealed partial class HtmlCleaner
     /// HTML tree building slows down sharply with thousands of open elements (a hostile item took a minute);
     /// fragments that open more than <see cref="MaxOpenTags"/> tags without closing them are reduced to their text.
     /// </summary>
+    /// <remarks>
+    /// A scan, not a regex: it runs on every fragment before sanitizing. A tag here is what <c>&lt;/?[A-Za-z][A-Za-z0-9]*</c>
+    /// starts, running to its '&gt;' or to just before the next '&lt;' or the end; one ending in "/&gt;" and void
+    /// elements open nothing.
+    /// </remarks>
     private static bool TooDeep(string html)
     {
         var depth = 0;
-        foreach (Match match in TagStart().Matches(html))
+        var position = html.IndexOf('<');
+        while (position >= 0 && position < html.Length - 1)
         {
-            if (match.Value.EndsWith("/>", StringComparison.Ordinal) || VoidElements.Contains(match.Groups["name"].Value))
+            var closing = html[position + 1] == '/';
+            var nameStart = closing ? position + 2 : position + 1;
+            if (nameStart >= html.Length || !char.IsAsciiLetter(html[nameStart]))
+            {
+                position = html.IndexOf('<', position + 1);
                 continue;
-            depth += match.Value[1] == '/' ? -1 : 1;
-            if (depth > MaxOpenTags)
-                return true;
+            }
+            var nameEnd = nameStart + 1;
+            while (nameEnd < html.Length && char.IsAsciiLetterOrDigit(html[nameEnd]))
+                nameEnd++;
+            var tagEnd = html.AsSpan(nameEnd).IndexOfAny('<', '>');
+            var selfClosing = tagEnd >= 0 && html[nameEnd + tagEnd] == '>' && html[nameEnd + tagEnd - 1] == '/';
+            if (!selfClosing && !VoidElementNames.Contains(html.AsSpan(nameStart, nameEnd - nameStart)))
+            {
+                depth += closing ? -1 : 1;
+                if (depth > MaxOpenTags)
+                    return true;
+            }
+            // The next tag starts at the '<' that ended this one, or after its '>'.
+            position = tagEnd < 0 ? -1 : html.IndexOf('<', nameEnd + tagEnd);
         }
         return false;
     }
@@ -116,8 +140,7 @@ public sealed partial class HtmlCleaner
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
     };
 
-    [GeneratedRegex(@"</?(?<name>[A-Za-z][A-Za-z0-9]*)[^<>]*>?")]
-    private static partial Regex TagStart();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> VoidElementNames = VoidElements.GetAlternateLookup<ReadOnlySpan<char>>();
 
     [GeneratedRegex(@"<[^>]*>?")]
     private static partial Regex AnyTag();

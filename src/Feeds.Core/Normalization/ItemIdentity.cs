@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Feeds.Core.Parsing;
@@ -41,23 +42,64 @@ public static class ItemIdentity
     }
 
     /// <summary>A fingerprint of everything an entry says, taken before any costly normalization.</summary>
+    /// <remarks>
+    /// The fields are hashed as they stream by, with no copy of the entry's text: a re-poll fingerprints every
+    /// entry, and entries carry kilobytes of HTML. The bytes hashed (each field's text in UTF-8, then U+001F) are
+    /// those of the first release, so hashes already stored stay valid.
+    /// </remarks>
     public static string Fingerprint(ParsedEntry entry)
     {
-        var text = new StringBuilder();
-        void Add(object? value) => text.Append(value).Append('\u001f');
-        Add(entry.Id); Add(entry.IdIsPermaLink); Add(entry.Link); Add(entry.BaseUri);
-        Add(entry.Title?.Kind); Add(entry.Title?.Value);
-        Add(entry.Summary?.Kind); Add(entry.Summary?.Value);
-        Add(entry.Content?.Kind); Add(entry.Content?.Value);
-        Add(entry.Published?.ToUnixTimeSeconds()); Add(entry.Updated?.ToUnixTimeSeconds());
-        foreach (var author in entry.Authors) { Add(author.Name); Add(author.Email); Add(author.Uri); }
-        Add('|');
-        foreach (var category in entry.Categories) Add(category);
-        Add('|');
-        foreach (var enclosure in entry.Enclosures) { Add(enclosure.Url); Add(enclosure.Type); Add(enclosure.Length); }
-        Add('|');
-        foreach (var image in entry.Images) Add(image);
-        return Hash(text.ToString());
+        using var hash = new FieldHash();
+        hash.Add(entry.Id); hash.Add(entry.IdIsPermaLink.ToString()); hash.Add(entry.Link); hash.Add(entry.BaseUri?.ToString());
+        hash.Add(entry.Title?.Kind.ToString()); hash.Add(entry.Title?.Value);
+        hash.Add(entry.Summary?.Kind.ToString()); hash.Add(entry.Summary?.Value);
+        hash.Add(entry.Content?.Kind.ToString()); hash.Add(entry.Content?.Value);
+        hash.Add(entry.Published?.ToUnixTimeSeconds().ToString()); hash.Add(entry.Updated?.ToUnixTimeSeconds().ToString());
+        foreach (var author in entry.Authors) { hash.Add(author.Name); hash.Add(author.Email); hash.Add(author.Uri); }
+        hash.Add("|");
+        foreach (var category in entry.Categories) hash.Add(category);
+        hash.Add("|");
+        foreach (var enclosure in entry.Enclosures) { hash.Add(enclosure.Url); hash.Add(enclosure.Type); hash.Add(enclosure.Length?.ToString()); }
+        hash.Add("|");
+        foreach (var image in entry.Images) hash.Add(image);
+        return hash.ToHex();
+    }
+
+    /// <summary>SHA-256 of a sequence of fields, each written as its UTF-8 text followed by U+001F.</summary>
+    private sealed class FieldHash : IDisposable
+    {
+        private const byte FieldSeparator = 0x1F;
+        private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(4096);
+
+        public void Add(string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                // Whole fields are encoded at once, so a surrogate pair is never split (and a lone one is replaced) exactly as before.
+                var needed = Encoding.UTF8.GetMaxByteCount(value.Length);
+                if (needed > _buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(_buffer);
+                    _buffer = ArrayPool<byte>.Shared.Rent(needed);
+                }
+                _sha256.AppendData(_buffer, 0, Encoding.UTF8.GetBytes(value, _buffer));
+            }
+            _sha256.AppendData([FieldSeparator]);
+        }
+
+        public string ToHex()
+        {
+            Span<byte> digest = stackalloc byte[32];
+            _sha256.GetHashAndReset(digest);
+            return Convert.ToHexStringLower(digest[..16]);
+        }
+
+        public void Dispose()
+        {
+            _sha256.Dispose();
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));

@@ -4,10 +4,11 @@ using System.Text.RegularExpressions;
 namespace Feeds.Core.Parsing;
 
 /// <summary>
-/// Bytes → text, the way XML 1.0 Appendix F and real feeds want it: a byte order mark wins; else UTF-16/32
-/// recognised from how <c>&lt;?xml</c> is spelled; else the declaration's <c>encoding</c> (any IANA name or
-/// DOS/Windows code page); else UTF-8. Bytes that are not valid in that encoding are read as windows-1252,
-/// the encoding such feeds almost always really are.
+/// Bytes → text, the way XML 1.0 Appendix F, RFC 7303 §3 and real feeds want it: a byte order mark wins; else
+/// UTF-16/32 recognised from how <c>&lt;?xml</c> is spelled (16-bit text cannot be in an 8-bit charset, whatever
+/// a header says); else the HTTP <c>charset</c> parameter, which RFC 7303 §3 ranks above the declaration; else
+/// the declaration's <c>encoding</c> (any IANA name or DOS/Windows code page); else UTF-8. Bytes that are not
+/// valid in that encoding are read as windows-1252, the encoding such feeds almost always really are.
 /// </summary>
 internal static partial class FeedDecoder
 {
@@ -19,15 +20,15 @@ internal static partial class FeedDecoder
         Windows1252 = Encoding.GetEncoding(1252);
     }
 
-    public static string Decode(ReadOnlySpan<byte> bytes)
+    /// <param name="bytes">The document.</param>
+    /// <param name="httpCharset">The <c>charset</c> of the response's Content-Type, when the bytes were fetched.</param>
+    public static string Decode(ReadOnlySpan<byte> bytes, string? httpCharset = null)
     {
         var (encoding, bomLength) = FromByteOrderMark(bytes);
-        if (encoding is null)
-        {
-            encoding = FromLayout(bytes);
-            if (encoding is null)
-                encoding = Declared(bytes) ?? Encoding.UTF8;
-        }
+        encoding ??= FromLayout(bytes)
+            ?? (string.IsNullOrWhiteSpace(httpCharset) ? null : ByName(httpCharset))
+            ?? Declared(bytes)
+            ?? Encoding.UTF8;
         var body = bytes[bomLength..];
         try
         {

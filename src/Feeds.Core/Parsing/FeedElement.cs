@@ -24,10 +24,25 @@ internal sealed class FeedElement(string qualifiedName, string localName, string
 
     public IEnumerable<FeedElement> Elements() => Nodes.OfType<FeedElement>();
 
-    public IEnumerable<FeedElement> Elements(string localName, string ns) =>
-        Elements().Where(e => e.Is(localName, ns));
+    public IEnumerable<FeedElement> Elements(string localName, string ns)
+    {
+        foreach (var node in Nodes)
+        {
+            if (node is FeedElement element && element.Is(localName, ns))
+                yield return element;
+        }
+    }
 
-    public FeedElement? Element(string localName, string ns) => Elements(localName, ns).FirstOrDefault();
+    // Readers ask for single elements dozens of times per item: a plain loop, no iterator.
+    public FeedElement? Element(string localName, string ns)
+    {
+        foreach (var node in Nodes)
+        {
+            if (node is FeedElement element && element.Is(localName, ns))
+                return element;
+        }
+        return null;
+    }
 
     public bool HasElements => Nodes.Exists(n => n is FeedElement);
 

@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+
 namespace Feeds.Core.Parsing;
 
 /// <summary>
@@ -8,9 +10,14 @@ namespace Feeds.Core.Parsing;
 /// </summary>
 public static class FeedParser
 {
-    public static ParsedFeed Parse(ReadOnlyMemory<byte> bytes)
+    /// <param name="bytes">The document.</param>
+    /// <param name="httpCharset">
+    /// The <c>charset</c> parameter of the HTTP Content-Type (see <see cref="CharsetOf"/>) when the bytes were fetched:
+    /// it outranks the XML declaration, and a byte order mark outranks it (RFC 7303 §3).
+    /// </param>
+    public static ParsedFeed Parse(ReadOnlyMemory<byte> bytes, string? httpCharset = null)
     {
-        var text = FeedDecoder.Decode(bytes.Span);
+        var text = FeedDecoder.Decode(bytes.Span, httpCharset);
         var start = text.AsSpan().TrimStart();
         if (start.IsEmpty || start is ['\0', ..])
             throw new FeedParseException("not a feed: the document is empty", ParseFailure.NotAFeed);
@@ -25,4 +32,11 @@ public static class FeedParser
             _ => RssReader.Read(root, format),
         };
     }
+
+    /// <summary>The <c>charset</c> parameter of a Content-Type header value, unquoted; null when there is none.</summary>
+    public static string? CharsetOf(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var mediaType) && mediaType.CharSet is { } charset
+            && charset.Trim('"', '\'', ' ') is { Length: > 0 } name
+            ? name
+            : null;
 }

@@ -25,8 +25,15 @@ internal static class RssReader
     /// <summary>RSS's own elements: no namespace (0.9x/2.0; userland namespaces map to none), RSS 1.0 or 0.90.</summary>
     private static bool IsCore(FeedElement e) => e.Namespace is "" or Namespaces.Rss10 or Namespaces.Rss090;
 
-    private static FeedElement? Core(FeedElement parent, string name) =>
-        parent.Elements().FirstOrDefault(e => e.Is(name, e.Namespace) && IsCore(e) && e.Nodes.Count > 0);
+    private static FeedElement? Core(FeedElement parent, string name)
+    {
+        foreach (var node in parent.Nodes)
+        {
+            if (node is FeedElement element && IsCore(element) && element.Is(name, element.Namespace) && element.Nodes.Count > 0)
+                return element;
+        }
+        return null;
+    }
 
     private static ParsedChannel ReadChannel(FeedElement root, FeedElement channel)
     {

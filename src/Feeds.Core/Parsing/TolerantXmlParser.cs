@@ -35,10 +35,21 @@ internal sealed partial class TolerantXmlParser
     private readonly List<(string Prefix, string Uri)> _scope = [];
     private readonly List<(FeedElement Element, int ScopeCount)> _open = [];
     private readonly Dictionary<string, string> _canonical = new(StringComparer.Ordinal);
+    // Per-document tables and scratch space: a feed repeats a few dozen names and entities thousands of times.
+    private readonly Dictionary<string, (string Prefix, string Local)> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Prefix, string Local)>.AlternateLookup<ReadOnlySpan<char>> _namesBySpan;
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _entitiesBySpan;
+    private readonly List<(string Name, string Value)> _attributes = [];
+    private readonly StringBuilder _decoded = new();
     private FeedElement? _root;
     private bool _rootClosed;
 
-    private TolerantXmlParser(string text) => _text = text;
+    private TolerantXmlParser(string text)
+    {
+        _text = text;
+        _namesBySpan = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+        _entitiesBySpan = _entities.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     /// <summary>The root element, or null when the text holds no element at all.</summary>
     public static FeedElement? Parse(string text)
@@ -102,7 +113,8 @@ internal sealed partial class TolerantXmlParser
     {
         _position++;
         var name = ReadName();
-        var attributes = new List<(string Name, string Value)>();
+        var attributes = _attributes;
+        attributes.Clear();
         var selfClosing = false;
         var complete = false;
         while (_position < _text.Length)
@@ -181,7 +193,7 @@ internal sealed partial class TolerantXmlParser
             else if (name.StartsWith("xmlns:", StringComparison.Ordinal))
                 _scope.Add((name[6..], value));
         }
-        var (prefix, localName) = Split(qualifiedName);
+        var (prefix, localName) = _names[qualifiedName];
         var parent = _open.Count > 0 ? _open[^1].Element : null;
         var element = new FeedElement(qualifiedName, localName, Resolve(prefix), parent);
         for (var i = scopeCount; i < _scope.Count; i++)
@@ -190,7 +202,7 @@ internal sealed partial class TolerantXmlParser
         {
             if (name == "xmlns" || name.StartsWith("xmlns:", StringComparison.Ordinal))
                 continue;
-            var (attributePrefix, attributeLocal) = Split(name);
+            var (attributePrefix, attributeLocal) = _names[name];
             element.Attributes.Add(new FeedAttribute(name, attributeLocal, attributePrefix.Length == 0 ? "" : Resolve(attributePrefix), value));
         }
         if (parent is null)
@@ -246,6 +258,16 @@ internal sealed partial class TolerantXmlParser
         return colon <= 0 || colon == qualifiedName.Length - 1 ? ("", qualifiedName) : (qualifiedName[..colon], qualifiedName[(colon + 1)..]);
     }
 
+    /// <summary>A name, allocated (and split at its prefix) once per document: later uses get the same string.</summary>
+    private string Intern(ReadOnlySpan<char> qualifiedName)
+    {
+        if (_namesBySpan.TryGetValue(qualifiedName, out var name, out _))
+            return name;
+        name = qualifiedName.ToString();
+        _names[name] = Split(name);
+        return name;
+    }
+
     private void AddText(ReadOnlySpan<char> text, bool decode)
     {
         if (_open.Count == 0 || text.IsEmpty)
@@ -258,12 +280,13 @@ internal sealed partial class TolerantXmlParser
             nodes.Add(value);
     }
 
+    /// <summary>The name at the current position, interned; its prefix and local part are in <see cref="_names"/>.</summary>
     private string ReadName()
     {
         var start = _position;
         while (_position < _text.Length && IsNameChar(_text[_position]))
             _position++;
-        return _text[start.._position];
+        return Intern(_text.AsSpan(start, _position - start));
     }
 
     private void SkipWhitespace()
@@ -282,7 +305,7 @@ internal sealed partial class TolerantXmlParser
         var amp = text.IndexOf('&');
         if (amp < 0)
             return text.ToString();
-        var result = new StringBuilder(text.Length);
+        var result = _decoded.Clear();
         while (amp >= 0)
         {
             result.Append(text[..amp]);
@@ -315,13 +338,12 @@ internal sealed partial class TolerantXmlParser
         }
         else if (XmlEntities.IsName(name))
         {
-            var key = name.ToString();
-            if (XmlEntities.Predefined(key) is { } predefined)
+            if (XmlEntities.Predefined(name) is { } predefined)
             {
                 result.Append(predefined);
                 return semicolon + 1;
             }
-            if (_entities.TryGetValue(key, out var value))
+            if (_entitiesBySpan.TryGetValue(name, out var value))
             {
                 _expanded += value.Length;
                 if (_expanded > MaxEntityExpansion)
@@ -329,7 +351,7 @@ internal sealed partial class TolerantXmlParser
                 result.Append(value);
                 return semicolon + 1;
             }
-            if (XmlEntities.Html(key) is { } html)
+            if (XmlEntities.Html(name) is { } html)
             {
                 result.Append(html);
                 return semicolon + 1;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using AngleSharp.Html;
@@ -9,7 +10,7 @@ internal static class XmlEntities
 {
     private static readonly Encoding Windows1252 = CodePagesEncoding(1252);
 
-    public static string? Predefined(string name) => name switch
+    public static string? Predefined(ReadOnlySpan<char> name) => name switch
     {
         "amp" => "&",
         "lt" => "<",
@@ -19,10 +20,23 @@ internal static class XmlEntities
         _ => null,
     };
 
+    /// <summary>HTML entities met so far; only names that resolve are kept, so the table stays as small as HTML's.</summary>
+    private static readonly ConcurrentDictionary<string, string> KnownHtml = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> KnownHtmlBySpan =
+        KnownHtml.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>Any of HTML's named entities (XML knows none of them, feeds use them all the time).</summary>
     /// <remarks>HTML 4's table first (it is what feeds were written against: <c>&amp;lang;</c> is U+2329 there), then HTML5's.</remarks>
-    public static string? Html(string name) =>
-        System.Net.WebUtility.HtmlDecode("&" + name + ";") is { } html4 && html4[0] != '&' ? html4 : HtmlEntityProvider.Resolver.GetSymbol(name);
+    public static string? Html(ReadOnlySpan<char> name)
+    {
+        if (KnownHtmlBySpan.TryGetValue(name, out var known))
+            return known;
+        var key = name.ToString();
+        var symbol = System.Net.WebUtility.HtmlDecode("&" + key + ";") is { } html4 && html4[0] != '&' ? html4 : HtmlEntityProvider.Resolver.GetSymbol(key);
+        if (symbol is not null)
+            KnownHtml.TryAdd(key, symbol);
+        return symbol;
+    }
 
     /// <summary>
     /// <c>#233</c> / <c>#xE9</c> (also <c>#XE9</c>). References to C1 controls 128–159 mean the windows-1252

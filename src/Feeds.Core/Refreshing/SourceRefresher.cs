@@ -108,7 +108,7 @@ public sealed partial class SourceRefresher(
         ParsedFeed feed;
         try
         {
-            feed = FeedParser.Parse(fetched.Body);
+            feed = FeedParser.Parse(fetched.Body, FeedParser.CharsetOf(fetched.ContentType));
         }
         catch (FeedParseException e)
         {

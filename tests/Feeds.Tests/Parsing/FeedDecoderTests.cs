@@ -67,4 +67,50 @@ public class FeedDecoderTests
         var bytes = Encoding.GetEncoding(1252).GetBytes("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>don’t</title></channel></rss>");
         Assert.Equal("don’t", TitleOf(bytes));
     }
+
+    // RFC 7303 §3: a byte order mark, then the HTTP charset, then the XML declaration.
+
+    [Fact]
+    public void TheHttpCharsetWinsOverTheDeclaration()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var bytes = Encoding.GetEncoding("koi8-r").GetBytes("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Привет</title></channel></rss>");
+        Assert.Equal("Привет", FeedParser.Parse(bytes, httpCharset: "koi8-r").Channel.Title?.Value);
+    }
+
+    [Fact]
+    public void AByteOrderMarkWinsOverTheHttpCharset()
+    {
+        var bytes = Feed(new UTF8Encoding(true), "<?xml version=\"1.0\"?>", bom: true);
+        Assert.Equal(Title, FeedParser.Parse(bytes, httpCharset: "iso-8859-1").Channel.Title?.Value);
+    }
+
+    [Theory]
+    [InlineData("x-no-such-charset")]
+    [InlineData("utf-16")] // 8-bit bytes: the header is wrong
+    [InlineData("")]
+    public void AnUnusableHttpCharsetLeavesTheDeclarationInCharge(string charset)
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var bytes = Encoding.GetEncoding("windows-1251").GetBytes("<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss version=\"2.0\"><channel><title>Привет</title></channel></rss>");
+        Assert.Equal("Привет", FeedParser.Parse(bytes, charset).Channel.Title?.Value);
+    }
+
+    [Fact]
+    public void SixteenBitTextIsNotReadInAnEightBitHttpCharset()
+    {
+        Assert.Equal(Title, FeedParser.Parse(Feed(Encoding.Unicode, "<?xml version=\"1.0\"?>"), httpCharset: "iso-8859-1").Channel.Title?.Value);
+    }
+
+    [Theory]
+    [InlineData("application/rss+xml; charset=windows-1251", "windows-1251")]
+    [InlineData("text/xml;charset=\"UTF-8\"", "UTF-8")]
+    [InlineData("application/atom+xml", null)]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    [InlineData("not a media type", null)]
+    public void TheCharsetIsReadFromTheContentType(string? contentType, string? charset)
+    {
+        Assert.Equal(charset, FeedParser.CharsetOf(contentType));
+    }
 }
