@@ -104,7 +104,7 @@ public class FeedPipelineBenchmarks
                 .Where(entry => !known.TryGetValue(entry.Key, out var hash) || hash != entry.ContentHash)
                 .Select(entry => _normalizer.NormalizeEntry(entry, feed.Channel))
                 .ToList();
-            _ = _normalizer.NormalizeChannel(feed, SourceUri);
+            _ = _normalizer.DescribeChannel(feed, SourceUri);
             normalized += changed.Count;
         }
         return normalized;

@@ -25,16 +25,21 @@ public sealed partial class FeedNormalizer(HtmlCleaner cleaner)
     {
         var channelBase = ChannelBase(feed.Channel, sourceUri);
         var channel = feed.Channel;
+        var (title, link, _) = DescribeChannel(feed, sourceUri);
         return new NormalizedFeed(
             feed.Format,
-            PlainText(channel.Title),
-            ResolveUrl(channel.Link, channelBase),
+            title,
+            link,
             channel.Description is { } description ? Html(description, channelBase).Html : null,
             channel.Language,
             channel.Updated ?? channel.Published,
             ResolveUrl(channel.Image, channelBase),
             []);
     }
+
+    /// <summary>What a source's state keeps of its channel, without the cost of sanitizing its description on every poll.</summary>
+    public (string? Title, string? Link, string? Language) DescribeChannel(ParsedFeed feed, Uri? sourceUri) =>
+        (PlainText(feed.Channel.Title), ResolveUrl(feed.Channel.Link, ChannelBase(feed.Channel, sourceUri)), feed.Channel.Language);
 
     /// <summary>Keys and fingerprints for every entry: cheap, so unchanged entries can be skipped before sanitizing.</summary>
     public IReadOnlyList<IdentifiedEntry> Identify(ParsedFeed feed, Uri? sourceUri)

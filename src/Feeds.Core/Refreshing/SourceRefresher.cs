@@ -121,7 +121,7 @@ public sealed partial class SourceRefresher(
             .Select(entry => normalizer.NormalizeEntry(entry, feed.Channel))
             .ToList();
         var now = clock.GetUtcNow();
-        var channel = normalizer.NormalizeChannel(feed, source.Location.BaseUri);
+        var channel = normalizer.DescribeChannel(feed, source.Location.BaseUri);
         var heard = state with
         {
             Rhythm = ItemRhythm.Of(feed.Entries.Select(entry => entry.Published ?? entry.Updated).OfType<DateTimeOffset>(), now),
