@@ -24,6 +24,9 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
             if (wait > TimeSpan.Zero)
                 await Task.Delay(wait, clock, cancellationToken);
             await _global.WaitAsync(cancellationToken);
+            // A start later than booked (a busy global cap, a busy machine) pushes the host's next start back too:
+            // the spacing holds between the requests the host actually sees.
+            slot.Started(clock.GetUtcNow(), options.MinHostSpacing);
         }
         catch
         {
@@ -65,6 +68,15 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
                 var start = _nextStart > now ? _nextStart : now;
                 _nextStart = start + spacing;
                 return start - now;
+            }
+        }
+
+        public void Started(DateTimeOffset now, TimeSpan spacing)
+        {
+            lock (_lock)
+            {
+                if (now + spacing > _nextStart)
+                    _nextStart = now + spacing;
             }
         }
     }
