@@ -38,7 +38,9 @@ internal static class FeedsCommandLine
             Console.Error.WriteLine("Run 'feeds --help' for usage.");
             return BadInput;
         }
-        return await parsed.InvokeAsync();
+        // System.CommandLine ends the process 2 s after SIGTERM or Ctrl+C unless told otherwise; serve's own graceful
+        // stop may take up to FeedsApp.ShutdownTimeout, and must end with its own exit code, not 143.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = FeedsApp.ShutdownTimeout + TimeSpan.FromSeconds(5) });
     }
 
     public static FeedsSettings Settings(ParseResult result, string? urls) =>
