@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
+using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using Feeds.Core.Fetching;
@@ -34,7 +35,7 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
     private readonly ConcurrentDictionary<string, long> _sourceVersions = new();
     // Polls that could not be saved, by source, until one of that source saves: shown on its state.
     private readonly ConcurrentDictionary<string, UnsavedPoll> _unsavedPolls = new();
-    private volatile StoreFault? _writeFault;
+    private StoreFault? _writeFault;
 
     public SqliteFeedStore(string databasePath, TimeProvider clock, ILogger<SqliteFeedStore>? logger = null,
         CommitDurability durability = CommitDurability.Full)
@@ -62,7 +63,7 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
 
     public string DatabasePath { get; }
 
-    public StoreFault? WriteFault => _writeFault;
+    public StoreFault? WriteFault => Volatile.Read(ref _writeFault);
 
     /// <summary>Checks that the file is a healthy Feeds database (or new), then creates or upgrades the schema.</summary>
     /// <exception cref="DatabaseRefusedException">The file is not SQLite, is damaged, belongs to another program or to a newer Feeds.</exception>
@@ -91,10 +92,15 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
             tables = (await connection.QueryAsync<string>(new CommandDefinition(
                 "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", cancellationToken: cancellationToken))).ToList();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is SqliteNotADatabase or SqliteCorrupt)
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteNotADatabase)
         {
             throw new DatabaseRefusedException(DatabasePath,
-                $"it is not an SQLite database or its header is damaged ({e.Message}); move it aside or pass another file with --db", e);
+                $"it is not an SQLite database ({e.Message}); move it aside or pass another file with --db", e);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteCorrupt)
+        {
+            throw new DatabaseRefusedException(DatabasePath,
+                $"it is damaged ({e.Message}); restore a copy made with 'feeds backup', or move it aside to start afresh", e);
         }
         var latest = SqliteMigrations.Latest;
         if (integrity != "ok")
@@ -113,10 +119,18 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
 
     public async Task<SourceState?> GetSourceStateAsync(string sourceId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition(
-            SourceRow.Select + " WHERE id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
-        var state = row?.ToState();
+        SourceState? state;
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            var row = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition(
+                SourceRow.Select + " WHERE id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
+            state = row?.ToState();
+        }
+        catch (SqliteException e) when (NoteFault(e, sourceId, url: null))
+        {
+            throw new UnreachableException();
+        }
         return _unsavedPolls.TryGetValue(sourceId, out var unsaved) ? unsaved.ShowOn(state, sourceId) : state;
     }
 
@@ -132,10 +146,17 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
 
     public async Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Key, string Hash)>(new CommandDefinition(
-            "SELECT item_key, content_hash FROM items WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.Key, r => r.Hash);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            var rows = await connection.QueryAsync<(string Key, string Hash)>(new CommandDefinition(
+                "SELECT item_key, content_hash FROM items WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
+            return rows.ToDictionary(r => r.Key, r => r.Hash);
+        }
+        catch (SqliteException e) when (NoteFault(e, sourceId, url: null))
+        {
+            throw new UnreachableException();
+        }
     }
 
     public async Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
@@ -145,30 +166,35 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
         {
             var saved = await WritePollAsync(state, items, cancellationToken);
             _unsavedPolls.TryRemove(state.SourceId, out _);
-            if (_writeFault is { } fault)
-            {
-                _writeFault = null;
+            if (Interlocked.Exchange(ref _writeFault, null) is { } fault)
                 LogWritable(DatabasePath, _clock.GetUtcNow() - fault.Since);
-            }
             return saved;
         }
-        catch (SqliteException e) when (WriteFaultReason(e) is { } reason)
+        catch (SqliteException e) when (NoteFault(e, state.SourceId, state.Url))
         {
             // The transaction was rolled back whole: neither the items nor the validators of this poll were saved,
             // so the next poll fetches and saves them again.
-            var now = _clock.GetUtcNow();
-            _unsavedPolls[state.SourceId] = new UnsavedPoll(state.Url, now, reason);
-            if (_writeFault is null)
-            {
-                _writeFault = new StoreFault(reason, now);
-                LogNotWritable(DatabasePath, reason);
-            }
-            throw;
+            throw new UnreachableException();
         }
         finally
         {
             _writer.Release();
         }
+    }
+
+    /// <summary>
+    /// An exception filter that notes a fault of the machine on the store and on the source whose poll it stopped, then lets
+    /// the exception go on (it answers false). A full disk can fail the reads of a poll too, so those note it as well.
+    /// </summary>
+    private bool NoteFault(SqliteException e, string sourceId, string? url)
+    {
+        if (WriteFaultReason(e) is not { } reason)
+            return false;
+        var now = _clock.GetUtcNow();
+        _unsavedPolls[sourceId] = new UnsavedPoll(url, now, reason);
+        if (Interlocked.CompareExchange(ref _writeFault, new StoreFault(reason, now), null) is null)
+            LogNotWritable(DatabasePath, reason);
+        return false;
     }
 
     /// <summary>Faults of the machine rather than of the program, which go away when an operator frees space or remounts.</summary>
@@ -307,10 +333,10 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
     private const int SqliteNotADatabase = 26;
 
     /// <summary>A poll whose save failed: shown on the source's state, over what is stored, until the source saves again.</summary>
-    private sealed record UnsavedPoll(string Url, DateTimeOffset At, string Reason)
+    private sealed record UnsavedPoll(string? Url, DateTimeOffset At, string Reason)
     {
         // Only what is shown changes: the stored validators, schedule and failure counts still decide the next poll.
-        public SourceState ShowOn(SourceState? stored, string sourceId) => (stored ?? new SourceState { SourceId = sourceId, Url = Url }) with
+        public SourceState ShowOn(SourceState? stored, string sourceId) => (stored ?? new SourceState { SourceId = sourceId, Url = Url ?? "" }) with
         {
             LastAttemptAt = At,
             LastOutcome = PollOutcome.Failed,

@@ -13,6 +13,7 @@ namespace Feeds.Tests.Durability;
 /// once, and hold only validators whose items it holds. 8 kills by default; 200 with <c>FEEDS_LONG_TESTS=1</c>,
 /// or any number with <c>FEEDS_CRASH_KILLS=N</c>.
 /// </summary>
+[Collection(DurabilityCollection.Name)]
 public sealed class CrashTests(ITestOutputHelper output)
 {
     private const int SourceCount = 16;
