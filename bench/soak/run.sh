@@ -99,7 +99,7 @@ for minute in $(seq 1 "$minutes"); do
   errors=$(( ${socket:-0} + ${non2xx:-0} ))
   total_errors=$((total_errors + errors))
   p99s+=("$p99")
-  read -r _ rss threads fds _ < <(sample)
+  read -r _ rss threads fds _ < <(sample | tee -a "$work/samples.txt")
   printf '%-7s %12s %10s %8s %8s %8s %8s\n' "$minute" "$rps" "$p99" "$errors" "$rss" "$threads" "$fds"
 done
 
