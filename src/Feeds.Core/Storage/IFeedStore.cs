@@ -43,6 +43,8 @@ public interface IFeedStore
     /// <summary>True when the database answers a query.</summary>
     Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
 
+    /// <summary>Why writes fail, from the first failed write until the next one that succeeds; null while writes succeed.</summary>
+    StoreFault? WriteFault => null;
 }
 
 public sealed record SaveResult(int Added, int Updated);

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Data;
+using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using Feeds.Core.Fetching;
@@ -7,6 +9,8 @@ using Feeds.Core.Publishing;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Feeds.Core.Storage;
 
@@ -15,32 +19,62 @@ namespace Feeds.Core.Storage;
 /// stored as INTEGER unix milliseconds (Dapper's DateTimeOffset mapping writes local-offset text
 /// that sorts wrong and reads back with an InvalidCastException).
 /// </summary>
-public sealed class SqliteFeedStore : IFeedStore, IDisposable
+/// <remarks>
+/// Readers never wait for the writer: in WAL mode each query reads the last committed snapshot, and a poll is
+/// one transaction, so a reader sees all of a poll or none of it. When a write fails for a reason outside the
+/// program (a full disk, a read-only file), the store says so (<see cref="WriteFault"/>, one log line, the
+/// source's state) and keeps serving what it has; the next poll that saves clears it.
+/// </remarks>
+public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
 {
     /// <summary>How long a pruned item's tombstone stops a feed that still carries it from storing it again.</summary>
     public static readonly TimeSpan TombstoneLifetime = TimeSpan.FromDays(180);
 
     private readonly string _connectionString;
+    private readonly string _pragmas;
     private readonly TimeProvider _clock;
+    private readonly ILogger<SqliteFeedStore> _logger;
     // One ingest writer at a time: SQLite allows one anyway, and queuing here avoids busy retries.
     private readonly SemaphoreSlim _writer = new(1, 1);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _sourceVersions = new();
+    private readonly ConcurrentDictionary<string, long> _sourceVersions = new();
+    // Polls that could not be saved, by source, until one of that source saves: shown on its state.
+    private readonly ConcurrentDictionary<string, UnsavedPoll> _unsavedPolls = new();
+    private StoreFault? _writeFault;
 
-    public SqliteFeedStore(string databasePath, TimeProvider clock)
+    public SqliteFeedStore(string databasePath, TimeProvider clock, ILogger<SqliteFeedStore>? logger = null,
+        CommitDurability durability = CommitDurability.Full)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(databasePath));
         if (!string.IsNullOrEmpty(folder))
             Directory.CreateDirectory(folder);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
+        _pragmas = $"""
+            PRAGMA busy_timeout = 5000;
+            PRAGMA foreign_keys = ON;
+            PRAGMA synchronous = {(durability == CommitDurability.Full ? "FULL" : "NORMAL")};
+            PRAGMA journal_size_limit = {WalSizeLimit};
+            """;
         _clock = clock;
+        _logger = logger ?? NullLogger<SqliteFeedStore>.Instance;
         DatabasePath = Path.GetFullPath(databasePath);
     }
 
+    /// <summary>
+    /// The size the WAL file is cut back to after a checkpoint. It grows past this only while readers keep a
+    /// checkpoint from finishing; without a limit it would keep its largest size for ever.
+    /// </summary>
+    private const long WalSizeLimit = 64L * 1024 * 1024;
+
     public string DatabasePath { get; }
 
+    public StoreFault? WriteFault => Volatile.Read(ref _writeFault);
+
+    /// <summary>Checks that the file is a healthy Feeds database (or new), then creates or upgrades the schema.</summary>
+    /// <exception cref="DatabaseRefusedException">The file is not SQLite, is damaged, belongs to another program or to a newer Feeds.</exception>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        await CheckIsFeedsDatabaseAsync(connection, cancellationToken);
         // Pages freed by a prune go back to the file system (PRAGMA incremental_vacuum). SQLite takes this only
         // before the first table is created, so a new database gets it; an older one keeps it off until a VACUUM.
         if (await connection.ExecuteScalarAsync<long>("PRAGMA user_version;") == 0)
@@ -49,33 +83,94 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         await SqliteMigrations.ApplyAsync(connection, cancellationToken);
     }
 
+    /// <summary>
+    /// Refuses, before writing anything, a file that is not ours: migrating another program's database would add
+    /// our tables to it, and a damaged one would fail later, one query at a time.
+    /// </summary>
+    private async Task CheckIsFeedsDatabaseAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        string integrity;
+        long version;
+        List<string> tables;
+        try
+        {
+            // quick_check reads every page but not every index entry: O(size), measured in the README.
+            integrity = string.Join("; ", await connection.QueryAsync<string>(new CommandDefinition("PRAGMA quick_check(3);", cancellationToken: cancellationToken)));
+            version = await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA user_version;", cancellationToken: cancellationToken));
+            tables = (await connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", cancellationToken: cancellationToken))).ToList();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteNotADatabase)
+        {
+            throw new DatabaseRefusedException(DatabasePath,
+                $"it is not an SQLite database ({e.Message}); move it aside or pass another file with --db", e);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteCorrupt)
+        {
+            throw new DatabaseRefusedException(DatabasePath,
+                $"it is damaged ({e.Message}); restore a copy made with 'feeds backup', or move it aside to start afresh", e);
+        }
+        var latest = SqliteMigrations.Latest;
+        if (integrity != "ok")
+            throw new DatabaseRefusedException(DatabasePath,
+                $"it is damaged (PRAGMA quick_check: {integrity}); restore a copy made with 'feeds backup', or move it aside to start afresh");
+        if (version > latest)
+            throw new DatabaseRefusedException(DatabasePath,
+                $"it was written by a newer Feeds (schema version {version}; this build knows up to {latest}); run the newer build or restore a backup");
+        if (version == 0 && tables.Count > 0)
+            throw new DatabaseRefusedException(DatabasePath,
+                $"it is an SQLite database of another program (tables: {string.Join(", ", tables)}) with no Feeds schema version; pass a new file with --db");
+        if (version > 0 && !(tables.Contains("sources") && tables.Contains("items")))
+            throw new DatabaseRefusedException(DatabasePath,
+                $"it has schema version {version} but not the Feeds tables sources and items (tables: {string.Join(", ", tables)}); it belongs to another program");
+    }
+
     public async Task<SourceState?> GetSourceStateAsync(string sourceId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition(
-            SourceRow.Select + " WHERE id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
-        return row?.ToState();
+        SourceState? state;
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            var row = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition(
+                SourceRow.Select + " WHERE id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
+            state = row?.ToState();
+        }
+        catch (SqliteException e) when (NoteFault(e, sourceId, url: null))
+        {
+            throw new UnreachableException();
+        }
+        return _unsavedPolls.TryGetValue(sourceId, out var unsaved) ? unsaved.ShowOn(state, sourceId) : state;
     }
 
     public async Task<IReadOnlyList<SourceState>> GetSourceStatesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<SourceRow>(new CommandDefinition(SourceRow.Select + " ORDER BY id", cancellationToken: cancellationToken));
-        return rows.Select(r => r.ToState()).ToList();
+        var states = rows.Select(r => r.ToState()).ToDictionary(s => s.SourceId, StringComparer.Ordinal);
+        foreach (var (sourceId, unsaved) in _unsavedPolls)
+            states[sourceId] = unsaved.ShowOn(states.GetValueOrDefault(sourceId), sourceId);
+        return states.Values.OrderBy(s => s.SourceId, StringComparer.Ordinal).ToList();
     }
 
     public async Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        // Pruned items count as known, so a feed that still carries them does not bring them back.
-        var rows = await connection.QueryAsync<(string Key, string Hash)>(new CommandDefinition(
-            """
-            SELECT item_key, content_hash FROM items WHERE source_id = @sourceId
-            UNION ALL
-            SELECT p.item_key, p.content_hash FROM pruned_items p
-            WHERE p.source_id = @sourceId AND NOT EXISTS (SELECT 1 FROM items i WHERE i.source_id = p.source_id AND i.item_key = p.item_key)
-            """, new { sourceId }, cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.Key, r => r.Hash);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            // Pruned items count as known, so a feed that still carries them does not bring them back.
+            var rows = await connection.QueryAsync<(string Key, string Hash)>(new CommandDefinition(
+                """
+                SELECT item_key, content_hash FROM items WHERE source_id = @sourceId
+                UNION ALL
+                SELECT p.item_key, p.content_hash FROM pruned_items p
+                WHERE p.source_id = @sourceId AND NOT EXISTS (SELECT 1 FROM items i WHERE i.source_id = p.source_id AND i.item_key = p.item_key)
+                """, new { sourceId }, cancellationToken: cancellationToken));
+            return rows.ToDictionary(r => r.Key, r => r.Hash);
+        }
+        catch (SqliteException e) when (NoteFault(e, sourceId, url: null))
+        {
+            throw new UnreachableException();
+        }
     }
 
     public async Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
@@ -83,34 +178,74 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(UpsertSourceSql, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
-            var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-            var existing = (await connection.QueryAsync<string>(new CommandDefinition(
-                "SELECT item_key FROM items WHERE source_id = @SourceId AND item_key IN @Keys",
-                new { state.SourceId, Keys = items.Select(i => i.Key).ToList() }, transaction, cancellationToken: cancellationToken))).ToHashSet();
-            int added = 0, updated = 0;
-            foreach (var item in items)
-            {
-                var changed = await connection.ExecuteAsync(new CommandDefinition(
-                    UpsertItemSql, ItemParameters(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
-                if (changed == 0)
-                    continue;
-                if (existing.Contains(item.Key))
-                    updated++;
-                else
-                    added++;
-            }
-            await transaction.CommitAsync(cancellationToken);
-            if (added + updated > 0)
-                _sourceVersions.AddOrUpdate(state.SourceId, 1, (_, version) => version + 1);
-            return new SaveResult(added, updated);
+            var saved = await WritePollAsync(state, items, cancellationToken);
+            _unsavedPolls.TryRemove(state.SourceId, out _);
+            if (Interlocked.Exchange(ref _writeFault, null) is { } fault)
+                LogWritable(DatabasePath, _clock.GetUtcNow() - fault.Since);
+            return saved;
+        }
+        catch (SqliteException e) when (NoteFault(e, state.SourceId, state.Url))
+        {
+            // The transaction was rolled back whole: neither the items nor the validators of this poll were saved,
+            // so the next poll fetches and saves them again.
+            throw new UnreachableException();
         }
         finally
         {
             _writer.Release();
         }
+    }
+
+    /// <summary>
+    /// An exception filter that notes a fault of the machine on the store and on the source whose poll it stopped, then lets
+    /// the exception go on (it answers false). A full disk can fail the reads of a poll too, so those note it as well.
+    /// </summary>
+    private bool NoteFault(SqliteException e, string sourceId, string? url)
+    {
+        if (WriteFaultReason(e) is not { } reason)
+            return false;
+        var now = _clock.GetUtcNow();
+        _unsavedPolls[sourceId] = new UnsavedPoll(url, now, reason);
+        if (Interlocked.CompareExchange(ref _writeFault, new StoreFault(reason, now), null) is null)
+            LogNotWritable(DatabasePath, reason);
+        return false;
+    }
+
+    /// <summary>Faults of the machine rather than of the program, which go away when an operator frees space or remounts.</summary>
+    private static string? WriteFaultReason(SqliteException e) => e.SqliteErrorCode switch
+    {
+        SqliteFull => $"the disk is full ({e.Message})",
+        SqliteReadOnly => $"the database is read-only ({e.Message})",
+        SqliteIoError => $"an I/O error ({e.Message})",
+        SqliteCantOpen => $"the database file cannot be opened ({e.Message})",
+        _ => null,
+    };
+
+    private async Task<SaveResult> WritePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(UpsertSourceSql, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var existing = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT item_key FROM items WHERE source_id = @SourceId AND item_key IN @Keys",
+            new { state.SourceId, Keys = items.Select(i => i.Key).ToList() }, transaction, cancellationToken: cancellationToken))).ToHashSet();
+        int added = 0, updated = 0;
+        foreach (var item in items)
+        {
+            var changed = await connection.ExecuteAsync(new CommandDefinition(
+                UpsertItemSql, ItemParameters(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
+            if (changed == 0)
+                continue;
+            if (existing.Contains(item.Key))
+                updated++;
+            else
+                added++;
+        }
+        await transaction.CommitAsync(cancellationToken);
+        if (added + updated > 0)
+            _sourceVersions.AddOrUpdate(state.SourceId, 1, (_, version) => version + 1);
+        return new SaveResult(added, updated);
     }
 
     public Task<IReadOnlyList<StoredItem>> GetLatestItemsAsync(IReadOnlyCollection<string> sourceIds, int limit, CancellationToken cancellationToken) =>
@@ -274,7 +409,7 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         // Per-connection settings: they do not persist in the file.
-        await connection.ExecuteAsync("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+        await connection.ExecuteAsync(_pragmas);
         return connection;
     }
 
@@ -289,6 +424,33 @@ public sealed class SqliteFeedStore : IFeedStore, IDisposable
         INSERT OR REPLACE INTO pruned_items (source_id, item_key, content_hash, pruned_at)
         SELECT source_id, item_key, content_hash, @now FROM items WHERE id IN @ids
         """;
+
+    // SQLite result codes (https://sqlite.org/rescode.html).
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoError = 10;
+    private const int SqliteCorrupt = 11;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
+    private const int SqliteNotADatabase = 26;
+
+    /// <summary>A poll whose save failed: shown on the source's state, over what is stored, until the source saves again.</summary>
+    private sealed record UnsavedPoll(string? Url, DateTimeOffset At, string Reason)
+    {
+        // Only what is shown changes: the stored validators, schedule and failure counts still decide the next poll.
+        public SourceState ShowOn(SourceState? stored, string sourceId) => (stored ?? new SourceState { SourceId = sourceId, Url = Url ?? "" }) with
+        {
+            LastAttemptAt = At,
+            LastOutcome = PollOutcome.Failed,
+            LastErrorCategory = "Storage",
+            LastError = $"the poll could not be saved: {Reason}",
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot write the database {DatabasePath}: {Reason}. Serving what is stored; polls are redone and saved once it can write again")]
+    private partial void LogNotWritable(string databasePath, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database {DatabasePath} is writable again after {Downtime}")]
+    private partial void LogWritable(string databasePath, TimeSpan downtime);
 
     private const string UpsertSourceSql = """
         INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,

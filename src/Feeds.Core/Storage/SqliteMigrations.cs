@@ -24,6 +24,9 @@ internal static class SqliteMigrations
         }
     }
 
+    /// <summary>The schema version this build brings a database to.</summary>
+    public static int Latest { get; } = Load().Max(m => m.Number);
+
     public static IReadOnlyList<(int Number, string Sql)> Load()
     {
         var assembly = Assembly.GetExecutingAssembly();

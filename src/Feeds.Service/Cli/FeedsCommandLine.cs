@@ -42,7 +42,9 @@ internal static class FeedsCommandLine
             Console.Error.WriteLine("Run 'feeds --help' for usage.");
             return BadInput;
         }
-        return await parsed.InvokeAsync();
+        // System.CommandLine ends the process 2 s after SIGTERM or Ctrl+C unless told otherwise; serve's own graceful
+        // stop may take up to FeedsApp.ShutdownTimeout, and must end with its own exit code, not 143.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = FeedsApp.ShutdownTimeout + TimeSpan.FromSeconds(5) });
     }
 
     /// <summary>The service's parts for a one-shot command, logging only warnings; null (problems printed) when the config is invalid.</summary>

@@ -35,7 +35,10 @@ internal static class ServeCommand
         }
         await using (app)
         {
-            await app.RunAsync();
+            // SIGTERM and Ctrl+C arrive through System.CommandLine's token; the host then stops gracefully, within
+            // its shutdown timeout: requests in flight complete, running polls finish or are cancelled.
+            await app.StartAsync(cancellationToken);
+            await app.WaitForShutdownAsync(cancellationToken);
         }
         return FeedsCommandLine.Ok;
     }

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Feeds.Service.Endpoints;
 
 /// <summary>
-/// <c>/healthz</c> is readiness: 200 while every check passes (the store answers), 503 otherwise.
-/// <c>/healthz/live</c> is liveness: 200 while the process serves HTTP at all.
+/// <c>/healthz</c> is readiness: 200 while every check passes (the store answers and can write), 503 otherwise,
+/// with the reason. <c>/healthz/live</c> is liveness: 200 while the process serves HTTP at all.
 /// </summary>
 internal static class HealthApi
 {
@@ -37,9 +37,14 @@ internal static class HealthApi
 
     private sealed class StoreHealthCheck(IFeedStore store) : IHealthCheck
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            await store.IsHealthyAsync(cancellationToken)
-                ? HealthCheckResult.Healthy("the database answers")
-                : HealthCheckResult.Unhealthy("the database does not answer");
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (!await store.IsHealthyAsync(cancellationToken))
+                return HealthCheckResult.Unhealthy("the database does not answer");
+            // Reads work but saves fail (a full disk, a read-only file): the feeds are served, nothing new is stored.
+            if (store.WriteFault is { } fault)
+                return HealthCheckResult.Unhealthy($"the store cannot write since {fault.Since:u}: {fault.Reason}");
+            return HealthCheckResult.Healthy("the database answers and can be written");
+        }
     }
 }

@@ -11,6 +11,9 @@ namespace Feeds.Service.Hosting;
 /// <summary>Builds the service: the pipeline, the Quartz schedule and the HTTP endpoints. A table of contents.</summary>
 public static class FeedsApp
 {
+    /// <summary>How long a graceful stop (SIGTERM, Ctrl+C) may take.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Builds the web application and brings its database schema up to date.</summary>
     /// <exception cref="InvalidConfigException">The config has problems; every one is listed.</exception>
     public static async Task<WebApplication> BuildAsync(FeedsSettings settings, Action<WebApplicationBuilder>? customize = null)
@@ -26,6 +29,9 @@ public static class FeedsApp
         // Per-request and scheduler chatter would drown the one line per poll that operators read.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Quartz", LogLevel.Warning);
+        // SIGTERM: Kestrel finishes the requests in flight and running polls may finish, for at most this long;
+        // a poll still running then is cancelled, its transaction rolled back, and it is redone at the next start.
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
 
         // Time: the system clock appears once, here at the root.
         builder.Services.AddSingleton(TimeProvider.System);
@@ -62,6 +68,10 @@ public static class FeedsApp
         try
         {
             await store.MigrateAsync(CancellationToken.None);
+        }
+        catch (DatabaseRefusedException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
         }
         catch (SqliteException e)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Feeds.Core.Storage;
 using Feeds.Service.Hosting;
@@ -16,13 +17,20 @@ public sealed class FeedsTestHost : IAsyncDisposable
 {
     private WebApplication? _app;
 
-    private FeedsTestHost(TempFolder folder, string configPath) => (Folder, ConfigPath) = (folder, configPath);
+    private readonly ConcurrentQueue<string> _logs = new();
+
+    private FeedsTestHost(TempFolder folder, string configPath, string? databasePath) =>
+        (Folder, ConfigPath, DatabasePath) = (folder, configPath, databasePath ?? folder.File("feeds.db"));
 
     public TempFolder Folder { get; }
 
     public string ConfigPath { get; }
 
-    public string DatabasePath => Folder.File("feeds.db");
+    /// <summary>The database, in <see cref="Folder"/> unless the test put it elsewhere (on a small disk, say).</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>Every warning and error the service logged, as "Category: message".</summary>
+    public IReadOnlyList<string> Logs => _logs.ToList();
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -35,12 +43,13 @@ public sealed class FeedsTestHost : IAsyncDisposable
     public static readonly object LoopbackFetching = new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "50ms" };
 
     /// <summary>Writes a config with the sections and sources given and starts the service on it.</summary>
-    public static async Task<FeedsTestHost> StartAsync(object sections, object sources, object? publishing = null, object? fetching = null)
+    public static async Task<FeedsTestHost> StartAsync(object sections, object sources, object? publishing = null, object? fetching = null,
+        string? databasePath = null)
     {
         var folder = new TempFolder();
         var configPath = folder.File("feeds.json");
         await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(new { sections, sources, publishing = publishing ?? new { }, fetching = fetching ?? LoopbackFetching }));
-        var host = new FeedsTestHost(folder, configPath);
+        var host = new FeedsTestHost(folder, configPath, databasePath);
         await host.StartAsync();
         return host;
     }
@@ -48,7 +57,7 @@ public sealed class FeedsTestHost : IAsyncDisposable
     public async Task StartAsync()
     {
         _app = await FeedsApp.BuildAsync(new FeedsSettings(ConfigPath, DatabasePath, "http://127.0.0.1:0"),
-            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new CapturedLogs(_logs)));
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Client = new HttpClient { BaseAddress = new Uri(address + "/") };

@@ -145,6 +145,9 @@ public sealed class LoopbackSourceServer : IAsyncDisposable
     /// <summary>Accepts the request and never answers.</summary>
     public Uri ServeHang(string path) => Route(path, context => Task.Delay(Timeout.Infinite, context.RequestAborted));
 
+    /// <summary>Answers <paramref name="path"/> with <paramref name="handler"/>, for sources whose answers change as a test goes.</summary>
+    public Uri Handle(string path, RequestDelegate handler) => Route(path, handler);
+
     public int RequestCount(string path) => Requests(path).Count;
 
     public int ConditionalRequestCount(string path) => Requests(path).Count(r => r.Conditional);

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Text.Json;
+using Feeds.Core.Refreshing;
+using Feeds.Core.Sources;
+using Feeds.Core.Storage;
+using Feeds.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Feeds.Tests.Durability;
+
+/// <summary>
+/// The database's disk fills up under the running service: the failure shows on /healthz, on each
+/// source's state and in one log line; the feeds keep being served; saving resumes by itself when the fault clears.
+/// Runs on a small tmpfs, which needs root (as in CI); without it these tests only say so in their output.
+/// </summary>
+[Collection(DurabilityCollection.Name)]
+public sealed class ResourceFaultTests(ITestOutputHelper output)
+{
+    private static readonly object[] Sections = [new { id = "all", title = "All", description = "Every source" }];
+
+    [Fact]
+    public async Task AFullDiskIsReportedWhileFeedsAreStillServedAndSavingResumesWhenSpaceReturns()
+    {
+        using var disk = SmallDisk.TryMount(megabytes: 8);
+        if (disk is null)
+        {
+            output.WriteLine("not run: mounting a small tmpfs needs root");
+            return;
+        }
+        await using var server = await LoopbackSourceServer.StartAsync();
+        var sources = new ChangingSources(server, count: 2, itemsPerVersion: 20, contentBytes: 3000);
+        var started = DateTimeOffset.UtcNow;
+        await using var host = await FeedsTestHost.StartAsync(Sections, sources.ConfigEntries("all"), publishing: new { itemsPerFeed = 500 },
+            databasePath: disk.File("feeds.db"));
+        await host.WaitForPollsAsync(sources.Count, started);
+        var refresher = host.Services.GetRequiredService<SourceRefresher>();
+        var store = host.Services.GetRequiredService<IFeedStore>();
+        var config = host.Services.GetRequiredService<FeedsConfigMonitor>().Current;
+        Assert.Equal(40, await CountServedAsync(host));
+
+        disk.Fill();
+        sources.AdvanceAll();
+        foreach (var source in config.Sources)
+            await Assert.ThrowsAnyAsync<Exception>(() => refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None));
+
+        // ENOSPC comes back as SQLITE_FULL from a write, now and then as SQLITE_IOERR from the shared-memory index of a read.
+        var reason = store.WriteFault?.Reason;
+        Assert.True(reason is not null && (reason.Contains("the disk is full") || reason.Contains("an I/O error")), reason);
+        using (var health = await host.Client.GetAsync("healthz"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Contains("the store cannot write", await health.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(40, await CountServedAsync(host)); // what it has, it still serves
+        Assert.All(await store.GetSourceStatesAsync(CancellationToken.None), state =>
+        {
+            Assert.Equal(PollOutcome.Failed, state.LastOutcome);
+            Assert.Equal("Storage", state.LastErrorCategory);
+            Assert.Contains(reason, state.LastError);
+        });
+        Assert.Single(host.Logs, line => line.Contains("Cannot write the database", StringComparison.Ordinal) && line.Contains(host.DatabasePath, StringComparison.Ordinal));
+
+        disk.Free();
+        foreach (var source in config.Sources)
+            Assert.Equal(20, Assert.IsType<RefreshResult.Updated>(await refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None)).Added);
+
+        Assert.Null(store.WriteFault);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("healthz")).StatusCode);
+        Assert.Equal(80, await CountServedAsync(host));
+        Assert.All(await store.GetSourceStatesAsync(CancellationToken.None), state => Assert.Equal(PollOutcome.Updated, state.LastOutcome));
+        Assert.Contains(host.Logs, line => line.Contains("is writable again", StringComparison.Ordinal));
+        Assert.Equal("ok", (await DatabaseAudit.ReadAsync(host.DatabasePath)).Integrity);
+    }
+
+    private static async Task<int> CountServedAsync(FeedsTestHost host)
+    {
+        using var response = await host.Client.GetAsync("sections/all/json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var feed = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return feed.RootElement.GetProperty("items").GetArrayLength();
+    }
+}
