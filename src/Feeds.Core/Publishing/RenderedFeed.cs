@@ -20,12 +20,14 @@ public enum ContentCoding
 }
 
 /// <summary>
-/// A section feed page rendered once, with its gzip and brotli forms compressed once too, so serving it
-/// costs neither database work nor compression.
+/// A section feed page rendered once. Its gzip and brotli forms are compressed once too, on the first request
+/// that asks for each, so serving it costs neither database work nor compression.
 /// </summary>
 public sealed class RenderedFeed
 {
-    private readonly Dictionary<ContentCoding, Representation> _representations;
+    private readonly Representation _identity;
+    private readonly Lazy<Representation> _gzip;
+    private readonly Lazy<Representation> _brotli;
 
     public RenderedFeed(byte[] body, string contentType, DateTimeOffset lastModified)
     {
@@ -33,24 +35,28 @@ public sealed class RenderedFeed
         LastModified = lastModified;
         var hash = Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 16));
         // A strong ETag names one representation: each content coding gets its own (RFC 9110 §8.8.3).
-        _representations = new()
-        {
-            [ContentCoding.Identity] = new(body, $"\"{hash}\""),
-            [ContentCoding.Gzip] = new(Compress(body, stream => new GZipStream(stream, CompressionLevel.SmallestSize)), $"\"{hash}-gzip\""),
-            [ContentCoding.Brotli] = new(Compress(body, stream => new BrotliStream(stream, CompressionLevel.SmallestSize)), $"\"{hash}-br\""),
-        };
+        _identity = new Representation(body, $"\"{hash}\"");
+        // Optimal, not smallest: a busy section is re-rendered every few seconds, and brotli's densest
+        // setting costs a hundred times the CPU for a few percent of bytes.
+        _gzip = new(() => new Representation(Compress(body, stream => new GZipStream(stream, CompressionLevel.Optimal)), $"\"{hash}-gzip\""));
+        _brotli = new(() => new Representation(Compress(body, stream => new BrotliStream(stream, CompressionLevel.Optimal)), $"\"{hash}-br\""));
     }
 
     public string ContentType { get; }
 
     public DateTimeOffset LastModified { get; }
 
-    public Representation this[ContentCoding coding] => _representations[coding];
+    public Representation this[ContentCoding coding] => coding switch
+    {
+        ContentCoding.Gzip => _gzip.Value,
+        ContentCoding.Brotli => _brotli.Value,
+        _ => _identity,
+    };
 
     /// <summary>The uncompressed bytes.</summary>
-    public byte[] Body => _representations[ContentCoding.Identity].Body;
+    public byte[] Body => _identity.Body;
 
-    public string ETag => _representations[ContentCoding.Identity].ETag;
+    public string ETag => _identity.ETag;
 
     private static byte[] Compress(byte[] body, Func<Stream, Stream> compressor)
     {

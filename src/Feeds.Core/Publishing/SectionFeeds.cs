@@ -5,33 +5,41 @@ using Feeds.Core.Storage;
 namespace Feeds.Core.Publishing;
 
 /// <summary>
-/// Serves rendered section feeds. Each (section, format, page, base URL) is rendered and compressed once and
-/// kept until one of the section's sources changes (or the config does), so a request for an unchanged feed
-/// costs no database work and no compression.
+/// Serves rendered section feeds. Each (section, format, page, base URL) is rendered once and kept until one of
+/// the section's sources changes (or the config does), so a request for an unchanged feed costs no database
+/// work. One render at a time per feed: readers of a changed feed wait for its new bytes a moment, and when the
+/// render takes longer (a busy machine, a section changing every second) they get the bytes from before the change
+/// instead of each rendering it again.
 /// </summary>
 public sealed class SectionFeeds(IFeedStore store, SectionPages pages)
 {
     /// <summary>Bounds memory: deep archive pages are rendered on demand and the cache starts over when full.</summary>
     private const int MaxCachedFeeds = 1024;
 
-    private readonly ConcurrentDictionary<(string Section, OutputFormat Format, string Cursor, Uri Base), Cached> _cache = new();
+    /// <summary>How long a reader of a changed feed waits for the new bytes before it is given the previous ones.</summary>
+    private static readonly TimeSpan FreshBytesWait = TimeSpan.FromMilliseconds(50);
+
+    private readonly ConcurrentDictionary<(string Section, OutputFormat Format, string Cursor, Uri Base), Slot> _cache = new();
 
     public async Task<RenderedFeed> GetAsync(FeedsConfig config, Section section, OutputFormat format, ItemCursor cursor, Uri baseUri, CancellationToken cancellationToken)
     {
-        var key = (section.Id, format, cursor.Direction + cursor.Token, baseUri);
         var version = SectionVersion(config, section);
-        if (_cache.TryGetValue(key, out var cached) && cached.Version == version && ReferenceEquals(cached.Config, config))
-        {
-            FeedsMetrics.RecordRenderCache(hit: true);
-            return cached.Feed;
-        }
-        FeedsMetrics.RecordRenderCache(hit: false);
-        var page = await pages.GetAsync(config, section, cursor, config.Publishing.ItemsPerFeed, cancellationToken);
-        var rendered = SectionFeedWriter.Render(page, format, new SectionLinks(baseUri, section.Id), config.Publishing.Hub);
         if (_cache.Count >= MaxCachedFeeds)
             _cache.Clear();
-        _cache[key] = new Cached(config, version, rendered);
-        return rendered;
+        var slot = _cache.GetOrAdd((section.Id, format, cursor.Direction + cursor.Token, baseUri), _ => new Slot());
+        var current = slot.Current;
+        if (current is not null && current.Version == version && ReferenceEquals(current.Config, config))
+        {
+            FeedsMetrics.RecordRenderCache(hit: true);
+            return current.Feed;
+        }
+        FeedsMetrics.RecordRenderCache(hit: false);
+        var rendering = slot.RenderOnce(() => RenderAsync(config, section, format, cursor, baseUri, version));
+        // The same config's previous bytes may serve meanwhile; after a config edit, readers wait for the new ones.
+        if (current is not null && ReferenceEquals(current.Config, config)
+            && await Task.WhenAny(rendering, Task.Delay(FreshBytesWait, cancellationToken)) != rendering)
+            return current.Feed;
+        return (await rendering.WaitAsync(cancellationToken)).Feed;
     }
 
     /// <summary>
@@ -41,5 +49,39 @@ public sealed class SectionFeeds(IFeedStore store, SectionPages pages)
     public long SectionVersion(FeedsConfig config, Section section) =>
         config.SourcesOf(section).Sum(source => store.GetSourceVersion(source.Id));
 
-    private sealed record Cached(FeedsConfig Config, long Version, RenderedFeed Feed);
+    // Shared by every reader waiting for it, so no single reader's cancellation stops it.
+    private async Task<Rendered> RenderAsync(FeedsConfig config, Section section, OutputFormat format, ItemCursor cursor, Uri baseUri, long version)
+    {
+        var page = await pages.GetAsync(config, section, cursor, config.Publishing.ItemsPerFeed, CancellationToken.None);
+        return new Rendered(config, version, SectionFeedWriter.Render(page, format, new SectionLinks(baseUri, section.Id), config.Publishing.Hub));
+    }
+
+    private sealed record Rendered(FeedsConfig Config, long Version, RenderedFeed Feed);
+
+    /// <summary>One feed's latest rendering and the render under way, if any.</summary>
+    private sealed class Slot
+    {
+        private readonly Lock _lock = new();
+        private Task<Rendered>? _rendering;
+
+        public Rendered? Current { get; private set; }
+
+        public Task<Rendered> RenderOnce(Func<Task<Rendered>> render)
+        {
+            lock (_lock)
+            {
+                if (_rendering is { IsCompleted: false } running)
+                    return running;
+                return _rendering = RenderAndKeepAsync(render);
+            }
+        }
+
+        // Current is set before the task completes, so a reader that saw the task finish also sees its bytes.
+        private async Task<Rendered> RenderAndKeepAsync(Func<Task<Rendered>> render)
+        {
+            var rendered = await render();
+            Current = rendered;
+            return rendered;
+        }
+    }
 }

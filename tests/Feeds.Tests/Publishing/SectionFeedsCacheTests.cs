@@ -69,19 +69,62 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime, IDisposable
         Assert.NotSame(tech, await _feeds.GetAsync(Config, Tech, OutputFormat.Atom, ItemCursor.Newest, Base, CancellationToken.None));
     }
 
-    /// <summary>Counts the reads that reach the database.</summary>
+    [Fact]
+    public async Task ManyReadersOfAChangedFeedRenderItOnce()
+    {
+        var before = _counting.Queries;
+        await _feeds.GetAsync(Config, World, OutputFormat.Json, ItemCursor.Newest, Base, CancellationToken.None);
+        var oneRender = _counting.Queries - before;
+        await SaveAsync("wire", "a", hash: "2");
+        _counting.Delay = TimeSpan.FromMilliseconds(200);
+
+        before = _counting.Queries;
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _feeds.GetAsync(Config, World, OutputFormat.Json, ItemCursor.Newest, Base, CancellationToken.None)));
+        await Task.Delay(1000); // the one render finishes its queries
+
+        Assert.Equal(oneRender, _counting.Queries - before);
+    }
+
+    [Fact]
+    public async Task WhileASlowRenderRunsReadersGetThePreviousBytes()
+    {
+        var previous = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+        await SaveAsync("wire", "a", hash: "2");
+        _counting.Delay = TimeSpan.FromMilliseconds(500);
+
+        var during = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+        await Task.Delay(1500);
+        var after = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+
+        Assert.Same(previous, during);
+        Assert.NotSame(previous, after);
+    }
+
+    /// <summary>Counts the reads that reach the database, and can make them slow.</summary>
     private sealed class CountingStore(IFeedStore inner) : IFeedStore
     {
-        public int Queries { get; private set; }
+        private int _queries;
+
+        public int Queries => Volatile.Read(ref _queries);
+
+        public TimeSpan Delay { get; set; }
+
+        private async Task<T> CountAsync<T>(Func<Task<T>> query)
+        {
+            Interlocked.Increment(ref _queries);
+            if (Delay > TimeSpan.Zero)
+                await Task.Delay(Delay);
+            return await query();
+        }
 
         public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
         public Task<SourceState?> GetSourceStateAsync(string sourceId, CancellationToken cancellationToken) => inner.GetSourceStateAsync(sourceId, cancellationToken);
         public Task<IReadOnlyList<SourceState>> GetSourceStatesAsync(CancellationToken cancellationToken) => inner.GetSourceStatesAsync(cancellationToken);
         public Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken) => inner.GetItemHashesAsync(sourceId, cancellationToken);
         public Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken) => inner.SavePollAsync(state, items, cancellationToken);
-        public Task<IReadOnlyList<StoredItem>> GetLatestItemsAsync(IReadOnlyCollection<string> sourceIds, int limit, CancellationToken cancellationToken) { Queries++; return inner.GetLatestItemsAsync(sourceIds, limit, cancellationToken); }
-        public Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken) { Queries++; return inner.GetItemsAsync(sourceIds, cursor, limit, cancellationToken); }
-        public Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys, IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) { Queries++; return inner.GetStoryMatchesAsync(sourceIds, linkKeys, headlineKeys, from, to, cancellationToken); }
+        public Task<IReadOnlyList<StoredItem>> GetLatestItemsAsync(IReadOnlyCollection<string> sourceIds, int limit, CancellationToken cancellationToken) => CountAsync(() => inner.GetLatestItemsAsync(sourceIds, limit, cancellationToken));
+        public Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken) => CountAsync(() => inner.GetItemsAsync(sourceIds, cursor, limit, cancellationToken));
+        public Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys, IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => CountAsync(() => inner.GetStoryMatchesAsync(sourceIds, linkKeys, headlineKeys, from, to, cancellationToken));
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
         public Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken) => inner.GetItemStatisticsAsync(cancellationToken);
         public Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => inner.IsHealthyAsync(cancellationToken);
