@@ -37,7 +37,15 @@ internal static class ServeCommand
         {
             // SIGTERM and Ctrl+C arrive through System.CommandLine's token; the host then stops gracefully, within
             // its shutdown timeout: requests in flight complete, running polls finish or are cancelled.
-            await app.StartAsync(cancellationToken);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"serve: cannot listen on {settings.Urls}: {e.Message} (is another Feeds running? pass another address with --urls)");
+                return FeedsCommandLine.Failure;
+            }
             await app.WaitForShutdownAsync(cancellationToken);
         }
         return FeedsCommandLine.Ok;

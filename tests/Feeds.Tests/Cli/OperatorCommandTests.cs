@@ -62,6 +62,20 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ServeOnAnAddressInUseSaysSoAndExitsOne()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exit, _, error) = await FeedsProcess.RunAsync("serve", "--config", Config, "--db", _folder.File("feeds.db"), "--urls", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"cannot listen on http://127.0.0.1:{port}", error);
+        Assert.DoesNotContain("Unhandled exception", error);
+    }
+
+    [Fact]
     public async Task BackupOfAMissingDatabaseSaysWhereItLooked()
     {
         var (exit, _, error) = await FeedsProcess.RunAsync("backup", _folder.File("copy.db"), "--db", _folder.File("nothing.db"));
