@@ -10,7 +10,7 @@ namespace Feeds.Core.Parsing;
 /// the caller's tolerant parse decides those documents:
 /// <list type="bullet">
 /// <item>entity references other than XML's five (HTML and DTD entities): the DTD is ignored, so XmlReader rejects them;</item>
-/// <item>a DOCTYPE with an internal subset (the tolerant parser reads its entities with its own bounds);</item>
+/// <item>a DOCTYPE with an internal subset, or a quoted <c>&gt;</c> (<see cref="HasDoctypeReadOtherwise"/>);</item>
 /// <item>character references the tolerant parser reads otherwise (<see cref="HasCharacterReferencesReadOtherwise"/>);</item>
 /// <item>names with characters outside the tolerant parser's name characters;</item>
 /// <item>an HTML void element written with an end tag (the tolerant parser never lets one hold anything);</item>
@@ -25,7 +25,7 @@ internal static class WellFormedXmlParser
     /// <summary>The tree of a well-formed document, or null when the tolerant parser must read it.</summary>
     public static FeedElement? TryParse(string text)
     {
-        if (HasCharacterReferencesReadOtherwise(text))
+        if (HasCharacterReferencesReadOtherwise(text) || HasDoctypeReadOtherwise(text))
             return null;
         // XmlTextReader rather than XmlReader.Create: only it can leave line ends and whitespace in attribute
         // values as written (Normalization = false, XML 1.0 §2.11 and §3.3.3 not applied), which the tolerant
@@ -73,6 +73,24 @@ internal static class WellFormedXmlParser
         return false;
     }
 
+    /// <summary>
+    /// Whether the document has a DOCTYPE the tolerant parser reads otherwise than XmlReader, which here skips it
+    /// unread (<see cref="DtdProcessing.Ignore"/>, so it is never reported): one with an internal subset, whose
+    /// entities the tolerant parser expands, or one it would end early, at a <c>&gt;</c> inside a quoted identifier.
+    /// A DOCTYPE can only be in the prolog, so the first <c>&lt;!DOCTYPE</c> is the one, if there is one.
+    /// </summary>
+    internal static bool HasDoctypeReadOtherwise(string text)
+    {
+        var start = text.IndexOf("<!DOCTYPE", StringComparison.Ordinal);
+        if (start < 0)
+            return false;
+        var end = text.IndexOf('>', start);
+        if (end < 0)
+            return true;
+        var declaration = text.AsSpan(start, end - start);
+        return declaration.Contains('[') || declaration.Count('"') % 2 != 0 || declaration.Count('\'') % 2 != 0;
+    }
+
     /// <summary>One document's walk: the open element, and tables that let a feed's thousands of repeated names cost one check each.</summary>
     private sealed class TreeBuilder(XmlTextReader reader)
     {
@@ -95,7 +113,6 @@ internal static class WellFormedXmlParser
                     // Both parsers drop comments, so the text around one joins into one string.
                     XmlNodeType.Comment or XmlNodeType.XmlDeclaration => true,
                     XmlNodeType.ProcessingInstruction => !reader.Value.Contains('>', StringComparison.Ordinal),
-                    XmlNodeType.DocumentType => reader.Value.Length == 0 && !DoctypeIdentifiersContain('>', '['),
                     _ => false,
                 };
                 if (!understood)
@@ -152,9 +169,6 @@ internal static class WellFormedXmlParser
                 nodes.Add(value);
             return true;
         }
-
-        private bool DoctypeIdentifiersContain(char first, char second) =>
-            $"{reader.GetAttribute("PUBLIC")}{reader.GetAttribute("SYSTEM")}".AsSpan().IndexOfAny(first, second) >= 0;
 
         private bool IsTolerantName(string name)
         {

@@ -61,6 +61,8 @@ public class WellFormedXmlParserTests
     [InlineData("<rss><channel><title>don&#146;t</title></channel></rss>")] // C1 reference: windows-1252 to the tolerant parser
     [InlineData("<rss><channel><title>&#0000000065;</title></channel></rss>")] // more than 8 digits: text to the tolerant parser
     [InlineData("<!DOCTYPE rss [<!ENTITY id \"x\">]><rss><channel><title>&id;</title></channel></rss>")] // internal subset
+    [InlineData("<!DOCTYPE rss [<!ENTITY x \"]>junk<channel>\">]><rss><channel/></rss>")] // the tolerant parser ends the subset early
+    [InlineData("<!DOCTYPE rss SYSTEM \"a>b<x>\"><rss><channel/></rss>")] // the tolerant parser ends the DOCTYPE early
     [InlineData("<rss><channel><description><img>caption</img></description></channel></rss>")] // void element holding text
     [InlineData("<rss><channel><?php echo 'a>b' ?></channel></rss>")] // the tolerant parser ends the PI at '>'
     [InlineData("<rss><channel><title\u0300>x</title\u0300></channel></rss>")] // a name character the tolerant parser stops at
