@@ -5,9 +5,8 @@ namespace Feeds.Core.Parsing;
 /// <summary>
 /// Bytes → <see cref="ParsedFeed"/>: decodes the text (<see cref="FeedDecoder"/>), detects the format from the
 /// content, and hands the document to the reader for that format. Every XML format is read from one tolerant
-/// tree (<see cref="TolerantXmlParser"/>; <see cref="WellFormedXmlParser"/> builds the same one faster when the
-/// XML is well-formed) instead of System.ServiceModel.Syndication, which reads only RSS 2.0 and Atom 1.0 and
-/// loses a whole feed on one bad element; Syndication stays for writing our own feeds.
+/// tree (<see cref="TolerantXmlParser"/>) instead of System.ServiceModel.Syndication, which reads only RSS 2.0 and
+/// Atom 1.0 and loses a whole feed on one bad element; Syndication stays for writing our own feeds.
 /// </summary>
 public static class FeedParser
 {
@@ -24,9 +23,7 @@ public static class FeedParser
             throw new FeedParseException("not a feed: the document is empty", ParseFailure.NotAFeed);
         if (start[0] is '{' or '[')
             return JsonFeedReader.Read(text);
-        // Most feeds are well-formed: XmlReader builds their tree several times faster than the tolerant parser,
-        // which reads the rest. Both build the same tree for the same text.
-        var root = WellFormedXmlParser.TryParse(text) ?? TolerantXmlParser.Parse(text)
+        var root = TolerantXmlParser.Parse(text)
             ?? throw new FeedParseException("not a feed: the document has no XML element (is it plain text?)", ParseFailure.NotAFeed);
         var format = FormatDetector.Detect(root);
         return format switch

@@ -184,7 +184,7 @@ internal sealed partial class TolerantXmlParser
         if (_rootClosed)
             return;
         if (_open.Count >= MaxDepth)
-            throw NestingTooDeep();
+            throw new FeedParseException($"not a readable feed: elements nest deeper than {MaxDepth} levels", ParseFailure.Unreadable);
         var scopeCount = _scope.Count;
         foreach (var (name, value) in attributes)
         {
@@ -209,7 +209,8 @@ internal sealed partial class TolerantXmlParser
             _root ??= element;
         else
             parent.Nodes.Add(element);
-        if (selfClosing || IsHtmlVoid(element))
+        var isVoid = element.Namespace is "" or Namespaces.Xhtml && HtmlVoidElements.Contains(localName);
+        if (selfClosing || isVoid)
             _scope.RemoveRange(scopeCount, _scope.Count - scopeCount);
         else
             _open.Add((element, scopeCount));
@@ -230,26 +231,6 @@ internal sealed partial class TolerantXmlParser
             return;
         }
         // An end tag nothing opened (</i> after </b> closed both): ignored, as HTML parsers do.
-    }
-
-    public static FeedParseException NestingTooDeep() =>
-        new($"not a readable feed: elements nest deeper than {MaxDepth} levels", ParseFailure.Unreadable);
-
-    /// <summary>An HTML void element (<c>&lt;br&gt;</c>), which never holds anything, however it is written.</summary>
-    public static bool IsHtmlVoid(FeedElement element) =>
-        element.Namespace is "" or Namespaces.Xhtml && HtmlVoidElements.Contains(element.LocalName);
-
-    /// <summary>Whether this parser reads all of <paramref name="name"/> as one element or attribute name.</summary>
-    public static bool IsName(ReadOnlySpan<char> name)
-    {
-        if (name.IsEmpty || !IsNameStart(name[0]))
-            return false;
-        foreach (var c in name)
-        {
-            if (!IsNameChar(c))
-                return false;
-        }
-        return true;
     }
 
     private string Resolve(string prefix)

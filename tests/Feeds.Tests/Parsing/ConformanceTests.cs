@@ -36,7 +36,7 @@ public sealed partial class ConformanceTests
         Assert.Equal(known, failing);
     }
 
-    internal static string RepositoryRoot()
+    private static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(TestFiles.Root); folder is not null; folder = folder.Parent)
         {
