@@ -223,6 +223,9 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
 
     private async Task<SaveResult> WritePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
     {
+        // After a fault, pooled connections may hold the file as it was then (opened read-only, say): write through fresh ones.
+        if (WriteFault is not null)
+            SqliteConnection.ClearAllPools();
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(UpsertSourceSql, SourceRow.From(state), transaction, cancellationToken: cancellationToken));

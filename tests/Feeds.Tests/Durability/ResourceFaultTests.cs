@@ -9,8 +9,8 @@ using Xunit.Abstractions;
 namespace Feeds.Tests.Durability;
 
 /// <summary>
-/// The database's disk fills up under the running service: the failure shows on /healthz, on each
-/// source's state and in one log line; the feeds keep being served; saving resumes by itself when the fault clears.
+/// The database's disk fills up, or turns read-only, under the running service: the failure shows on /healthz, on
+/// each source's state and in one log line; the feeds keep being served; saving resumes by itself when the fault clears.
 /// Runs on a small tmpfs, which needs root (as in CI); without it these tests only say so in their output.
 /// </summary>
 [Collection(DurabilityCollection.Name)]
@@ -69,6 +69,45 @@ public sealed class ResourceFaultTests(ITestOutputHelper output)
         Assert.Equal(80, await CountServedAsync(host));
         Assert.All(await store.GetSourceStatesAsync(CancellationToken.None), state => Assert.Equal(PollOutcome.Updated, state.LastOutcome));
         Assert.Contains(host.Logs, line => line.Contains("is writable again", StringComparison.Ordinal));
+        Assert.Equal("ok", (await DatabaseAudit.ReadAsync(host.DatabasePath)).Integrity);
+    }
+
+    [Fact]
+    public async Task AReadOnlyDatabaseIsReportedWhileFeedsAreStillServedAndSavingResumesWhenWritable()
+    {
+        using var disk = SmallDisk.TryMount(megabytes: 16);
+        if (disk is null)
+        {
+            output.WriteLine("not run: mounting needs root");
+            return;
+        }
+        await using var server = await LoopbackSourceServer.StartAsync();
+        var sources = new ChangingSources(server, count: 2, itemsPerVersion: 20, contentBytes: 1000);
+        var started = DateTimeOffset.UtcNow;
+        await using var host = await FeedsTestHost.StartAsync(Sections, sources.ConfigEntries("all"), publishing: new { itemsPerFeed = 500 },
+            databasePath: disk.File("feeds.db"));
+        await host.WaitForPollsAsync(sources.Count, started);
+        var refresher = host.Services.GetRequiredService<SourceRefresher>();
+        var store = host.Services.GetRequiredService<IFeedStore>();
+        var config = host.Services.GetRequiredService<FeedsConfigMonitor>().Current;
+        Assert.Equal(40, await CountServedAsync(host));
+
+        disk.MakeReadOnly();
+        sources.AdvanceAll();
+        foreach (var source in config.Sources)
+            await Assert.ThrowsAnyAsync<Exception>(() => refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None));
+
+        Assert.NotNull(store.WriteFault);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await host.Client.GetAsync("healthz")).StatusCode);
+        Assert.Equal(40, await CountServedAsync(host)); // what it has, it still serves
+
+        disk.MakeWritable();
+        foreach (var source in config.Sources)
+            Assert.Equal(20, Assert.IsType<RefreshResult.Updated>(await refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None)).Added);
+
+        Assert.Null(store.WriteFault);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("healthz")).StatusCode);
+        Assert.Equal(80, await CountServedAsync(host));
         Assert.Equal("ok", (await DatabaseAudit.ReadAsync(host.DatabasePath)).Integrity);
     }
 

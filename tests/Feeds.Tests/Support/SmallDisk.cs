@@ -47,6 +47,26 @@ public sealed class SmallDisk : IDisposable
     /// <summary>The operator frees the space again.</summary>
     public void Free() => System.IO.File.Delete(Filler);
 
+    /// <summary>
+    /// The file system turns read-only under the service (a read-only bind mount over the disk, which Linux allows
+    /// while files are open). Pooled connections keep their writable handles, so they are cleared: every new one
+    /// opens the database through the read-only mount.
+    /// </summary>
+    public void MakeReadOnly()
+    {
+        if (Run("mount", "--bind", Path, Path) != 0 || Run("mount", "-o", "remount,bind,ro", Path) != 0)
+            throw new InvalidOperationException($"could not mount {Path} read-only");
+        SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>The operator makes it writable again; the service must notice by itself.</summary>
+    public void MakeWritable()
+    {
+        // Remounted, not unmounted: the database files are open through the bind mount, so umount would say busy.
+        if (Run("mount", "-o", "remount,bind,rw", Path) != 0)
+            throw new InvalidOperationException($"could not make {Path} writable again");
+    }
+
     private static int Run(string command, params string[] args)
     {
         try
