@@ -28,20 +28,8 @@ public sealed class ResourceFaultTests(ITestOutputHelper output)
             return;
         }
         await using var server = await LoopbackSourceServer.StartAsync();
-        var sources = new ChangingSources(server, count: 2, itemsPerVersion: 20, contentBytes: 3000);
-        var started = DateTimeOffset.UtcNow;
-        await using var host = await FeedsTestHost.StartAsync(Sections, sources.ConfigEntries("all"), publishing: new { itemsPerFeed = 500 },
-            databasePath: disk.File("feeds.db"));
-        await host.WaitForPollsAsync(sources.Count, started);
-        var refresher = host.Services.GetRequiredService<SourceRefresher>();
-        var store = host.Services.GetRequiredService<IFeedStore>();
-        var config = host.Services.GetRequiredService<FeedsConfigMonitor>().Current;
-        Assert.Equal(40, await CountServedAsync(host));
-
-        disk.Fill();
-        sources.AdvanceAll();
-        foreach (var source in config.Sources)
-            await Assert.ThrowsAnyAsync<Exception>(() => refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None));
+        await using var rig = await ServeAndBreakAsync(server, disk, disk.Fill, contentBytes: 3000);
+        var (host, refresher, store, config) = (rig.Host, rig.Refresher, rig.Store, rig.Config);
 
         // ENOSPC comes back as SQLITE_FULL from a write, now and then as SQLITE_IOERR from the shared-memory index of a read.
         var reason = store.WriteFault?.Reason;
@@ -82,20 +70,8 @@ public sealed class ResourceFaultTests(ITestOutputHelper output)
             return;
         }
         await using var server = await LoopbackSourceServer.StartAsync();
-        var sources = new ChangingSources(server, count: 2, itemsPerVersion: 20, contentBytes: 1000);
-        var started = DateTimeOffset.UtcNow;
-        await using var host = await FeedsTestHost.StartAsync(Sections, sources.ConfigEntries("all"), publishing: new { itemsPerFeed = 500 },
-            databasePath: disk.File("feeds.db"));
-        await host.WaitForPollsAsync(sources.Count, started);
-        var refresher = host.Services.GetRequiredService<SourceRefresher>();
-        var store = host.Services.GetRequiredService<IFeedStore>();
-        var config = host.Services.GetRequiredService<FeedsConfigMonitor>().Current;
-        Assert.Equal(40, await CountServedAsync(host));
-
-        disk.MakeReadOnly();
-        sources.AdvanceAll();
-        foreach (var source in config.Sources)
-            await Assert.ThrowsAnyAsync<Exception>(() => refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None));
+        await using var rig = await ServeAndBreakAsync(server, disk, disk.MakeReadOnly, contentBytes: 1000);
+        var (host, refresher, store, config) = (rig.Host, rig.Refresher, rig.Store, rig.Config);
 
         Assert.NotNull(store.WriteFault);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await host.Client.GetAsync("healthz")).StatusCode);
@@ -109,6 +85,33 @@ public sealed class ResourceFaultTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("healthz")).StatusCode);
         Assert.Equal(80, await CountServedAsync(host));
         Assert.Equal("ok", (await DatabaseAudit.ReadAsync(host.DatabasePath)).Integrity);
+    }
+
+    /// <summary>
+    /// The service on <paramref name="disk"/> with two sources of 20 items stored and served; then <paramref name="fault"/>
+    /// strikes, the sources publish 20 more items each, and a poll of each fails to save them.
+    /// </summary>
+    private static async Task<Rig> ServeAndBreakAsync(LoopbackSourceServer server, SmallDisk disk, Action fault, int contentBytes)
+    {
+        var sources = new ChangingSources(server, count: 2, itemsPerVersion: 20, contentBytes: contentBytes);
+        var started = DateTimeOffset.UtcNow;
+        var host = await FeedsTestHost.StartAsync(Sections, sources.ConfigEntries("all"), publishing: new { itemsPerFeed = 500 },
+            databasePath: disk.File("feeds.db"));
+        await host.WaitForPollsAsync(sources.Count, started);
+        var rig = new Rig(host, host.Services.GetRequiredService<SourceRefresher>(), host.Services.GetRequiredService<IFeedStore>(),
+            host.Services.GetRequiredService<FeedsConfigMonitor>().Current);
+        Assert.Equal(40, await CountServedAsync(host));
+
+        fault();
+        sources.AdvanceAll();
+        foreach (var source in rig.Config.Sources)
+            await Assert.ThrowsAnyAsync<Exception>(() => rig.Refresher.RefreshAsync(source, PollReason.Manual, CancellationToken.None));
+        return rig;
+    }
+
+    private sealed record Rig(FeedsTestHost Host, SourceRefresher Refresher, IFeedStore Store, FeedsConfig Config) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Host.DisposeAsync();
     }
 
     private static async Task<int> CountServedAsync(FeedsTestHost host)
