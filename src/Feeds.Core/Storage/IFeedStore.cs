@@ -24,10 +24,7 @@ public interface IFeedStore
     /// </summary>
     Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken);
 
-    /// <summary>Newest first, ties broken by insertion order, so the same data always gives the same list.</summary>
-    Task<IReadOnlyList<StoredItem>> GetLatestItemsAsync(IReadOnlyCollection<string> sourceIds, int limit, CancellationToken cancellationToken);
-
-    /// <summary>One page of a set of sources' items from a cursor, always returned newest first.</summary>
+    /// <summary>One page of a set of sources' items from a cursor, always returned newest first (ties by insertion order).</summary>
     Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken);
 
     /// <summary>Items with one of the link keys (any time) or headline keys (published within [from, to]), oldest first.</summary>

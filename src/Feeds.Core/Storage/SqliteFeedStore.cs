@@ -251,9 +251,6 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
         return new SaveResult(added, updated);
     }
 
-    public Task<IReadOnlyList<StoredItem>> GetLatestItemsAsync(IReadOnlyCollection<string> sourceIds, int limit, CancellationToken cancellationToken) =>
-        GetItemsAsync(sourceIds, ItemCursor.Newest, limit, cancellationToken);
-
     public async Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken)
     {
         // Keyset paging on (published_at, id): stable however many items arrive meanwhile.

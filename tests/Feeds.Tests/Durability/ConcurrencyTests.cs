@@ -47,7 +47,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         var problems = reads.SelectMany(r => r.Problems).ToList();
         Assert.True(problems.Count == 0, string.Join("\n", problems.Take(10)));
         Assert.DoesNotContain(host.Logs, line => line.Contains("locked", StringComparison.OrdinalIgnoreCase) || line.Contains("busy", StringComparison.OrdinalIgnoreCase));
-        var stored = await host.Services.GetRequiredService<IFeedStore>().GetLatestItemsAsync(config.Sources.Select(s => s.Id).ToList(), 100_000, CancellationToken.None);
+        var stored = await host.Services.GetRequiredService<IFeedStore>().GetItemsAsync(config.Sources.Select(s => s.Id).ToList(), ItemCursor.Newest, 100_000, CancellationToken.None);
         Assert.Equal(sources.PublishedItemCount, stored.Count);
         // Each section change makes the next requests render the page anew (see bench/README.md, Soak), so a reader may wait
         // a while for one answer; together they must have read throughout.
@@ -89,7 +89,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
             var reads = 0;
             do
             {
-                var items = await store.GetLatestItemsAsync(["a", "b", "c", "d"], 100_000, CancellationToken.None);
+                var items = await store.GetItemsAsync(["a", "b", "c", "d"], ItemCursor.Newest, 100_000, CancellationToken.None);
                 // Polls are saved whole: each source shows a multiple of its 10 items per poll.
                 Assert.All(items.GroupBy(i => i.SourceId), group => Assert.Equal(0, group.Count() % 10));
                 reads++;
@@ -105,7 +105,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         Volatile.Write(ref writing, false);
         var reads = await Task.WhenAll(readers);
 
-        Assert.Equal(4 * 40 * 10, (await serving.GetLatestItemsAsync(["a", "b", "c", "d"], 100_000, CancellationToken.None)).Count);
+        Assert.Equal(4 * 40 * 10, (await serving.GetItemsAsync(["a", "b", "c", "d"], ItemCursor.Newest, 100_000, CancellationToken.None)).Count);
         Assert.True(reads.Sum() > 4, "the readers did not read while the writers wrote");
     }
 

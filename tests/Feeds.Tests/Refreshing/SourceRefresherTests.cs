@@ -64,7 +64,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
 
         Assert.Equal(10, first.Added);
         Assert.IsType<RefreshResult.NotModified>(second);
-        Assert.Equal(10, (await Store.GetLatestItemsAsync(["wire"], 100, CancellationToken.None)).Count);
+        Assert.Equal(10, (await Store.GetItemsAsync(["wire"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
         var state = await StateAsync();
         Assert.Equal(PollOutcome.NotModified, state.LastOutcome);
         Assert.Equal(304, state.LastHttpStatus);
@@ -305,7 +305,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
 
         Assert.Equal(category, failed.Category);
         Assert.Equal(category, (await StateAsync()).LastErrorCategory);
-        Assert.Equal(10, (await Store.GetLatestItemsAsync(["wire"], 100, CancellationToken.None)).Count);
+        Assert.Equal(10, (await Store.GetItemsAsync(["wire"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
     }
 
     [Theory]

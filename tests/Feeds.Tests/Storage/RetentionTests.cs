@@ -58,7 +58,7 @@ public sealed class RetentionTests : IAsyncLifetime, IDisposable
         _store.PruneAsync(config.RetentionOf, token => RetentionJob.ShownOnFirstPagesAsync(_pages, config, token), CancellationToken.None);
 
     private async Task<string[]> KeysAsync(string sourceId) =>
-        (await _store.GetLatestItemsAsync([sourceId], 1000, CancellationToken.None)).Select(i => i.ItemKey).ToArray();
+        (await _store.GetItemsAsync([sourceId], ItemCursor.Newest, 1000, CancellationToken.None)).Select(i => i.ItemKey).ToArray();
 
     [Fact]
     public async Task ItemsOlderThanMaxAgeAreRemoved()

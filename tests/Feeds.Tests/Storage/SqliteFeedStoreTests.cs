@@ -64,17 +64,17 @@ public sealed class SqliteFeedStoreTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(new SaveResult(2, 0), first);
         Assert.Equal(new SaveResult(0, 0), again);
-        Assert.Equal(2, (await _store.GetLatestItemsAsync(["wire"], 50, CancellationToken.None)).Count);
+        Assert.Equal(2, (await _store.GetItemsAsync(["wire"], ItemCursor.Newest, 50, CancellationToken.None)).Count);
     }
 
     [Fact]
     public async Task AChangedItemIsUpdatedInPlace()
     {
         await _store.SavePollAsync(Source, [Item("a")], CancellationToken.None);
-        var before = Assert.Single(await _store.GetLatestItemsAsync(["wire"], 50, CancellationToken.None));
+        var before = Assert.Single(await _store.GetItemsAsync(["wire"], ItemCursor.Newest, 50, CancellationToken.None));
 
         var result = await _store.SavePollAsync(Source, [Item("a", hash: "h2", title: "Corrected headline")], CancellationToken.None);
-        var after = Assert.Single(await _store.GetLatestItemsAsync(["wire"], 50, CancellationToken.None));
+        var after = Assert.Single(await _store.GetItemsAsync(["wire"], ItemCursor.Newest, 50, CancellationToken.None));
 
         Assert.Equal(new SaveResult(0, 1), result);
         Assert.Equal(before.Id, after.Id);
@@ -88,7 +88,7 @@ public sealed class SqliteFeedStoreTests : IAsyncLifetime, IDisposable
         _clock.Advance(TimeSpan.FromHours(1));
         await _store.SavePollAsync(Source, [Item("a", hash: "h2")], CancellationToken.None);
 
-        var item = Assert.Single(await _store.GetLatestItemsAsync(["wire"], 50, CancellationToken.None));
+        var item = Assert.Single(await _store.GetItemsAsync(["wire"], ItemCursor.Newest, 50, CancellationToken.None));
         Assert.Equal(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero), item.PublishedAt);
         Assert.True(item.DateIsEstimated);
     }
@@ -99,7 +99,7 @@ public sealed class SqliteFeedStoreTests : IAsyncLifetime, IDisposable
         var day = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
         await _store.SavePollAsync(Source, [Item("old", published: day), Item("new", published: day.AddDays(2)), Item("mid", published: day.AddDays(1))], CancellationToken.None);
 
-        var items = await _store.GetLatestItemsAsync(["wire"], 2, CancellationToken.None);
+        var items = await _store.GetItemsAsync(["wire"], ItemCursor.Newest, 2, CancellationToken.None);
 
         Assert.Equal(["new", "mid"], items.Select(i => i.ItemKey));
     }
@@ -118,7 +118,7 @@ public sealed class SqliteFeedStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal("\"v1\"", state!.Validators.ETag);
         Assert.Equal(2, state.ConsecutiveFailures);
         Assert.Equal("boom", state.LastError);
-        Assert.Single(await _store.GetLatestItemsAsync(["wire"], 50, CancellationToken.None));
+        Assert.Single(await _store.GetItemsAsync(["wire"], ItemCursor.Newest, 50, CancellationToken.None));
     }
 
     [Fact]
