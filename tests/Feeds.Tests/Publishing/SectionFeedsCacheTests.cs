@@ -7,9 +7,9 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Feeds.Tests.Publishing;
 
-public sealed class SectionFeedsCacheTests : IAsyncLifetime, IDisposable
+public sealed class SectionFeedsCacheTests : IAsyncLifetime
 {
-    private readonly TempFolder _folder = new();
+    private TempStore _temp = null!;
     private SqliteFeedStore _store = null!;
     private CountingStore _counting = null!;
     private SectionFeeds _feeds = null!;
@@ -26,20 +26,18 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _store = new SqliteFeedStore(_folder.File("feeds.db"), new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56)));
-        await _store.MigrateAsync(CancellationToken.None);
+        _temp = await TempStore.CreateAsync(new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56)));
+        _store = _temp.Store;
         _counting = new CountingStore(_store);
         _feeds = new SectionFeeds(_counting, new SectionPages(_counting));
         await SaveAsync("wire", "a");
         await SaveAsync("gadgets", "g");
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose()
+    public Task DisposeAsync()
     {
-        _store.Dispose();
-        _folder.Dispose();
+        _temp.Dispose();
+        return Task.CompletedTask;
     }
 
     private Task SaveAsync(string sourceId, string key, string hash = "1") =>
@@ -80,7 +78,11 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime, IDisposable
 
         before = _counting.Queries;
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _feeds.GetAsync(Config, World, OutputFormat.Json, ItemCursor.Newest, Base, CancellationToken.None)));
-        await Task.Delay(1000); // the one render finishes its queries
+        // Let the one render finish its queries (longer on a loaded machine), then give a second render time to show.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_counting.Queries - before < oneRender && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        await Task.Delay(500);
 
         Assert.Equal(oneRender, _counting.Queries - before);
     }
@@ -93,8 +95,15 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime, IDisposable
         _counting.Delay = TimeSpan.FromMilliseconds(500);
 
         var during = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
-        await Task.Delay(1500);
-        var after = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+        // The render takes two 500 ms queries; on a loaded machine, longer. Readers get the new bytes once it is done.
+        RenderedFeed after;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        do
+        {
+            await Task.Delay(250);
+            after = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+        }
+        while (ReferenceEquals(after, previous) && DateTime.UtcNow < deadline);
 
         Assert.Same(previous, during);
         Assert.NotSame(previous, after);

@@ -8,27 +8,25 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Feeds.Tests.Publishing;
 
-public sealed class SectionPagesTests : IAsyncLifetime, IDisposable
+public sealed class SectionPagesTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _clock = new(Start.AddDays(30));
+    private TempStore _temp = null!;
     private SqliteFeedStore _store = null!;
     private SectionPages _pages = null!;
 
     public async Task InitializeAsync()
     {
-        _store = new SqliteFeedStore(_folder.File("feeds.db"), _clock);
-        await _store.MigrateAsync(CancellationToken.None);
+        _temp = await TempStore.CreateAsync(_clock);
+        _store = _temp.Store;
         _pages = new SectionPages(_store);
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose()
+    public Task DisposeAsync()
     {
-        _store.Dispose();
-        _folder.Dispose();
+        _temp.Dispose();
+        return Task.CompletedTask;
     }
 
     private static Source Source(string id, params string[] sections) =>

@@ -11,27 +11,25 @@ using Quartz;
 
 namespace Feeds.Tests.Storage;
 
-public sealed class RetentionTests : IAsyncLifetime, IDisposable
+public sealed class RetentionTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
-    private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _clock = new(Now);
+    private TempStore _temp = null!;
     private SqliteFeedStore _store = null!;
     private SectionPages _pages = null!;
 
     public async Task InitializeAsync()
     {
-        _store = new SqliteFeedStore(_folder.File("feeds.db"), _clock);
-        await _store.MigrateAsync(CancellationToken.None);
+        _temp = await TempStore.CreateAsync(_clock);
+        _store = _temp.Store;
         _pages = new SectionPages(_store);
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose()
+    public Task DisposeAsync()
     {
-        _store.Dispose();
-        _folder.Dispose();
+        _temp.Dispose();
+        return Task.CompletedTask;
     }
 
     private static readonly Section World = new("world", "World", "");
@@ -165,7 +163,7 @@ public sealed class RetentionTests : IAsyncLifetime, IDisposable
     {
         var body = new string('x', 8000);
         await SaveAsync("wire", Enumerable.Range(0, 300).Select(i => Item($"i{i}", i, body: body + i)).ToArray());
-        await using var connection = new SqliteConnection($"Data Source={_folder.File("feeds.db")};Pooling=False");
+        await using var connection = new SqliteConnection($"Data Source={_temp.DatabasePath};Pooling=False");
         await connection.OpenAsync();
         var before = await connection.ExecuteScalarAsync<long>("PRAGMA page_count");
 
