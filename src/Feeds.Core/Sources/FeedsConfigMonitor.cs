@@ -68,7 +68,7 @@ public sealed record ConfigChange(
     bool FetchingChanged)
 {
     public bool IsEmpty => AddedSources.Count == 0 && RemovedSources.Count == 0 && ChangedSources.Count == 0
-        && ChangedSections.Count == 0 && !FetchingChanged && Old.Publishing == New.Publishing;
+        && ChangedSections.Count == 0 && !FetchingChanged && Old.Publishing == New.Publishing && Old.Retention == New.Retention;
 
     /// <summary>Sources whose address changed: their next poll should not wait for the schedule.</summary>
     public IEnumerable<Source> MovedSources =>
@@ -91,7 +91,7 @@ public sealed record ConfigChange(
     }
 
     private static bool SameSource(Source a, Source b) =>
-        a.Title == b.Title && a.Location == b.Location && a.Interval == b.Interval && a.Sections.SequenceEqual(b.Sections);
+        a.Title == b.Title && a.Location == b.Location && a.Interval == b.Interval && a.Sections.SequenceEqual(b.Sections) && a.Retention == b.Retention;
 
     // Records compare their lists and regexes by reference; compare what they say.
     private static bool SameSection(Section a, Section b) =>
