@@ -17,8 +17,9 @@ public static class FeedParser
     /// </param>
     public static ParsedFeed Parse(ReadOnlyMemory<byte> bytes, string? httpCharset = null)
     {
-        var text = FeedDecoder.Decode(bytes.Span, httpCharset);
-        var start = text.AsSpan().TrimStart();
+        using var decoded = FeedDecoder.Decode(bytes.Span, httpCharset);
+        var text = decoded.Text;
+        var start = text.Span.TrimStart();
         if (start.IsEmpty || start is ['\0', ..])
             throw new FeedParseException("not a feed: the document is empty", ParseFailure.NotAFeed);
         if (start[0] is '{' or '[')

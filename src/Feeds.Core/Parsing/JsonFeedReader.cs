@@ -11,7 +11,7 @@ internal static class JsonFeedReader
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64, AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
-    public static ParsedFeed Read(string json)
+    public static ParsedFeed Read(ReadOnlyMemory<char> json)
     {
         JsonDocument document;
         try

@@ -28,7 +28,7 @@ internal sealed partial class TolerantXmlParser
         "img", "br", "hr", "wbr", "area", "input", "embed", "col", "param",
     };
 
-    private readonly string _text;
+    private readonly ReadOnlyMemory<char> _text;
     private int _position;
     private readonly Dictionary<string, string> _entities = new(StringComparer.Ordinal);
     private long _expanded;
@@ -44,7 +44,7 @@ internal sealed partial class TolerantXmlParser
     private FeedElement? _root;
     private bool _rootClosed;
 
-    private TolerantXmlParser(string text)
+    private TolerantXmlParser(ReadOnlyMemory<char> text)
     {
         _text = text;
         _namesBySpan = _names.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -52,7 +52,8 @@ internal sealed partial class TolerantXmlParser
     }
 
     /// <summary>The root element, or null when the text holds no element at all.</summary>
-    public static FeedElement? Parse(string text)
+    /// <param name="text">The document; every string of the tree is copied out of it, so it may be reused afterwards.</param>
+    public static FeedElement? Parse(ReadOnlyMemory<char> text)
     {
         var parser = new TolerantXmlParser(text);
         parser.Run();
@@ -63,14 +64,14 @@ internal sealed partial class TolerantXmlParser
     {
         while (_position < _text.Length && !_rootClosed)
         {
-            var lt = _text.IndexOf('<', _position);
+            var lt = IndexOf('<', _position);
             if (lt < 0)
             {
-                AddText(_text.AsSpan(_position), decode: true);
+                AddText(_text.Span[_position..], decode: true);
                 break;
             }
             if (lt > _position)
-                AddText(_text.AsSpan(_position, lt - _position), decode: true);
+                AddText(_text.Span[_position..lt], decode: true);
             _position = lt;
             ReadMarkup();
         }
@@ -78,14 +79,14 @@ internal sealed partial class TolerantXmlParser
 
     private void ReadMarkup()
     {
-        var rest = _text.AsSpan(_position);
+        var rest = _text.Span[_position..];
         if (rest.StartsWith("<!--"))
             _position = After("-->", _position + 4);
         else if (rest.StartsWith("<![CDATA["))
         {
-            var end = _text.IndexOf("]]>", _position + 9, StringComparison.Ordinal);
+            var end = IndexOf("]]>", _position + 9);
             var stop = end < 0 ? _text.Length : end;
-            AddText(_text.AsSpan(_position + 9, stop - _position - 9), decode: false);
+            AddText(_text.Span[(_position + 9)..stop], decode: false);
             _position = end < 0 ? _text.Length : end + 3;
         }
         else if (rest.StartsWith("<!DOCTYPE", StringComparison.OrdinalIgnoreCase))
@@ -105,8 +106,22 @@ internal sealed partial class TolerantXmlParser
 
     private int After(string terminator, int from)
     {
-        var end = _text.IndexOf(terminator, Math.Min(from, _text.Length), StringComparison.Ordinal);
+        var end = IndexOf(terminator, from);
         return end < 0 ? _text.Length : end + terminator.Length;
+    }
+
+    /// <summary>Where <paramref name="value"/> next occurs at or after <paramref name="from"/>, or -1.</summary>
+    private int IndexOf(char value, int from)
+    {
+        var found = _text.Span[Math.Min(from, _text.Length)..].IndexOf(value);
+        return found < 0 ? -1 : found + from;
+    }
+
+    private int IndexOf(string value, int from)
+    {
+        from = Math.Min(from, _text.Length);
+        var found = _text.Span[from..].IndexOf(value, StringComparison.Ordinal);
+        return found < 0 ? -1 : found + from;
     }
 
     private void ReadStartTag()
@@ -117,9 +132,10 @@ internal sealed partial class TolerantXmlParser
         attributes.Clear();
         var selfClosing = false;
         var complete = false;
-        while (_position < _text.Length)
+        var text = _text.Span;
+        while (_position < text.Length)
         {
-            var c = _text[_position];
+            var c = text[_position];
             if (char.IsWhiteSpace(c))
                 _position++;
             else if (c == '>')
@@ -128,7 +144,7 @@ internal sealed partial class TolerantXmlParser
                 complete = true;
                 break;
             }
-            else if (c == '/' && _position + 1 < _text.Length && _text[_position + 1] == '>')
+            else if (c == '/' && _position + 1 < text.Length && text[_position + 1] == '>')
             {
                 _position += 2;
                 selfClosing = complete = true;
@@ -153,30 +169,31 @@ internal sealed partial class TolerantXmlParser
     {
         var name = ReadName();
         SkipWhitespace();
-        if (_position >= _text.Length || _text[_position] != '=')
+        var text = _text.Span;
+        if (_position >= text.Length || text[_position] != '=')
             return (name, name); // HTML boolean attribute
         _position++;
         SkipWhitespace();
-        if (_position >= _text.Length)
+        if (_position >= text.Length)
             return (name, "");
-        var quote = _text[_position];
+        var quote = text[_position];
         int start, end;
         if (quote is '"' or '\'')
         {
             start = _position + 1;
-            end = _text.IndexOf(quote, start);
+            end = IndexOf(quote, start);
             if (end < 0)
-                end = _text.Length;
-            _position = Math.Min(end + 1, _text.Length);
+                end = text.Length;
+            _position = Math.Min(end + 1, text.Length);
         }
         else
         {
             start = _position;
-            while (_position < _text.Length && !char.IsWhiteSpace(_text[_position]) && _text[_position] != '>')
+            while (_position < text.Length && !char.IsWhiteSpace(text[_position]) && text[_position] != '>')
                 _position++;
             end = _position;
         }
-        return (name, Decode(_text.AsSpan(start, end - start)));
+        return (name, Decode(text[start..end]));
     }
 
     private void OpenElement(string qualifiedName, List<(string Name, string Value)> attributes, bool selfClosing)
@@ -283,15 +300,17 @@ internal sealed partial class TolerantXmlParser
     /// <summary>The name at the current position, interned; its prefix and local part are in <see cref="_names"/>.</summary>
     private string ReadName()
     {
+        var text = _text.Span;
         var start = _position;
-        while (_position < _text.Length && IsNameChar(_text[_position]))
+        while (_position < text.Length && IsNameChar(text[_position]))
             _position++;
-        return Intern(_text.AsSpan(start, _position - start));
+        return Intern(text[start.._position]);
     }
 
     private void SkipWhitespace()
     {
-        while (_position < _text.Length && char.IsWhiteSpace(_text[_position]))
+        var text = _text.Span;
+        while (_position < text.Length && char.IsWhiteSpace(text[_position]))
             _position++;
     }
 
@@ -321,6 +340,22 @@ internal sealed partial class TolerantXmlParser
     /// <summary>Appends what the reference at the start of <paramref name="text"/> stands for; returns the characters used.</summary>
     private int AppendReference(StringBuilder result, ReadOnlySpan<char> text)
     {
+        // Escaped HTML (Atom's type="html", RSS descriptions) is mostly these: no lookup for them.
+        switch (text)
+        {
+            case ['&', 'l', 't', ';', ..]:
+                result.Append('<');
+                return 4;
+            case ['&', 'g', 't', ';', ..]:
+                result.Append('>');
+                return 4;
+            case ['&', 'a', 'm', 'p', ';', ..]:
+                result.Append('&');
+                return 5;
+            case ['&', 'q', 'u', 'o', 't', ';', ..]:
+                result.Append('"');
+                return 6;
+        }
         var semicolon = text[..Math.Min(text.Length, 40)].IndexOf(';');
         if (semicolon < 2)
         {
@@ -368,8 +403,8 @@ internal sealed partial class TolerantXmlParser
     /// </summary>
     private void ReadDoctype()
     {
-        var open = _text.IndexOf('[', _position);
-        var close = _text.IndexOf('>', _position);
+        var open = IndexOf('[', _position);
+        var close = IndexOf('>', _position);
         if (close < 0)
         {
             _position = _text.Length;
@@ -380,15 +415,19 @@ internal sealed partial class TolerantXmlParser
             _position = close + 1;
             return;
         }
-        var end = InternalSubsetEnd().Match(_text, open);
-        var stop = end.Success ? end.Index : _text.Length;
-        foreach (Match declaration in EntityDeclaration().Matches(_text[open..stop]))
+        var (stop, next) = (_text.Length, _text.Length);
+        foreach (var end in InternalSubsetEnd().EnumerateMatches(_text.Span[open..]))
+        {
+            (stop, next) = (open + end.Index, open + end.Index + end.Length);
+            break;
+        }
+        foreach (Match declaration in EntityDeclaration().Matches(_text.Span[open..stop].ToString()))
         {
             var value = declaration.Groups["value"].Value;
             if (value.AsSpan().IndexOfAny('&', '<', '%') < 0)
                 _entities.TryAdd(declaration.Groups["name"].Value, value);
         }
-        _position = end.Success ? end.Index + end.Length : _text.Length;
+        _position = next;
     }
 
     [GeneratedRegex(@"\]\s*>")]

@@ -31,6 +31,21 @@ public class FeedDecoderTests
     }
 
     [Fact]
+    public void ADocumentIsReadAloneWhateverWasReadBefore()
+    {
+        // Text is decoded into pooled buffers: a cut-off document read after a longer one (same buffer size) must end
+        // where its own bytes end, not run on into what the longer one left behind.
+        const string cutOff = "<rss version=\"2.0\"><channel><title>Cut off</title><description>It ends here";
+        const string longer = cutOff + "</description><item><title>Left over</title></item></channel></rss>";
+        FeedParser.Parse(Encoding.UTF8.GetBytes(longer));
+
+        var feed = FeedParser.Parse(Encoding.UTF8.GetBytes(cutOff));
+
+        Assert.Empty(feed.Entries);
+        Assert.Equal("It ends here", feed.Channel.Description?.Value);
+    }
+
+    [Fact]
     public void AByteOrderMarkWinsOverTheDeclaration()
     {
         Assert.Equal(Title, TitleOf(Feed(new UTF8Encoding(true), "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>", bom: true)));
