@@ -13,8 +13,13 @@ internal sealed class FeedElement(string qualifiedName, string localName, string
     public string LocalName { get; } = localName;
     public string Namespace { get; } = ns;
     public FeedElement? Parent { get; } = parent;
-    public List<FeedAttribute> Attributes { get; } = [];
+    // Most elements of a feed have no attribute: their list is made for the first one.
+    private List<FeedAttribute>? _attributes;
+
+    public IReadOnlyList<FeedAttribute> Attributes => (IReadOnlyList<FeedAttribute>?)_attributes ?? [];
     public List<object> Nodes { get; } = [];
+
+    public void AddAttribute(FeedAttribute attribute) => (_attributes ??= []).Add(attribute);
 
     /// <summary>The (canonical) namespaces this element declares, if any.</summary>
     public List<string>? Declarations { get; set; }
@@ -22,16 +27,9 @@ internal sealed class FeedElement(string qualifiedName, string localName, string
     /// <summary>Element names compare without case, as feed readers always have (<c>&lt;TiTlE&gt;</c>).</summary>
     public bool Is(string localName, string ns) => Namespace == ns && string.Equals(LocalName, localName, StringComparison.OrdinalIgnoreCase);
 
-    public IEnumerable<FeedElement> Elements() => Nodes.OfType<FeedElement>();
+    public ElementList Elements() => new(Nodes, null, "");
 
-    public IEnumerable<FeedElement> Elements(string localName, string ns)
-    {
-        foreach (var node in Nodes)
-        {
-            if (node is FeedElement element && element.Is(localName, ns))
-                yield return element;
-        }
-    }
+    public ElementList Elements(string localName, string ns) => new(Nodes, localName, ns);
 
     // Readers ask for single elements dozens of times per item: a plain loop, no iterator.
     public FeedElement? Element(string localName, string ns)
@@ -48,7 +46,9 @@ internal sealed class FeedElement(string qualifiedName, string localName, string
 
     public string? Attribute(string localName, string ns = "")
     {
-        foreach (var attribute in Attributes)
+        if (_attributes is null)
+            return null;
+        foreach (var attribute in _attributes)
         {
             if (attribute.Namespace == ns && string.Equals(attribute.LocalName, localName, StringComparison.OrdinalIgnoreCase))
                 return attribute.Value;
@@ -112,7 +112,7 @@ internal sealed class FeedElement(string qualifiedName, string localName, string
         }
         var element = (FeedElement)node;
         markup.Append('<').Append(element.QualifiedName);
-        foreach (var attribute in element.Attributes)
+        foreach (var attribute in element._attributes ?? [])
         {
             markup.Append(' ').Append(attribute.QualifiedName).Append("=\"");
             AppendEscaped(markup, attribute.Value, inAttribute: true);
@@ -165,6 +165,48 @@ internal sealed class FeedElement(string qualifiedName, string localName, string
     /// <summary>The <c>xml:lang</c> in force here.</summary>
     public string? Language =>
         Attribute("lang", Namespaces.Xml) is { } lang && lang.Trim().Length > 0 ? lang.Trim() : Parent?.Language;
+}
+
+/// <summary>
+/// The child elements of a node, all or those of one name: a struct, so the readers' many <c>foreach</c> loops over
+/// children allocate nothing (LINQ over it still works, boxed).
+/// </summary>
+internal readonly struct ElementList(List<object>? nodes, string? localName, string ns) : IEnumerable<FeedElement>
+{
+    public Enumerator GetEnumerator() => new(nodes, localName, ns);
+
+    IEnumerator<FeedElement> IEnumerable<FeedElement>.GetEnumerator() => GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public struct Enumerator(List<object>? nodes, string? localName, string ns) : IEnumerator<FeedElement>
+    {
+        private int _index = -1;
+
+        public FeedElement Current { get; private set; } = null!;
+
+        readonly object System.Collections.IEnumerator.Current => Current;
+
+        public bool MoveNext()
+        {
+            // nodes is null in default(ElementList), the empty list ([] where an ElementList is expected).
+            while (nodes is not null && ++_index < nodes.Count)
+            {
+                if (nodes[_index] is FeedElement element && (localName is null || element.Is(localName, ns)))
+                {
+                    Current = element;
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        public void Reset() => _index = -1;
+
+        public readonly void Dispose()
+        {
+        }
+    }
 }
 
 internal sealed record FeedAttribute(string QualifiedName, string LocalName, string Namespace, string Value);

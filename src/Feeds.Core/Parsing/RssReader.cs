@@ -88,7 +88,7 @@ internal static class RssReader
     }
 
     private static FeedText? MediaTitle(FeedElement item) =>
-        PlainText(item.Elements().SelectMany(e => e.Is("group", Namespaces.Media) || e.Is("content", Namespaces.Media) ? e.Elements() : [e])
+        PlainText(item.Elements().SelectMany(IEnumerable<FeedElement> (e) => e.Is("group", Namespaces.Media) || e.Is("content", Namespaces.Media) ? e.Elements() : [e])
             .FirstOrDefault(e => e.Is("title", Namespaces.Media) && e.TrimmedText is not null));
 
     /// <summary>RSS titles are text; markup written raw inside them is kept as markup for normalization to strip.</summary>

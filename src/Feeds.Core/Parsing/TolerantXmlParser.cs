@@ -40,6 +40,8 @@ internal sealed partial class TolerantXmlParser
     private readonly Dictionary<string, (string Prefix, string Local)>.AlternateLookup<ReadOnlySpan<char>> _namesBySpan;
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _entitiesBySpan;
     private readonly List<(string Name, string Value)> _attributes = [];
+    private const int MaxSharedWhitespace = 32;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _whitespaceBySpan = new HashSet<string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     private readonly StringBuilder _decoded = new();
     private FeedElement? _root;
     private bool _rootClosed;
@@ -220,7 +222,7 @@ internal sealed partial class TolerantXmlParser
             if (name == "xmlns" || name.StartsWith("xmlns:", StringComparison.Ordinal))
                 continue;
             var (attributePrefix, attributeLocal) = _names[name];
-            element.Attributes.Add(new FeedAttribute(name, attributeLocal, attributePrefix.Length == 0 ? "" : Resolve(attributePrefix), value));
+            element.AddAttribute(new FeedAttribute(name, attributeLocal, attributePrefix.Length == 0 ? "" : Resolve(attributePrefix), value));
         }
         if (parent is null)
             _root ??= element;
@@ -289,12 +291,23 @@ internal sealed partial class TolerantXmlParser
     {
         if (_open.Count == 0 || text.IsEmpty)
             return; // junk before or after the root
-        var value = decode ? Decode(text) : text.ToString();
+        var value = text.Length <= MaxSharedWhitespace && text.IsWhiteSpace() ? SharedWhitespace(text) : decode ? Decode(text) : text.ToString();
         var nodes = _open[^1].Element.Nodes;
         if (nodes.Count > 0 && nodes[^1] is string previous)
             nodes[^1] = previous + value;
         else
             nodes.Add(value);
+    }
+
+    /// <summary>
+    /// The whitespace between elements (a line break and an indent, thousands of times a feed) as one string per
+    /// spelling and document.
+    /// </summary>
+    private string SharedWhitespace(ReadOnlySpan<char> whitespace)
+    {
+        if (!_whitespaceBySpan.TryGetValue(whitespace, out var shared))
+            _whitespaceBySpan.Set.Add(shared = whitespace.ToString());
+        return shared;
     }
 
     /// <summary>The name at the current position, interned; its prefix and local part are in <see cref="_names"/>.</summary>
@@ -331,10 +344,28 @@ internal sealed partial class TolerantXmlParser
             text = text[amp..];
             var consumed = AppendReference(result, text);
             text = text[consumed..];
-            amp = text.IndexOf('&');
+            amp = NextAmpersand(text);
         }
         result.Append(text);
         return result.ToString();
+    }
+
+    /// <summary>
+    /// In escaped HTML the next reference is often a few characters on (<c>&amp;lt;/p&amp;gt;</c>): those are looked at
+    /// one by one before the vectorized search, whose start-up cost dominates such short runs.
+    /// </summary>
+    private static int NextAmpersand(ReadOnlySpan<char> text)
+    {
+        const int Near = 8;
+        for (var i = 0; i < Math.Min(text.Length, Near); i++)
+        {
+            if (text[i] == '&')
+                return i;
+        }
+        if (text.Length <= Near)
+            return -1;
+        var found = text[Near..].IndexOf('&');
+        return found < 0 ? -1 : found + Near;
     }
 
     /// <summary>Appends what the reference at the start of <paramref name="text"/> stands for; returns the characters used.</summary>
