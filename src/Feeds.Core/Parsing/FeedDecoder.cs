@@ -25,7 +25,8 @@ internal static partial class FeedDecoder
     /// <param name="httpCharset">The <c>charset</c> of the response's Content-Type, when the bytes were fetched.</param>
     /// <returns>
     /// The text in a buffer from <see cref="ArrayPool{T}.Shared"/>, to be disposed when read: a 1,000-item feed is
-    /// ~12 MB of text, and a fresh array for every poll would be a large-object allocation (and a full GC) each time.
+    /// ~12 MB of text, and a fresh string for every poll would be a large-object allocation, which only a full
+    /// collection gives back.
     /// </returns>
     public static DecodedText Decode(ReadOnlySpan<byte> bytes, string? httpCharset = null)
     {

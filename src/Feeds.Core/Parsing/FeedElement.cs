@@ -16,7 +16,6 @@ internal sealed class FeedElement(string qualifiedName, string localName, string
     // Most elements of a feed have no attribute: their list is made for the first one.
     private List<FeedAttribute>? _attributes;
 
-    public IReadOnlyList<FeedAttribute> Attributes => (IReadOnlyList<FeedAttribute>?)_attributes ?? [];
     public List<object> Nodes { get; } = [];
 
     public void AddAttribute(FeedAttribute attribute) => (_attributes ??= []).Add(attribute);

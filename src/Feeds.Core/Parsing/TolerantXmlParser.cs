@@ -22,6 +22,7 @@ internal sealed partial class TolerantXmlParser
 {
     public const int MaxDepth = 256;
     public const int MaxEntityExpansion = 1 << 20;
+    private const int MaxSharedWhitespace = 32;
 
     private static readonly HashSet<string> HtmlVoidElements = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -40,7 +41,6 @@ internal sealed partial class TolerantXmlParser
     private readonly Dictionary<string, (string Prefix, string Local)>.AlternateLookup<ReadOnlySpan<char>> _namesBySpan;
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _entitiesBySpan;
     private readonly List<(string Name, string Value)> _attributes = [];
-    private const int MaxSharedWhitespace = 32;
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _whitespaceBySpan = new HashSet<string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     private readonly StringBuilder _decoded = new();
     private FeedElement? _root;
