@@ -47,20 +47,41 @@ public sealed partial class SourceRefresher(
 
         var started = Stopwatch.GetTimestamp();
         var location = PolledLocation(source, state);
-        var fetched = await fetcher.FetchAsync(location, state.Validators, cancellationToken);
-        RecordReachability(location, fetched);
-        var result = fetched switch
+        FetchResult? fetched = null;
+        RefreshResult result;
+        try
         {
-            FetchResult.NotModified notModified => await SaveNotModifiedAsync(source, state, notModified, cancellationToken),
-            FetchResult.Failed failed => await SaveFailureAsync(source, state, failed, cancellationToken),
-            FetchResult.Fetched body => await IngestAsync(source, state, body, cancellationToken),
-            _ => throw new UnreachableException(),
-        };
+            fetched = await fetcher.FetchAsync(location, state.Validators, cancellationToken);
+            RecordReachability(location, fetched);
+            result = fetched switch
+            {
+                FetchResult.NotModified notModified => await SaveNotModifiedAsync(source, state, notModified, cancellationToken),
+                FetchResult.Failed failed => await SaveFailureAsync(source, state, failed, cancellationToken),
+                FetchResult.Fetched body => await IngestAsync(source, state, body, cancellationToken),
+                _ => throw new UnreachableException(),
+            };
+        }
+        // While the store cannot write (a full disk, a read-only file) it shows the unsaved poll itself, and saving a
+        // failure would fail the same way: that exception goes on to the job.
+        catch (Exception e) when ((e is not OperationCanceledException || !cancellationToken.IsCancellationRequested) && store.WriteFault is null)
+        {
+            // A bug of ours, not something the source did. It is still this source's poll that failed: recorded on its
+            // state and shown like any failure, and backed off so it is not redone in a loop.
+            LogInternal(e, source.Id);
+            result = await SaveFailureAsync(source, state, new Failure(InternalFailure, InternalReason(e), null), cancellationToken);
+        }
         var elapsed = Stopwatch.GetElapsedTime(started);
         LogPolled(source.Id, location.ToString(), result, elapsed.TotalMilliseconds);
         FeedsMetrics.RecordPoll(result, elapsed, fetched is FetchResult.Fetched { Body: var bytes } ? bytes.Length : 0);
         return result;
     }
+
+    /// <summary>The failure category of a poll that ended in an exception: a fault of ours, not of the source.</summary>
+    public const string InternalFailure = "Internal";
+
+    /// <summary>What the status shows of an unexpected exception: its type and first line, bounded (the log has the rest).</summary>
+    private static string InternalReason(Exception e) =>
+        SafeText.Line($"internal error while polling ({e.GetType().Name}): {e.Message}") ?? "internal error while polling";
 
     private async Task<SourceState> LoadStateAsync(Source source, CancellationToken cancellationToken)
     {
@@ -272,6 +293,9 @@ public sealed partial class SourceRefresher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Poll of {SourceId} ({FeedUrl}) failed ({Category}): {Reason}; next try not before {RetryNotBefore:u} ({ElapsedMs:0} ms)")]
     private partial void LogFailed(string sourceId, string feedUrl, string category, string reason, DateTimeOffset retryNotBefore, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Poll of {SourceId} failed with an internal error; recorded on the source as Internal")]
+    private partial void LogInternal(Exception exception, string sourceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId} moved permanently from {FeedUrl} to {MovedTo} (301/308 on two consecutive polls); polling the new URL from now on")]
     private partial void LogMoved(string sourceId, string feedUrl, string movedTo);
