@@ -44,6 +44,9 @@ public sealed record SourceState
     /// <summary>The least interval the feed itself asked for in its last body (RSS ttl, sy:updatePeriod).</summary>
     public TimeSpan? FeedMinInterval { get; init; }
 
+    /// <summary>How many items the last full body had over the per-document item limit: left out, the newest kept.</summary>
+    public int ItemsLeftOut { get; init; }
+
     public string? FeedTitle { get; init; }
     public string? FeedLink { get; init; }
     public string? FeedLanguage { get; init; }

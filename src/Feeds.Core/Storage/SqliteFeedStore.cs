@@ -456,11 +456,11 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
         INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,
                              last_error_category, last_http_status, consecutive_failures, next_due_at, retry_not_before, feed_title, feed_link,
                              moved_to, redirect_candidate, gone_since, backoff_level, poll_interval_ms, feed_min_interval_ms,
-                             rhythm_since, rhythm_items, feed_language)
+                             rhythm_since, rhythm_items, feed_language, items_left_out)
         VALUES (@Id, @Url, @ETag, @LastModified, @LastAttemptAt, @LastSuccessAt, @LastOutcome, @LastError,
                 @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @RetryNotBefore, @FeedTitle, @FeedLink,
                 @MovedTo, @RedirectCandidate, @GoneSince, @BackoffLevel, @PollIntervalMs, @FeedMinIntervalMs,
-                @RhythmSince, @RhythmItems, @FeedLanguage)
+                @RhythmSince, @RhythmItems, @FeedLanguage, @ItemsLeftOut)
         ON CONFLICT (id) DO UPDATE SET
             url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
             last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
@@ -471,6 +471,7 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
             moved_to = excluded.moved_to, redirect_candidate = excluded.redirect_candidate, gone_since = excluded.gone_since,
             backoff_level = excluded.backoff_level, poll_interval_ms = excluded.poll_interval_ms,
             feed_min_interval_ms = excluded.feed_min_interval_ms, rhythm_since = excluded.rhythm_since, rhythm_items = excluded.rhythm_items,
+            items_left_out = excluded.items_left_out,
             feed_title = coalesce(excluded.feed_title, sources.feed_title), feed_link = coalesce(excluded.feed_link, sources.feed_link),
             feed_language = coalesce(excluded.feed_language, sources.feed_language)
         """;
@@ -533,7 +534,7 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
                    consecutive_failures AS ConsecutiveFailures, next_due_at AS NextDueAt, retry_not_before AS RetryNotBefore,
                    feed_title AS FeedTitle, feed_link AS FeedLink, moved_to AS MovedTo, redirect_candidate AS RedirectCandidate,
                    gone_since AS GoneSince, backoff_level AS BackoffLevel, poll_interval_ms AS PollIntervalMs,
-                   feed_min_interval_ms AS FeedMinIntervalMs, rhythm_since AS RhythmSince, rhythm_items AS RhythmItems,
+                   feed_min_interval_ms AS FeedMinIntervalMs, rhythm_since AS RhythmSince, rhythm_items AS RhythmItems, items_left_out AS ItemsLeftOut,
                    feed_language AS FeedLanguage
             FROM sources
             """;
@@ -562,6 +563,7 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
         public long? FeedMinIntervalMs { get; init; }
         public long? RhythmSince { get; init; }
         public long? RhythmItems { get; init; }
+        public long ItemsLeftOut { get; init; }
 
         public static SourceRow From(SourceState state) => new()
         {
@@ -589,6 +591,7 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
             FeedMinIntervalMs = (long?)state.FeedMinInterval?.TotalMilliseconds,
             RhythmSince = ToMs(state.Rhythm?.Oldest),
             RhythmItems = state.Rhythm?.Items,
+            ItemsLeftOut = state.ItemsLeftOut,
         };
 
         public SourceState ToState() => new()
@@ -615,6 +618,7 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
             PollInterval = PollIntervalMs is { } interval ? TimeSpan.FromMilliseconds(interval) : null,
             FeedMinInterval = FeedMinIntervalMs is { } minimum ? TimeSpan.FromMilliseconds(minimum) : null,
             Rhythm = (RhythmSince, RhythmItems) is ({ } since, { } items) ? new ItemRhythm(DateTimeOffset.FromUnixTimeMilliseconds(since), (int)items) : null,
+            ItemsLeftOut = (int)ItemsLeftOut,
         };
     }
 
