@@ -186,8 +186,8 @@ public sealed class FeedFetcherTests : IAsyncLifetime
 
     [Theory]
     [InlineData(5, null)]
-    [InlineData(6, FetchFailure.RedirectLoop)]
-    public async Task AtMostFiveRedirectsAreFollowed(int hops, FetchFailure? expected)
+    [InlineData(6, "too many redirects: more than 5")]
+    public async Task AtMostFiveRedirectsAreFollowed(int hops, string? reason)
     {
         for (var i = 0; i < hops; i++)
             _server.ServeRedirect($"/chain{i}", 302, i == hops - 1 ? "/end.xml" : $"/chain{i + 1}");
@@ -195,22 +195,76 @@ public sealed class FeedFetcherTests : IAsyncLifetime
 
         var result = await FetchAsync(new Uri(_server.BaseUri, "chain0"));
 
-        if (expected is null)
+        if (reason is null)
+        {
             Assert.IsType<FetchResult.Fetched>(result);
-        else
-            Assert.Equal(expected, Assert.IsType<FetchResult.Failed>(result).Category);
+            return;
+        }
+        var failed = Assert.IsType<FetchResult.Failed>(result);
+        Assert.Equal(FetchFailure.RedirectLoop, failed.Category);
+        Assert.StartsWith(reason, failed.Reason);
+        Assert.Equal(0, _server.RequestCount("/end.xml"));
     }
 
     [Fact]
     public async Task ARedirectLoopIsDetectedOnTheFirstRepeat()
     {
         _server.ServeRedirect("/a", 301, "/b");
-        _server.ServeRedirect("/b", 302, "/a");
+        _server.ServeRedirect("/b", 302, "/a#again");
 
         var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(new Uri(_server.BaseUri, "a")));
 
         Assert.Equal(FetchFailure.RedirectLoop, failed.Category);
+        Assert.StartsWith("redirect loop:", failed.Reason);
         Assert.Equal((1, 1), (_server.RequestCount("/a"), _server.RequestCount("/b")));
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(1, 6)]
+    public async Task ALongOrLoopingChainOnABusyHostEndsAsARedirectFailureNotATimeout(int spacingSeconds, int chainLength)
+    {
+        // The default spacing of a second between requests to a host, and a deadline shorter than the chain takes in
+        // spacing alone: the spacing is politeness, not the source's slowness, and never turns a chain into a Timeout.
+        await using var services = Services(TestFetching.Loopback with
+        {
+            MinHostSpacing = TimeSpan.FromSeconds(spacingSeconds),
+            Timeout = TimeSpan.FromSeconds(spacingSeconds * chainLength) / 2,
+        });
+        for (var i = 0; i < chainLength; i++)
+            _server.ServeRedirect($"/loop{i}", 308, i == chainLength - 1 ? "/loop0" : $"/loop{i + 1}");
+
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(services.GetRequiredService<FeedFetcher>(), new Uri(_server.BaseUri, "loop0")));
+
+        Assert.Equal(FetchFailure.RedirectLoop, failed.Category);
+        Assert.StartsWith(chainLength > 5 ? "too many redirects" : "redirect loop", failed.Reason);
+    }
+
+    [Fact]
+    public async Task RedirectHopsToTheSameHostContinueInItsSlotSpacedAndAheadOfSourcesWaitingForIt()
+    {
+        var spacing = TimeSpan.FromMilliseconds(200);
+        await using var services = Services(TestFetching.Loopback with { MinHostSpacing = spacing });
+        var fetcher = services.GetRequiredService<FeedFetcher>();
+        _server.ServeRedirect("/a/start", 308, "/a/next");
+        _server.ServeRedirect("/a/next", 301, "/a/last");
+        _server.ServeRedirect("/a/last", 302, "/a/feed.xml");
+        _server.Serve("/a/feed.xml", TestFiles.SampleBytes("world-wire.rss"));
+        var other = _server.Serve("/b/feed.xml", TestFiles.SampleBytes("techdesk.rss"));
+
+        var redirected = FetchAsync(fetcher, new Uri(_server.BaseUri, "a/start"));
+        while (_server.RequestCount("/a/start") == 0)
+            await Task.Delay(5);
+        var waiting = FetchAsync(fetcher, other);
+        await Task.WhenAll(redirected, waiting);
+
+        Assert.IsType<FetchResult.Fetched>(await redirected);
+        Assert.IsType<FetchResult.Fetched>(await waiting);
+        string[] paths = ["/a/start", "/a/next", "/a/last", "/a/feed.xml", "/b/feed.xml"];
+        var times = paths.Select(path => _server.RequestTimes(path).Single()).ToList();
+        Assert.Equal(times.Order(), times);
+        // Starts are spaced at the client; arrivals at the server may bunch by the scheduling jitter of a loaded machine.
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First >= spacing * 0.6, $"{(pair.Second - pair.First).TotalMilliseconds:0} ms apart"));
     }
 
     [Theory]
