@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Authentication;
@@ -174,13 +175,7 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
     private FetchResult.Failed Failure(HttpResponseMessage response)
     {
         var status = (int)response.StatusCode;
-        // Retry-After is a number of seconds or an HTTP-date (RFC 9110 §10.2.3).
-        var retryAfter = response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - clock.GetUtcNow(),
-            _ => (TimeSpan?)null,
-        };
+        var retryAfter = RetryAfterOf(response.Headers.NonValidated.TryGetValues("Retry-After", out var values) ? values.ToString() : null, clock.GetUtcNow());
         return response.StatusCode switch
         {
             HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable =>
@@ -191,6 +186,27 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
                 new FetchResult.Failed(FetchFailure.HttpStatus, $"HTTP {status} without a usable Location header", status),
             _ => new FetchResult.Failed(FetchFailure.HttpStatus, $"HTTP {status} {response.ReasonPhrase}", status, retryAfter),
         };
+    }
+
+    /// <summary>
+    /// The delay a <c>Retry-After</c> asks for: a number of seconds or an HTTP-date (RFC 9110 §10.2.3), as sent. It is
+    /// read from the raw header because .NET's typed <see cref="RetryConditionHeaderValue"/> rejects seconds beyond
+    /// <see cref="int.MaxValue"/> and the header then reads as absent: <c>Retry-After: 999999999999</c> would be
+    /// ignored instead of honoured at the longest wait we allow. A delay too long for a <see cref="TimeSpan"/> comes
+    /// back as <see cref="TimeSpan.MaxValue"/>; the schedule caps it. A date in the past comes back as zero or less.
+    /// </summary>
+    internal static TimeSpan? RetryAfterOf(string? header, DateTimeOffset now)
+    {
+        var value = header?.Trim();
+        if (string.IsNullOrEmpty(value))
+            return null;
+        if (value.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0)
+        {
+            var seconds = double.Parse(value, CultureInfo.InvariantCulture);
+            return seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
+        }
+        // The three HTTP-date forms (IMF-fixdate, RFC 850, asctime) as .NET's header parser reads them.
+        return RetryConditionHeaderValue.TryParse(value, out var parsed) && parsed.Date is { } date ? date - now : null;
     }
 
     private static FetchResult.Failed Categorize(HttpRequestException e)

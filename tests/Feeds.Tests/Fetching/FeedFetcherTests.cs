@@ -150,6 +150,29 @@ public sealed class FeedFetcherTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("999999999999", -1)]                           // beyond what .NET's typed header accepts: far too long, not absent
+    [InlineData("99999999999999999999999999", -1)]             // beyond what a TimeSpan holds
+    [InlineData("Fri, 31 Dec 9999 23:59:59 GMT", -1)]          // an HTTP-date far in the future
+    [InlineData("86401", 86401)]
+    [InlineData("0", 0)]
+    [InlineData("soon", null)]
+    [InlineData("-5", null)]
+    public async Task RetryAfterIsReadFromTheRawHeaderSoAnAbsurdAskIsNeverLost(string header, int? expectedSeconds)
+    {
+        var url = _server.ServeStatus($"/retry-{Guid.NewGuid():N}", 503, header);
+
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(url));
+
+        Assert.Equal(FetchFailure.RateLimited, failed.Category);
+        if (expectedSeconds is null)
+            Assert.Null(failed.RetryAfter);
+        else if (expectedSeconds == -1)
+            Assert.True(failed.RetryAfter > TimeSpan.FromDays(365), $"Retry-After: {header} read as {failed.RetryAfter}");
+        else
+            Assert.Equal(TimeSpan.FromSeconds(expectedSeconds.Value), failed.RetryAfter);
+    }
+
+    [Theory]
     [InlineData(404, FetchFailure.HttpStatus)]
     [InlineData(500, FetchFailure.HttpStatus)]
     [InlineData(410, FetchFailure.Gone)]
