@@ -228,22 +228,29 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
             : new FetchResult.Failed(FetchFailure.Network, e.InnerException?.Message ?? e.Message);
     }
 
-    /// <summary>Reads the (decompressed) body, giving up as soon as it passes the cap, before memory grows.</summary>
+    /// <summary>
+    /// Reads the (decompressed) body, giving up as soon as it passes the cap, before memory grows. With a
+    /// Content-Length (the usual uncompressed answer) the body goes straight into one array of that size: one copy
+    /// and no buffer. Without one (chunked, or decompressed, whose length the handler cannot know) it is read in
+    /// 64 KiB pooled chunks, each under the large-object threshold, and copied once into an array of the exact size,
+    /// each chunk going back to the pool as soon as it is copied. Either way nothing is doubled or grown and copied
+    /// again, as a MemoryStream and its ToArray did (up to three copies of a 15 MiB body).
+    /// </summary>
     private async Task<byte[]?> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentLength > options.MaxBodyBytes)
+        var declared = content.Headers.ContentLength;
+        if (declared > options.MaxBodyBytes)
             return null;
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        var body = new CappedBody(options.MaxBodyBytes);
+        try
         {
-            if (buffer.Length + read > options.MaxBodyBytes)
-                return null;
-            buffer.Write(chunk, 0, read);
+            return await body.ReadAsync(stream, declared, cancellationToken);
         }
-        return buffer.ToArray();
+        finally
+        {
+            body.ReturnChunks();
+        }
     }
 
     /// <summary>Local files: the modification time plays the part of Last-Modified.</summary>

@@ -173,6 +173,70 @@ public sealed class FeedFetcherTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(true, 0)]
+    [InlineData(true, 1)]
+    [InlineData(false, 0)]
+    [InlineData(false, 1)]
+    public async Task ABodyIsReadWholeUpToTheCapAndRefusedOneBytePastItWithOrWithoutAContentLength(bool contentLength, int overCap)
+    {
+        const int cap = 300_000; // several read chunks
+        await using var services = Services(TestFetching.Loopback with { MaxBodyBytes = cap });
+        var body = new byte[cap + overCap];
+        Random.Shared.NextBytes(body);
+        var url = _server.Handle("/body", async context =>
+        {
+            context.Response.ContentType = "application/xml";
+            if (contentLength)
+                context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        });
+
+        var result = await FetchAsync(services.GetRequiredService<FeedFetcher>(), url);
+
+        if (overCap > 0)
+            Assert.Equal(FetchFailure.TooLarge, Assert.IsType<FetchResult.Failed>(result).Category);
+        else
+            Assert.Equal(body, Assert.IsType<FetchResult.Fetched>(result).Body);
+    }
+
+    [Fact]
+    public async Task ACompressedBodyWithAContentLengthIsReadWholeAfterDecompression()
+    {
+        var feed = TestFiles.SampleBytes("techdesk.rss");
+        using var gzipped = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(gzipped, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(feed);
+        var compressed = gzipped.ToArray();
+        var url = _server.Handle("/gzip-length.xml", async context =>
+        {
+            context.Response.Headers.ContentEncoding = "gzip";
+            context.Response.ContentLength = compressed.Length;
+            await context.Response.Body.WriteAsync(compressed, context.RequestAborted);
+        });
+
+        var fetched = Assert.IsType<FetchResult.Fetched>(await FetchAsync(url));
+
+        Assert.True(compressed.Length < feed.Length);
+        Assert.Equal(feed, fetched.Body);
+    }
+
+    [Fact]
+    public async Task ABodyShorterThanItsContentLengthIsANetworkFailure()
+    {
+        var url = _server.Handle("/short", async context =>
+        {
+            context.Response.ContentLength = 100_000;
+            await context.Response.Body.WriteAsync(new byte[1000], context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            context.Abort();
+        });
+
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(url));
+
+        Assert.Equal(FetchFailure.Network, failed.Category);
+    }
+
+    [Theory]
     [InlineData(404, FetchFailure.HttpStatus)]
     [InlineData(500, FetchFailure.HttpStatus)]
     [InlineData(410, FetchFailure.Gone)]
