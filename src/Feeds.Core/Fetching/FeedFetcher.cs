@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Authentication;
@@ -22,52 +23,77 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
 
     private async Task<FetchResult> FetchHttpAsync(Uri url, Validators previous, CancellationToken cancellationToken)
     {
-        // The deadline is real time on purpose: it bounds network I/O, and starts once the first request
-        // has its throttle slot, so waiting politely for a busy host never counts against the source.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var client = httpClientFactory.CreateClient(HttpClientName);
         var visited = new HashSet<string>(StringComparer.Ordinal);
         Uri? movedPermanentlyTo = null;
         var onlyPermanentHops = true;
         var current = url;
+        // The deadline measures this source's own exchange: the time its requests and bodies are on the wire, summed
+        // over the hops. Waiting for a politeness slot (a busy host, the global cap, the spacing before a hop) is not
+        // the source's slowness and never counts, or every source of a busy host would time out in the queue.
+        var exchange = TimeSpan.Zero;
+        var (deadline, shortened) = throttle.DeadlineFor(url.IdnHost);
+        FetchThrottle.Lease? lease = null;
         try
         {
             for (var hop = 0; ; hop++)
             {
                 if (current.Scheme != Uri.UriSchemeHttp && current.Scheme != Uri.UriSchemeHttps)
                     return new FetchResult.Failed(FetchFailure.BadScheme, $"{current} is not an http(s) URL; only http and https are fetched");
-                if (!visited.Add(current.AbsoluteUri))
+                if (!visited.Add(current.GetLeftPart(UriPartial.Query)))
                     return new FetchResult.Failed(FetchFailure.RedirectLoop, $"redirect loop: {current} was already visited");
 
-                using var lease = await throttle.EnterAsync(current.IdnHost, cancellationToken);
-                if (hop == 0)
-                    deadline.CancelAfter(options.Timeout);
-                using var request = CreateRequest(current, previous);
-                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+                lease = await HostSlotForAsync(lease, current, cancellationToken);
+                if (throttle.DeadlineFor(lease.Host) is { Shortened: true } slowHost && slowHost.Deadline < deadline)
+                    (deadline, shortened) = slowHost;
+                var remaining = deadline - exchange;
+                if (remaining <= TimeSpan.Zero)
+                    return TimedOut(lease, deadline, shortened);
 
-                if (RedirectTarget(current, response) is not { } next)
+                using var hopDeadline = new CancellationTokenSource(remaining, clock);
+                using var hopToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hopDeadline.Token);
+                var started = clock.GetTimestamp();
+                try
                 {
-                    var result = await ReadResponseAsync(response, previous, deadline.Token);
-                    return result switch
+                    using var request = CreateRequest(current, previous);
+                    using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, hopToken.Token);
+
+                    if (RedirectTarget(current, response) is not { } next)
                     {
-                        FetchResult.Fetched fetched => fetched with { MovedPermanentlyTo = movedPermanentlyTo },
-                        FetchResult.NotModified notModified => notModified with { MovedPermanentlyTo = movedPermanentlyTo },
-                        _ => result,
-                    };
+                        var result = await ReadResponseAsync(response, previous, hopToken.Token);
+                        return result switch
+                        {
+                            FetchResult.Fetched fetched => fetched with { MovedPermanentlyTo = movedPermanentlyTo },
+                            FetchResult.NotModified notModified => notModified with { MovedPermanentlyTo = movedPermanentlyTo },
+                            _ => result,
+                        };
+                    }
+                    if (hop == options.MaxRedirects)
+                        return new FetchResult.Failed(FetchFailure.RedirectLoop,
+                            $"too many redirects: more than {options.MaxRedirects}, the last to {next}", (int)response.StatusCode);
+                    // Only a chain of permanent redirects from the configured URL moves the source (RFC 9110 §15.4.2,
+                    // §15.4.9); a temporary hop anywhere before means the publisher wants the old URL kept.
+                    onlyPermanentHops &= response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.PermanentRedirect;
+                    if (onlyPermanentHops)
+                        movedPermanentlyTo = next;
+                    current = next;
                 }
-                if (hop == options.MaxRedirects)
-                    return new FetchResult.Failed(FetchFailure.RedirectLoop, $"more than {options.MaxRedirects} redirects, the last to {next}", (int)response.StatusCode);
-                // Only a chain of permanent redirects from the configured URL moves the source (RFC 9110 §15.4.2,
-                // §15.4.9); a temporary hop anywhere before means the publisher wants the old URL kept.
-                onlyPermanentHops &= response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.PermanentRedirect;
-                if (onlyPermanentHops)
-                    movedPermanentlyTo = next;
-                current = next;
+                catch (OperationCanceledException) when (hopDeadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    return TimedOut(lease, deadline, shortened);
+                }
+                finally
+                {
+                    exchange += clock.GetElapsedTime(started);
+                }
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            return new FetchResult.Failed(FetchFailure.Timeout, $"no complete answer within {options.Timeout.TotalSeconds:0} s");
+            // Not our deadline and not the caller: the handler's own connect timeout surfaces this way.
+            return new FetchResult.Failed(FetchFailure.Timeout, e.InnerException is TimeoutException
+                ? $"no connection within {options.ConnectTimeout.TotalSeconds:0} s"
+                : $"the request was cancelled: {e.Message}");
         }
         catch (HttpRequestException e)
         {
@@ -82,6 +108,34 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
         {
             return new FetchResult.Failed(FetchFailure.Network, $"the compressed body is corrupt: {e.Message}");
         }
+        finally
+        {
+            lease?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The host slot for the next request: a hop to the host already held continues in its slot (after the host's
+    /// spacing); a hop to another host gives the slot back before queueing for the other's, so no fetch ever
+    /// holds two hosts at once.
+    /// </summary>
+    private async Task<FetchThrottle.Lease> HostSlotForAsync(FetchThrottle.Lease? held, Uri next, CancellationToken cancellationToken)
+    {
+        if (held is not null && string.Equals(held.Host, next.IdnHost, StringComparison.OrdinalIgnoreCase))
+        {
+            await held.NextRequestAsync(cancellationToken);
+            return held;
+        }
+        held?.Dispose();
+        return await throttle.EnterAsync(next.IdnHost, cancellationToken);
+    }
+
+    private FetchResult.Failed TimedOut(FetchThrottle.Lease lease, TimeSpan deadline, bool shortened)
+    {
+        throttle.RecordTimeout(lease.Host);
+        return new FetchResult.Failed(FetchFailure.Timeout, shortened
+            ? $"no complete answer within {deadline.TotalSeconds:0} s (a shortened deadline: this host was slow to answer within the last {FetchThrottle.SlowHostMemory.TotalMinutes:0} min)"
+            : $"no complete answer within {deadline.TotalSeconds:0} s");
     }
 
     private HttpRequestMessage CreateRequest(Uri url, Validators previous)
@@ -121,13 +175,7 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
     private FetchResult.Failed Failure(HttpResponseMessage response)
     {
         var status = (int)response.StatusCode;
-        // Retry-After is a number of seconds or an HTTP-date (RFC 9110 §10.2.3).
-        var retryAfter = response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - clock.GetUtcNow(),
-            _ => (TimeSpan?)null,
-        };
+        var retryAfter = RetryAfterOf(response.Headers.NonValidated.TryGetValues("Retry-After", out var values) ? values.ToString() : null, clock.GetUtcNow());
         return response.StatusCode switch
         {
             HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable =>
@@ -138,6 +186,27 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
                 new FetchResult.Failed(FetchFailure.HttpStatus, $"HTTP {status} without a usable Location header", status),
             _ => new FetchResult.Failed(FetchFailure.HttpStatus, $"HTTP {status} {response.ReasonPhrase}", status, retryAfter),
         };
+    }
+
+    /// <summary>
+    /// The delay a <c>Retry-After</c> asks for: a number of seconds or an HTTP-date (RFC 9110 §10.2.3), as sent. It is
+    /// read from the raw header because .NET's typed <see cref="RetryConditionHeaderValue"/> rejects seconds beyond
+    /// <see cref="int.MaxValue"/> and the header then reads as absent: <c>Retry-After: 999999999999</c> would be
+    /// ignored instead of honoured at the longest wait we allow. A delay too long for a <see cref="TimeSpan"/> comes
+    /// back as <see cref="TimeSpan.MaxValue"/>; the schedule caps it. A date in the past comes back as zero or less.
+    /// </summary>
+    internal static TimeSpan? RetryAfterOf(string? header, DateTimeOffset now)
+    {
+        var value = header?.Trim();
+        if (string.IsNullOrEmpty(value))
+            return null;
+        if (value.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0)
+        {
+            var seconds = double.Parse(value, CultureInfo.InvariantCulture);
+            return seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
+        }
+        // The three HTTP-date forms (IMF-fixdate, RFC 850, asctime) as .NET's header parser reads them.
+        return RetryConditionHeaderValue.TryParse(value, out var parsed) && parsed.Date is { } date ? date - now : null;
     }
 
     private static FetchResult.Failed Categorize(HttpRequestException e)
@@ -159,22 +228,29 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
             : new FetchResult.Failed(FetchFailure.Network, e.InnerException?.Message ?? e.Message);
     }
 
-    /// <summary>Reads the (decompressed) body, giving up as soon as it passes the cap, before memory grows.</summary>
+    /// <summary>
+    /// Reads the (decompressed) body, giving up as soon as it passes the cap, before memory grows. With a
+    /// Content-Length (the usual uncompressed answer) the body goes straight into one array of that size: one copy
+    /// and no buffer. Without one (chunked, or decompressed, whose length the handler cannot know) it is read in
+    /// 64 KiB pooled chunks, each under the large-object threshold, and copied once into an array of the exact size,
+    /// each chunk going back to the pool as soon as it is copied. Either way nothing is doubled or grown and copied
+    /// again, as a MemoryStream and its ToArray did (up to three copies of a 15 MiB body).
+    /// </summary>
     private async Task<byte[]?> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentLength > options.MaxBodyBytes)
+        var declared = content.Headers.ContentLength;
+        if (declared > options.MaxBodyBytes)
             return null;
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        var body = new CappedBody(options.MaxBodyBytes);
+        try
         {
-            if (buffer.Length + read > options.MaxBodyBytes)
-                return null;
-            buffer.Write(chunk, 0, read);
+            return await body.ReadAsync(stream, declared, cancellationToken);
         }
-        return buffer.ToArray();
+        finally
+        {
+            body.ReturnChunks();
+        }
     }
 
     /// <summary>Local files: the modification time plays the part of Last-Modified.</summary>

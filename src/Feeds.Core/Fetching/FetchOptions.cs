@@ -10,7 +10,11 @@ public sealed record FetchOptions
     /// <summary>The most body bytes read from a source, counted after decompression so a gzip bomb stops at the cap.</summary>
     public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
 
-    /// <summary>One deadline for every hop's headers and body together, so a slow-drip source ends on time.</summary>
+    /// <summary>
+    /// One deadline for every hop's requests and bodies together, so a slow-drip source ends on time. It counts the
+    /// source's own exchange only, never its waits for a politeness slot; a host that timed out recently gets a
+    /// shorter one (<see cref="FetchThrottle.SlowHostDeadlineShare"/>).
+    /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -29,7 +29,10 @@ public abstract record FetchResult
         public TimeSpan? MaxAge { get; init; }
     }
 
-    /// <summary>The fetch failed; <see cref="RetryAfter"/> is the delay the source asked for, if any.</summary>
+    /// <summary>
+    /// The fetch failed; <see cref="RetryAfter"/> is the delay the source asked for, if any, as asked (zero or less for a
+    /// date already past, <see cref="TimeSpan.MaxValue"/> for more than a TimeSpan holds): capping it is the schedule's call.
+    /// </summary>
     public sealed record Failed(FetchFailure Category, string Reason, int? StatusCode = null, TimeSpan? RetryAfter = null) : FetchResult;
 }
 

@@ -27,17 +27,21 @@ public static class PollSchedule
     }
 
     /// <summary>
-    /// The wait after a failure: the source's Retry-After (capped at a day), else the interval doubled per
-    /// failure charged to the source, capped at <see cref="ScheduleOptions.MaxBackoff"/>. <paramref name="jitter"/>
-    /// (0 to 1) takes up to a fifth off, so sources that failed together do not return together.
+    /// The wait after a failure, never shorter than <paramref name="interval"/>: a failing source is not asked sooner than
+    /// a healthy one would be. With a Retry-After the wait is what the source asked for (capped at a day, however
+    /// absurd the ask), unjittered, in place of the doubling. Otherwise it is the interval doubled per failure charged
+    /// to the source, capped at <see cref="ScheduleOptions.MaxBackoff"/>, with <paramref name="jitter"/> (0 to 1)
+    /// taking up to a fifth off so sources that failed together do not return together; where that would fall under
+    /// the interval (the first failure) the jitter is added to the interval instead, as <see cref="Spread"/> does.
     /// </summary>
     public static TimeSpan Backoff(TimeSpan interval, int level, TimeSpan? retryAfter, TimeSpan maxBackoff, double jitter)
     {
         if (retryAfter is { } asked && asked > TimeSpan.Zero)
-            return Min(asked, MaxRetryAfter);
+            return Max(Min(asked, MaxRetryAfter), interval);
         // In milliseconds as a double: the doubling overflows TimeSpan long before the level stops growing.
         var doubled = interval.TotalMilliseconds * Math.Pow(2, Math.Max(level - 1, 0));
-        return TimeSpan.FromMilliseconds(Math.Min(doubled, maxBackoff.TotalMilliseconds) * (1 - 0.2 * jitter));
+        var jittered = TimeSpan.FromMilliseconds(Math.Min(doubled, maxBackoff.TotalMilliseconds) * (1 - 0.2 * jitter));
+        return Max(jittered, interval + Spread(interval, jitter));
     }
 
     /// <summary>A little extra wait, up to a tenth of the interval (at most 5 min), so sources on the same schedule drift apart.</summary>

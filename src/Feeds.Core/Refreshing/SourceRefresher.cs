@@ -253,12 +253,13 @@ public sealed partial class SourceRefresher(
     }
 
     /// <summary>
-    /// A scheduled poll waits for the schedule (less a little slack for timer drift); every poll waits out a
-    /// backoff, the source's Retry-After or a Gone source's day.
+    /// A scheduled poll waits for the schedule; every poll waits out a backoff, the source's Retry-After or a Gone
+    /// source's day. Nothing is taken off <see cref="SourceState.NextDueAt"/> for timer drift: a check that comes a
+    /// little early finds the source not due, and the scheduler wakes it again at the due time it is told.
     /// </summary>
     private static DateTimeOffset? DueAt(SourceState state, PollReason reason)
     {
-        var scheduled = reason == PollReason.Schedule ? state.NextDueAt - TimeSpan.FromSeconds(5) : null;
+        var scheduled = reason == PollReason.Schedule ? state.NextDueAt : null;
         return (scheduled, state.RetryNotBefore) switch
         {
             ({ } a, { } b) => a > b ? a : b,

@@ -6,10 +6,10 @@ namespace Feeds.Service.Scheduling;
 
 /// <summary>Polls one source. Thin: the pipeline lives in <see cref="SourceRefresher"/>.</summary>
 [DisallowConcurrentExecution]
-internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsConfigMonitor configs, ILogger<RefreshSourceJob> logger) : IJob
+internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsConfigMonitor configs, StartupPolls startupPolls, ILogger<RefreshSourceJob> logger)
+    : IJob
 {
     public const string SourceIdKey = "sourceId";
-    public const string StartupKey = "startup";
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
@@ -17,11 +17,12 @@ internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsC
         // A source removed from the config while this run was queued is not polled.
         if (sourceId is null || configs.Current.FindSource(sourceId) is not { } source)
             return;
-        // The start-up trigger's poll does not wait for the stored schedule; the cadence trigger's checks do.
-        var reason = context.MergedJobDataMap.ContainsKey(StartupKey) ? PollReason.Startup : PollReason.Schedule;
+        // The start-up poll does not wait for the stored schedule (once, by whichever trigger runs first); checks do.
+        var reason = startupPolls.TryPay(source.Id) ? PollReason.Startup : PollReason.Schedule;
         try
         {
-            await refresher.RefreshAsync(source, reason, cancellationToken);
+            if (await refresher.RefreshAsync(source, reason, cancellationToken) is RefreshResult.NotDue notDue)
+                await WakeAtAsync(context.Scheduler, source.Id, notDue.DueAt, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -33,6 +34,22 @@ internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsC
             LogUnexpected(e, source.Id);
         }
     }
+
+    /// <summary>Asks Quartz to check the source again at its due time; without it the poll comes at the next regular check.</summary>
+    private async Task WakeAtAsync(IScheduler scheduler, string sourceId, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SourceSchedule.WakeAtAsync(scheduler, sourceId, dueAt, cancellationToken);
+        }
+        catch (SchedulerException e)
+        {
+            LogWakeFailed(e, sourceId, dueAt, SourceSchedule.CheckEvery.TotalSeconds);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not schedule a check of {SourceId} at its due time {DueAt:u}; the regular check polls it at most {CheckEverySeconds} s later")]
+    private partial void LogWakeFailed(Exception exception, string sourceId, DateTimeOffset dueAt, double checkEverySeconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Poll of {SourceId} failed unexpectedly")]
     private partial void LogUnexpected(Exception exception, string sourceId);

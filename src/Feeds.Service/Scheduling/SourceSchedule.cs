@@ -8,6 +8,8 @@ namespace Feeds.Service.Scheduling;
 /// cadence. Quartz only keeps the cadence; whether a poll is due (adaptive interval, backoff, Retry-After,
 /// a Gone source's day) is decided by <see cref="Core.Refreshing.SourceRefresher"/> from the source's
 /// stored state, so the rules are testable with a fake clock and an interval change needs no rescheduling.
+/// A check that finds the source due before the next check adds a one-off trigger at that moment, so a poll is
+/// neither early nor up to a whole cadence late.
 /// Jobs follow the config: <see cref="SourceScheduler"/> adds and removes them as sources come and go.
 /// </summary>
 internal static class SourceSchedule
@@ -21,10 +23,13 @@ internal static class SourceSchedule
     {
         services.AddQuartz(quartz =>
         {
-            // Jobs spend their time awaiting a busy host's slot or the network, not on a thread. Room for more
-            // jobs than fetch slots keeps sources of one slow host from holding up the sources of others.
-            quartz.UseDefaultThreadPool(Math.Max(10, config.Fetching.MaxConcurrency * 4));
+            // Jobs spend their time awaiting a busy host's slot or the network, not on a thread (Quartz runs them as
+            // tasks; this is a cap on how many run, nothing is allocated for it). Room for every configured source to
+            // wait on its host at once, and then some, so the sources of one busy host (30 of them, redirecting, on a
+            // host that takes one request a second) never hold up the sources of other hosts.
+            quartz.UseDefaultThreadPool(config.Sources.Count + Math.Max(10, config.Fetching.MaxConcurrency * 4));
         });
+        services.AddSingleton<StartupPolls>();
         // Shutdown waits for running polls to finish.
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         services.AddHostedService<SourceScheduler>();
@@ -32,6 +37,22 @@ internal static class SourceSchedule
     }
 
     public static JobKey JobOf(string sourceId) => new(sourceId, Group);
+
+    /// <summary>
+    /// Makes sure <paramref name="sourceId"/> is checked again at <paramref name="dueAt"/>, when that comes before its
+    /// next regular check: one one-off trigger per source, moved to the latest due time a check found.
+    /// </summary>
+    public static async Task WakeAtAsync(IScheduler scheduler, string sourceId, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        var check = await scheduler.GetTrigger(new TriggerKey(sourceId, Group), cancellationToken);
+        if (check?.NextFireTimeUtc is { } nextCheck && nextCheck <= dueAt)
+            return;
+        await scheduler.ScheduleJob(TriggerBuilder.Create()
+            .ForJob(JobOf(sourceId))
+            .WithIdentity(sourceId + "-due", Group)
+            .StartAt(dueAt)
+            .Build(), ScheduleJobOptions.Replacing, cancellationToken);
+    }
 
     /// <summary>
     /// The job of a source and its triggers. <paramref name="checkOffset"/> spreads the checks of many sources
@@ -56,11 +77,11 @@ internal static class SourceSchedule
         };
         if (pollAtOnce)
         {
-            // After downtime, or for a new source, poll once now; the fetch throttle spreads these over hosts and slots.
+            // After downtime, or for a new source, poll once now (the caller owes it in StartupPolls); the fetch
+            // throttle spreads these over hosts and slots.
             triggers.Add(TriggerBuilder.Create()
                 .ForJob(job)
                 .WithIdentity(source.Id + "-startup", Group)
-                .UsingJobData(RefreshSourceJob.StartupKey, true)
                 .StartNow()
                 .Build());
         }

@@ -8,7 +8,8 @@ namespace Feeds.Service.Scheduling;
 /// config is edited, a job for each added source (polled at once), none for a removed one, and an immediate poll
 /// for a source whose address changed. Sources that did not change are not polled again.
 /// </summary>
-internal sealed partial class SourceScheduler(ISchedulerFactory schedulers, FeedsConfigMonitor configs, ILogger<SourceScheduler> logger) : IHostedService
+internal sealed partial class SourceScheduler(ISchedulerFactory schedulers, FeedsConfigMonitor configs, StartupPolls startupPolls, ILogger<SourceScheduler> logger)
+    : IHostedService
 {
     private IScheduler? _scheduler;
 
@@ -17,7 +18,10 @@ internal sealed partial class SourceScheduler(ISchedulerFactory schedulers, Feed
         _scheduler = await schedulers.GetScheduler(cancellationToken);
         var sources = configs.Current.Sources;
         for (var index = 0; index < sources.Count; index++)
+        {
+            startupPolls.Owe(sources[index].Id);
             await SourceSchedule.ScheduleAsync(_scheduler, sources[index], Spread(index, sources.Count), pollAtOnce: true, cancellationToken);
+        }
         configs.Changed += OnConfigChanged;
     }
 
@@ -38,11 +42,21 @@ internal sealed partial class SourceScheduler(ISchedulerFactory schedulers, Feed
         try
         {
             foreach (var source in change.RemovedSources)
+            {
+                startupPolls.Forget(source.Id);
                 await scheduler.DeleteJob(SourceSchedule.JobOf(source.Id));
+            }
             for (var index = 0; index < change.AddedSources.Count; index++)
+            {
+                startupPolls.Owe(change.AddedSources[index].Id);
                 await SourceSchedule.ScheduleAsync(scheduler, change.AddedSources[index], Spread(index, change.AddedSources.Count), pollAtOnce: true, CancellationToken.None);
+            }
             foreach (var source in change.MovedSources)
-                await scheduler.TriggerJob(SourceSchedule.JobOf(source.Id), new JobDataMap { [RefreshSourceJob.StartupKey] = true });
+            {
+                // A new address is a new start: polled at once, whatever the old address's schedule said.
+                startupPolls.Owe(source.Id);
+                await scheduler.TriggerJob(SourceSchedule.JobOf(source.Id));
+            }
             LogApplied(change.AddedSources.Count, change.RemovedSources.Count, change.ChangedSources.Count);
         }
         catch (SchedulerException e)

@@ -150,6 +150,93 @@ public sealed class FeedFetcherTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("999999999999", -1)]                           // beyond what .NET's typed header accepts: far too long, not absent
+    [InlineData("99999999999999999999999999", -1)]             // beyond what a TimeSpan holds
+    [InlineData("Fri, 31 Dec 9999 23:59:59 GMT", -1)]          // an HTTP-date far in the future
+    [InlineData("86401", 86401)]
+    [InlineData("0", 0)]
+    [InlineData("soon", null)]
+    [InlineData("-5", null)]
+    public async Task RetryAfterIsReadFromTheRawHeaderSoAnAbsurdAskIsNeverLost(string header, int? expectedSeconds)
+    {
+        var url = _server.ServeStatus($"/retry-{Guid.NewGuid():N}", 503, header);
+
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(url));
+
+        Assert.Equal(FetchFailure.RateLimited, failed.Category);
+        if (expectedSeconds is null)
+            Assert.Null(failed.RetryAfter);
+        else if (expectedSeconds == -1)
+            Assert.True(failed.RetryAfter > TimeSpan.FromDays(365), $"Retry-After: {header} read as {failed.RetryAfter}");
+        else
+            Assert.Equal(TimeSpan.FromSeconds(expectedSeconds.Value), failed.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData(true, 0)]
+    [InlineData(true, 1)]
+    [InlineData(false, 0)]
+    [InlineData(false, 1)]
+    public async Task ABodyIsReadWholeUpToTheCapAndRefusedOneBytePastItWithOrWithoutAContentLength(bool contentLength, int overCap)
+    {
+        const int cap = 300_000; // several read chunks
+        await using var services = Services(TestFetching.Loopback with { MaxBodyBytes = cap });
+        var body = new byte[cap + overCap];
+        Random.Shared.NextBytes(body);
+        var url = _server.Handle("/body", async context =>
+        {
+            context.Response.ContentType = "application/xml";
+            if (contentLength)
+                context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        });
+
+        var result = await FetchAsync(services.GetRequiredService<FeedFetcher>(), url);
+
+        if (overCap > 0)
+            Assert.Equal(FetchFailure.TooLarge, Assert.IsType<FetchResult.Failed>(result).Category);
+        else
+            Assert.Equal(body, Assert.IsType<FetchResult.Fetched>(result).Body);
+    }
+
+    [Fact]
+    public async Task ACompressedBodyWithAContentLengthIsReadWholeAfterDecompression()
+    {
+        var feed = TestFiles.SampleBytes("techdesk.rss");
+        using var gzipped = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(gzipped, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(feed);
+        var compressed = gzipped.ToArray();
+        var url = _server.Handle("/gzip-length.xml", async context =>
+        {
+            context.Response.Headers.ContentEncoding = "gzip";
+            context.Response.ContentLength = compressed.Length;
+            await context.Response.Body.WriteAsync(compressed, context.RequestAborted);
+        });
+
+        var fetched = Assert.IsType<FetchResult.Fetched>(await FetchAsync(url));
+
+        Assert.True(compressed.Length < feed.Length);
+        Assert.Equal(feed, fetched.Body);
+    }
+
+    [Fact]
+    public async Task ABodyShorterThanItsContentLengthIsANetworkFailure()
+    {
+        var url = _server.Handle("/short", async context =>
+        {
+            context.Response.ContentLength = 100_000;
+            await context.Response.Body.WriteAsync(new byte[1000], context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            context.Abort();
+        });
+
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(url));
+
+        Assert.Equal(FetchFailure.Network, failed.Category);
+    }
+
+    [Theory]
     [InlineData(404, FetchFailure.HttpStatus)]
     [InlineData(500, FetchFailure.HttpStatus)]
     [InlineData(410, FetchFailure.Gone)]
@@ -186,8 +273,8 @@ public sealed class FeedFetcherTests : IAsyncLifetime
 
     [Theory]
     [InlineData(5, null)]
-    [InlineData(6, FetchFailure.RedirectLoop)]
-    public async Task AtMostFiveRedirectsAreFollowed(int hops, FetchFailure? expected)
+    [InlineData(6, "too many redirects: more than 5")]
+    public async Task AtMostFiveRedirectsAreFollowed(int hops, string? reason)
     {
         for (var i = 0; i < hops; i++)
             _server.ServeRedirect($"/chain{i}", 302, i == hops - 1 ? "/end.xml" : $"/chain{i + 1}");
@@ -195,22 +282,76 @@ public sealed class FeedFetcherTests : IAsyncLifetime
 
         var result = await FetchAsync(new Uri(_server.BaseUri, "chain0"));
 
-        if (expected is null)
+        if (reason is null)
+        {
             Assert.IsType<FetchResult.Fetched>(result);
-        else
-            Assert.Equal(expected, Assert.IsType<FetchResult.Failed>(result).Category);
+            return;
+        }
+        var failed = Assert.IsType<FetchResult.Failed>(result);
+        Assert.Equal(FetchFailure.RedirectLoop, failed.Category);
+        Assert.StartsWith(reason, failed.Reason);
+        Assert.Equal(0, _server.RequestCount("/end.xml"));
     }
 
     [Fact]
     public async Task ARedirectLoopIsDetectedOnTheFirstRepeat()
     {
         _server.ServeRedirect("/a", 301, "/b");
-        _server.ServeRedirect("/b", 302, "/a");
+        _server.ServeRedirect("/b", 302, "/a#again");
 
         var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(new Uri(_server.BaseUri, "a")));
 
         Assert.Equal(FetchFailure.RedirectLoop, failed.Category);
+        Assert.StartsWith("redirect loop:", failed.Reason);
         Assert.Equal((1, 1), (_server.RequestCount("/a"), _server.RequestCount("/b")));
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(1, 6)]
+    public async Task ALongOrLoopingChainOnABusyHostEndsAsARedirectFailureNotATimeout(int spacingSeconds, int chainLength)
+    {
+        // The default spacing of a second between requests to a host, and a deadline shorter than the chain takes in
+        // spacing alone: the spacing is politeness, not the source's slowness, and never turns a chain into a Timeout.
+        await using var services = Services(TestFetching.Loopback with
+        {
+            MinHostSpacing = TimeSpan.FromSeconds(spacingSeconds),
+            Timeout = TimeSpan.FromSeconds(spacingSeconds * chainLength) / 2,
+        });
+        for (var i = 0; i < chainLength; i++)
+            _server.ServeRedirect($"/loop{i}", 308, i == chainLength - 1 ? "/loop0" : $"/loop{i + 1}");
+
+        var failed = Assert.IsType<FetchResult.Failed>(await FetchAsync(services.GetRequiredService<FeedFetcher>(), new Uri(_server.BaseUri, "loop0")));
+
+        Assert.Equal(FetchFailure.RedirectLoop, failed.Category);
+        Assert.StartsWith(chainLength > 5 ? "too many redirects" : "redirect loop", failed.Reason);
+    }
+
+    [Fact]
+    public async Task RedirectHopsToTheSameHostContinueInItsSlotSpacedAndAheadOfSourcesWaitingForIt()
+    {
+        var spacing = TimeSpan.FromMilliseconds(200);
+        await using var services = Services(TestFetching.Loopback with { MinHostSpacing = spacing });
+        var fetcher = services.GetRequiredService<FeedFetcher>();
+        _server.ServeRedirect("/a/start", 308, "/a/next");
+        _server.ServeRedirect("/a/next", 301, "/a/last");
+        _server.ServeRedirect("/a/last", 302, "/a/feed.xml");
+        _server.Serve("/a/feed.xml", TestFiles.SampleBytes("world-wire.rss"));
+        var other = _server.Serve("/b/feed.xml", TestFiles.SampleBytes("techdesk.rss"));
+
+        var redirected = FetchAsync(fetcher, new Uri(_server.BaseUri, "a/start"));
+        while (_server.RequestCount("/a/start") == 0)
+            await Task.Delay(5);
+        var waiting = FetchAsync(fetcher, other);
+        await Task.WhenAll(redirected, waiting);
+
+        Assert.IsType<FetchResult.Fetched>(await redirected);
+        Assert.IsType<FetchResult.Fetched>(await waiting);
+        string[] paths = ["/a/start", "/a/next", "/a/last", "/a/feed.xml", "/b/feed.xml"];
+        var times = paths.Select(path => _server.RequestTimes(path).Single()).ToList();
+        Assert.Equal(times.Order(), times);
+        // Starts are spaced at the client; arrivals at the server may bunch by the scheduling jitter of a loaded machine.
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First >= spacing * 0.6, $"{(pair.Second - pair.First).TotalMilliseconds:0} ms apart"));
     }
 
     [Theory]

@@ -39,4 +39,60 @@ public sealed class FetchThrottleTests
         b.Dispose();
         (await c.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
     }
+
+    [Fact]
+    public async Task AHopInTheHeldSlotKeepsTheSpacingAndGoesBeforeFetchesWaitingForTheHost()
+    {
+        var throttle = new FetchThrottle(new FetchOptions { PerHostConcurrency = 1, MinHostSpacing = TimeSpan.FromSeconds(2) }, _clock);
+
+        var first = await throttle.EnterAsync("news.example", CancellationToken.None);
+        var waiting = throttle.EnterAsync("news.example", CancellationToken.None);
+        var hop = first.NextRequestAsync(CancellationToken.None);
+        await Task.Delay(50);
+        var hopWaitedForTheSpacing = !hop.IsCompleted;
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        await hop.WaitAsync(TimeSpan.FromSeconds(5));
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        await Task.Delay(50);
+        var waitingWhileTheSlotIsHeld = !waiting.IsCompleted;
+        first.Dispose();
+
+        Assert.True(hopWaitedForTheSpacing);
+        Assert.True(waitingWhileTheSlotIsHeld);
+        (await waiting.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
+
+    [Fact]
+    public async Task AHopGivesItsGlobalSlotBackWhileItsHostsSpacingPasses()
+    {
+        var throttle = new FetchThrottle(new FetchOptions { MaxConcurrency = 1, MinHostSpacing = TimeSpan.FromSeconds(2) }, _clock);
+
+        var first = await throttle.EnterAsync("a.example", CancellationToken.None);
+        var hop = first.NextRequestAsync(CancellationToken.None);
+        var other = await throttle.EnterAsync("b.example", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        await Task.Delay(50);
+        var hopWaitsForTheGlobalSlot = !hop.IsCompleted;
+        other.Dispose();
+        await hop.WaitAsync(TimeSpan.FromSeconds(5));
+        first.Dispose();
+
+        Assert.True(hopWaitsForTheGlobalSlot);
+        (await throttle.EnterAsync("b.example", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
+
+    [Fact]
+    public void AHostThatTimedOutGetsAThirdOfTheDeadlineForAnHour()
+    {
+        var throttle = new FetchThrottle(new FetchOptions { Timeout = TimeSpan.FromSeconds(30) }, _clock);
+
+        throttle.RecordTimeout("slow.example");
+
+        Assert.Equal((TimeSpan.FromSeconds(10), true), throttle.DeadlineFor("slow.example"));
+        Assert.Equal((TimeSpan.FromSeconds(30), false), throttle.DeadlineFor("news.example"));
+        _clock.Advance(FetchThrottle.SlowHostMemory - TimeSpan.FromSeconds(1));
+        Assert.True(throttle.DeadlineFor("SLOW.example").Shortened);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal((TimeSpan.FromSeconds(30), false), throttle.DeadlineFor("slow.example"));
+    }
 }

@@ -1,4 +1,6 @@
 using Feeds.Core.Refreshing;
+using FsCheck;
+using FsCheck.Xunit;
 
 namespace Feeds.Tests.Refreshing;
 
@@ -7,22 +9,47 @@ public sealed class PollScheduleTests
     private static readonly ScheduleOptions Bounds = new() { MinInterval = TimeSpan.FromMinutes(5), MaxInterval = TimeSpan.FromHours(12) };
 
     [Theory]
-    [InlineData(1, 0.0, 15)]
-    [InlineData(2, 0.0, 30)]
-    [InlineData(3, 0.0, 60)]
-    [InlineData(10, 0.0, 360)]
-    [InlineData(100, 0.0, 360)]
-    [InlineData(1, 1.0, 12)]
-    [InlineData(10, 1.0, 288)]
-    public void BackoffDoublesPerFailureUpToSixHoursLessUpToAFifthOfJitter(int level, double jitter, int expectedMinutes) =>
-        Assert.Equal(TimeSpan.FromMinutes(expectedMinutes), PollSchedule.Backoff(TimeSpan.FromMinutes(15), level, null, TimeSpan.FromHours(6), jitter));
+    [InlineData(1, 0.0, 15 * 60)]
+    [InlineData(2, 0.0, 30 * 60)]
+    [InlineData(3, 0.0, 60 * 60)]
+    [InlineData(10, 0.0, 360 * 60)]
+    [InlineData(100, 0.0, 360 * 60)]
+    [InlineData(1, 1.0, 15 * 60 + 90)]    // the first failure: the interval, the jitter added (a tenth), never taken off
+    [InlineData(2, 1.0, 24 * 60)]         // then up to a fifth off the doubled wait
+    [InlineData(10, 1.0, 288 * 60)]
+    public void BackoffDoublesPerFailureUpToSixHoursWithJitterButNeverUnderTheInterval(int level, double jitter, int expectedSeconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), PollSchedule.Backoff(TimeSpan.FromMinutes(15), level, null, TimeSpan.FromHours(6), jitter));
 
     [Theory]
-    [InlineData(2, 2)]
-    [InlineData(7 * 24 * 60, 24 * 60)]
-    public void RetryAfterWinsOverBackoffUnjitteredAndIsCappedAtADay(int askedMinutes, int expectedMinutes) =>
-        Assert.Equal(TimeSpan.FromMinutes(expectedMinutes),
-            PollSchedule.Backoff(TimeSpan.FromMinutes(15), 5, TimeSpan.FromMinutes(askedMinutes), TimeSpan.FromHours(6), jitter: 0.5));
+    [InlineData(2 * 60, 15 * 60)]                    // sooner than the interval: the interval
+    [InlineData(60 * 60, 60 * 60)]
+    [InlineData(7 * 24 * 60 * 60, 24 * 60 * 60)]     // more than a day: a day
+    public void RetryAfterReplacesTheBackoffUnjitteredNeverUnderTheIntervalAndCappedAtADay(int askedSeconds, int expectedSeconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds),
+            PollSchedule.Backoff(TimeSpan.FromMinutes(15), 5, TimeSpan.FromSeconds(askedSeconds), TimeSpan.FromHours(6), jitter: 0.5));
+
+    [Fact]
+    public void AnAbsurdRetryAfterIsADayNotIgnored() =>
+        Assert.Equal(TimeSpan.FromDays(1), PollSchedule.Backoff(TimeSpan.FromMinutes(1), 1, TimeSpan.MaxValue, TimeSpan.FromHours(6), jitter: 0.5));
+
+    [Property(MaxTest = 1000)]
+    public bool NoWaitAfterAFailureIsShorterThanTheIntervalOrLongerThanItsCaps(PositiveInt intervalSeconds, int level, byte jitter, long? retryAfterSeconds)
+    {
+        var interval = TimeSpan.FromSeconds(59 + intervalSeconds.Get % (2 * 24 * 60 * 60));
+        var maxBackoff = TimeSpan.FromHours(6);
+        TimeSpan? retryAfter = retryAfterSeconds switch
+        {
+            null => null,
+            > 900_000_000_000 => TimeSpan.MaxValue,
+            < -900_000_000_000 => TimeSpan.MinValue,
+            { } seconds => TimeSpan.FromSeconds((double)seconds),
+        };
+
+        var wait = PollSchedule.Backoff(interval, level, retryAfter, maxBackoff, jitter / 255.0);
+
+        var longest = new[] { interval + PollSchedule.Spread(interval, 1), maxBackoff, PollSchedule.MaxRetryAfter }.Max();
+        return wait >= interval && wait <= longest;
+    }
 
     [Theory]
     [InlineData(30, null, null, 30)]      // no rhythm yet: the configured schedule

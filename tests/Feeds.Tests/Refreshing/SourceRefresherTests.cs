@@ -88,20 +88,44 @@ public sealed class SourceRefresherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AScheduledPollWaitsUntilTheSourceIsDue()
+    public async Task AScheduledPollWaitsUntilTheSourceIsDueAndNotASecondLess()
     {
         _server.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"));
         var source = HttpSource("/wire.rss");
+        var polledAt = _clock.GetUtcNow();
         await PollAsync(source);
         var dueAt = (await StateAsync()).NextDueAt!.Value;
 
         var early = await PollAsync(source);
+        _clock.SetUtcNow(dueAt - TimeSpan.FromSeconds(1));
+        var aSecondEarly = await PollAsync(source);
         _clock.SetUtcNow(dueAt);
         var due = await PollAsync(source);
 
-        Assert.IsType<RefreshResult.NotDue>(early);
+        Assert.True(dueAt - polledAt >= Interval, $"due {dueAt - polledAt} after the poll, on a {Interval} schedule");
+        Assert.Equal(dueAt, Assert.IsType<RefreshResult.NotDue>(early).DueAt);
+        Assert.Equal(dueAt, Assert.IsType<RefreshResult.NotDue>(aSecondEarly).DueAt);
         Assert.IsType<RefreshResult.NotModified>(due);
         Assert.Equal(2, _server.RequestCount("/wire.rss"));
+    }
+
+    [Fact]
+    public async Task CacheControlMaxAgeOnA200IsTheEarliestNextPoll()
+    {
+        // Items every ten minutes would have it polled every five; the publisher asks for an hour.
+        _server.Serve("/cached.rss", Feed(_clock.GetUtcNow(), TimeSpan.FromMinutes(10), ""), cacheControl: "public, max-age=3600");
+        var source = HttpSource("/cached.rss");
+        var polledAt = _clock.GetUtcNow();
+        await PollAsync(source);
+
+        _clock.SetUtcNow(polledAt + TimeSpan.FromHours(1) - TimeSpan.FromSeconds(1));
+        var early = await PollAsync(source);
+        _clock.SetUtcNow((await StateAsync()).NextDueAt!.Value);
+        await PollAsync(source);
+
+        Assert.IsType<RefreshResult.NotDue>(early);
+        Assert.Equal(TimeSpan.FromHours(1), (await StateAsync()).PollInterval);
+        Assert.Equal(2, _server.RequestCount("/cached.rss"));
     }
 
     [Fact]
@@ -112,7 +136,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
 
         var failed = Assert.IsType<RefreshResult.Failed>(await PollAsync(source));
         var meanwhile = await PollAsync(source);
-        _clock.Advance(TimeSpan.FromMinutes(16));
+        _clock.Advance(Interval * 1.1 + TimeSpan.FromSeconds(1)); // the longest first wait: the interval and a tenth of jitter
         await PollAsync(source);
 
         Assert.Equal("HttpStatus", failed.Category);
@@ -138,7 +162,8 @@ public sealed class SourceRefresherTests : IAsyncLifetime
             _clock.SetUtcNow(failed.RetryNotBefore);
         }
 
-        Assert.InRange(waits[0], Interval * 0.8, Interval);
+        // Never sooner than the interval: the jitter of the first wait is added to it, not taken off.
+        Assert.InRange(waits[0], Interval, Interval * 1.1);
         Assert.InRange(waits[1], Interval * 1.6, Interval * 2);
         Assert.All(waits[6..], wait => Assert.InRange(wait, TimeSpan.FromHours(6) * 0.8, TimeSpan.FromHours(6)));
         Assert.Equal(12, _server.RequestCount("/down"));
@@ -147,8 +172,11 @@ public sealed class SourceRefresherTests : IAsyncLifetime
     [Theory]
     [InlineData(429, "3600", 60)]
     [InlineData(503, "172800", 24 * 60)]
+    [InlineData(503, "999999999999", 24 * 60)]
     [InlineData(503, "date+90m", 90)]
-    public async Task RetryAfterIsHonouredEvenByAManualPollAndCappedAtADay(int status, string retryAfter, int expectedMinutes)
+    [InlineData(503, "Fri, 31 Dec 9999 23:59:59 GMT", 24 * 60)]
+    [InlineData(429, "30", 15)]   // sooner than the source's interval: the interval
+    public async Task RetryAfterIsHonouredEvenByAManualPollCappedAtADayAndNeverUnderTheInterval(int status, string retryAfter, int expectedMinutes)
     {
         var header = retryAfter == "date+90m" ? _clock.GetUtcNow().AddMinutes(90).ToString("R", CultureInfo.InvariantCulture) : retryAfter;
         _server.ServeStatus("/busy", status, header);
