@@ -20,9 +20,10 @@ public sealed record ItemCursor(long PublishedMs, long Id, PageDirection Directi
     /// <summary>Before everything: the first page.</summary>
     public static readonly ItemCursor Newest = new(long.MaxValue, long.MaxValue, PageDirection.Older);
 
-    public static ItemCursor After(StoredItem item) => new(item.PublishedAt.ToUnixTimeMilliseconds(), item.Id, PageDirection.Older);
+    // The stored time, not the shown one: the store orders pages by the column as it is (see StoredItem.StoredPublishedMs).
+    public static ItemCursor After(StoredItem item) => new(item.StoredPublishedMs, item.Id, PageDirection.Older);
 
-    public static ItemCursor Before(StoredItem item) => new(item.PublishedAt.ToUnixTimeMilliseconds(), item.Id, PageDirection.Newer);
+    public static ItemCursor Before(StoredItem item) => new(item.StoredPublishedMs, item.Id, PageDirection.Newer);
 
     /// <summary>The token used in URLs: "1732790000000.42".</summary>
     public string Token => PublishedMs.ToString(CultureInfo.InvariantCulture) + "." + Id.ToString(CultureInfo.InvariantCulture);
