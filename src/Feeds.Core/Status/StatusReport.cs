@@ -1,3 +1,4 @@
+using Feeds.Core.Normalization;
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
@@ -43,6 +44,9 @@ public sealed class StatusReporter(IFeedStore store, SectionPages pages, TimePro
     /// <summary>…and than this, so a source that publishes hourly is not called silent after a quiet night.</summary>
     public static readonly TimeSpan SilentAtLeast = TimeSpan.FromDays(1);
 
+    /// <summary>The longest error message shown: enough for any message of ours and a server's reason.</summary>
+    private const int MaxErrorLength = 2048;
+
     public async Task<StatusReport> BuildAsync(FeedsConfigMonitor configs, CancellationToken cancellationToken)
     {
         var config = configs.Current;
@@ -55,10 +59,12 @@ public sealed class StatusReporter(IFeedStore store, SectionPages pages, TimePro
             var stats = statistics.GetValueOrDefault(source.Id);
             var usualGap = stats is { Count: >= 3 } ? (stats.Newest - stats.Oldest) / (stats.Count - 1) : (TimeSpan?)null;
             var silent = usualGap is { } gap && stats is not null && now - stats.Newest > Max(gap * SilentAfterGaps, SilentAtLeast);
+            // Text from the store is shown as the store's guard shows item text: clean, one line, bounded.
             return new SourceStatus(source.Id, source.Title, source.Location.ToString(), source.Sections,
-                state?.LastAttemptAt, state?.LastOutcome?.ToString(), state?.LastErrorCategory, state?.LastError, state?.LastHttpStatus,
+                state?.LastAttemptAt, state?.LastOutcome?.ToString(), SafeText.Line(state?.LastErrorCategory),
+                SafeText.Line(state?.LastError, MaxErrorLength), state?.LastHttpStatus,
                 state?.ConsecutiveFailures ?? 0, state?.NextDueAt, state?.RetryNotBefore,
-                stats?.Count ?? 0, stats?.LastNewItemAt, stats?.Newest, usualGap, silent, state?.MovedTo, state?.GoneSince);
+                stats?.Count ?? 0, stats?.LastNewItemAt, stats?.Newest, usualGap, silent, SafeText.Line(state?.MovedTo, SafeText.MaxUrlLength), state?.GoneSince);
         }).ToList();
         var sections = new List<SectionStatus>();
         foreach (var section in config.Sections)
