@@ -55,7 +55,7 @@ public static partial class StoredItemGuard
 
     /// <summary>The item's title: plain text, or its teaser or link when the title has nothing readable.</summary>
     public static string Title(string? title, string? teaser, string? link) =>
-        PlainLine(title, SafeText.MaxTitleLength) ?? SafeText.Line(teaser, SafeText.MaxTitleLength) ?? link ?? "Untitled";
+        PlainLine(title, SafeText.MaxTitleLength) ?? PlainLine(teaser, SafeText.MaxTitleLength) ?? link ?? "Untitled";
 
     /// <summary>
     /// A date within [<see cref="EarliestDate"/>, now + <see cref="LatestAhead"/>]. One outside is treated as normalization
