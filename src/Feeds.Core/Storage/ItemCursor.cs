@@ -32,7 +32,8 @@ public sealed record ItemCursor(long PublishedMs, long Id, PageDirection Directi
     {
         cursor = Newest;
         var parts = token.Split('.');
-        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var published)
+        // A stored time may be before 1970 (a row of an older version), so the time may be negative.
+        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var published)
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             return false;
         cursor = new ItemCursor(published, id, direction);

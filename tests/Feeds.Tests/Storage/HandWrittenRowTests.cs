@@ -116,7 +116,8 @@ public sealed class HandWrittenRowTests : IAsyncLifetime
             if (page.Count == 0)
                 break;
             seen.AddRange(page.Select(i => i.ItemKey));
-            cursor = ItemCursor.After(page[^1]);
+            // Through the token, as a next link carries it: the stored time of a year-1 row is negative.
+            Assert.True(ItemCursor.TryParse(ItemCursor.After(page[^1]).Token, PageDirection.Older, out cursor));
         }
 
         Assert.Equal(HandWrittenRows.Hostile().Select(h => h.Key).Order(), seen.Order());
