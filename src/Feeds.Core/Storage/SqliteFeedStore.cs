@@ -693,19 +693,19 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
         {
             var (published, estimated) = StoredItemGuard.Published(PublishedAt, FirstSeenAt, now);
             var link = SafeText.HttpUrl(Link);
-            var teaser = SafeText.Line(SummaryText, StoredItemGuard.MaxTeaserLength);
+            var teaser = StoredItemGuard.Line(SummaryText, StoredItemGuard.MaxTeaserLength);
             return new StoredItem
             {
                 Id = Id,
-                SourceId = SafeText.Clean(SourceId ?? ""),
+                SourceId = StoredItemGuard.Clean(SourceId) ?? "",
                 // Hashed into ids, never shown: kept as stored, so an item keeps its id in every reader.
                 ItemKey = ItemKey ?? "",
-                Guid = SafeText.CleanOrNull(Guid),
+                Guid = StoredItemGuard.Clean(Guid),
                 Title = StoredItemGuard.Title(Title, teaser, link),
                 Link = link,
-                SummaryHtml = SafeText.CleanOrNull(SummaryHtml),
+                SummaryHtml = StoredItemGuard.Clean(SummaryHtml),
                 SummaryText = teaser,
-                ContentHtml = SafeText.CleanOrNull(ContentHtml),
+                ContentHtml = StoredItemGuard.Clean(ContentHtml),
                 Authors = StoredItemGuard.Authors(AuthorsJson),
                 Categories = StoredItemGuard.Categories(CategoriesJson),
                 Enclosures = StoredItemGuard.Enclosures(EnclosuresJson),
@@ -720,7 +720,7 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
                 SourceTitle = StoredItemGuard.PlainLine(SourceTitle, SafeText.MaxLineLength),
                 SourceLink = SafeText.HttpUrl(SourceLink),
                 SourceLanguage = StoredItemGuard.Language(SourceLanguage),
-                SourceUrl = SafeText.Clean(SourceUrl ?? ""),
+                SourceUrl = StoredItemGuard.Clean(SourceUrl) ?? "",
             };
         }
     }

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Feeds.Core.Normalization;
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Tests.Publishing;
@@ -55,6 +56,22 @@ public sealed class StoredItemGuardProperties : IAsyncLifetime
             var urls = format == OutputFormat.Json ? PublishedUrls.InJson(rendered.Body) : PublishedUrls.InXml(rendered.Body);
             Assert.All(urls, url => Assert.True(PublishedUrls.IsSafe(url), $"{format} links to {url}"));
         }
+    }
+
+    // The guard's fast paths (a vectorized look for what SafeText removes) give exactly what SafeText gives.
+    [Property(Arbitrary = [typeof(HostileRows)], MaxTest = 300)]
+    public void TheFastPathsAgreeWithSafeText(HostileText text, int maxLength)
+    {
+        var max = Math.Abs(maxLength % 100) + 8;
+
+        Assert.Equal(SafeText.CleanOrNull(text.Value), StoredItemGuard.Clean(text.Value));
+        Assert.Equal(SafeText.Line(text.Value, max), StoredItemGuard.Line(text.Value, max));
+    }
+
+    /// <summary>Any text a column might hold, or null.</summary>
+    public sealed record HostileText(string? Value)
+    {
+        public override string ToString() => Value is null ? "NULL" : JsonSerializer.Serialize(Value.Length > 200 ? Value[..200] : Value);
     }
 
     /// <summary>The columns of one hand-written source and item row.</summary>
@@ -118,6 +135,8 @@ public sealed class StoredItemGuardProperties : IAsyncLifetime
                 new DateTimeOffset(3000, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds())),
             (3, Gen.Choose(int.MinValue, int.MaxValue).Select(i => (long)i * 4_294_967_296L)),
             (3, Gen.Choose(-10_000_000, 10_000_000).Select(minutes => Now.AddMinutes(minutes).ToUnixTimeMilliseconds())));
+
+        public static Arbitrary<HostileText> Texts() => Text.Select(text => new HostileText(text)).ToArbitrary();
 
         public static Arbitrary<HostileRow> Rows() =>
             Gen.Zip(Gen.ArrayOf(Text, 10), Gen.Zip(Gen.ArrayOf(JsonColumn, 3), Gen.ArrayOf(Time, 5))).Select(t =>
