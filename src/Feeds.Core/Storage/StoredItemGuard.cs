@@ -136,7 +136,7 @@ public static partial class StoredItemGuard
             : null);
 
     /// <summary>"audio/mpeg": a media type's type/subtype (RFC 6838 §4.2 restricted names), else null.</summary>
-    public static string? MediaType(string? type) => type is not null && MediaTypeName().IsMatch(type) ? type : null;
+    private static string? MediaType(string? type) => type is not null && MediaTypeName().IsMatch(type) ? type : null;
 
     /// <summary>An address as <c>addr-spec</c> roughly has it (one "@", no spaces, brackets or scheme), else null.</summary>
     private static string? EmailAddress(string? email) =>
