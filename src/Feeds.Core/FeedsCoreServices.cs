@@ -46,6 +46,7 @@ public static class FeedsCoreServices
         services.AddSingleton<OutageDetector>();
         services.AddSingleton<SourceRefresher>();
         services.AddSingleton<SectionPages>();
+        services.AddSingleton<RenderFaults>();
         services.AddSingleton<SectionFeeds>();
         services.AddSingleton<StatusReporter>();
         services.AddHttpClient(WebSubHub.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));

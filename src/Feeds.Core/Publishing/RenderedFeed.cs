@@ -29,10 +29,11 @@ public sealed class RenderedFeed
     private readonly Lazy<Representation> _gzip;
     private readonly Lazy<Representation> _brotli;
 
-    public RenderedFeed(byte[] body, string contentType, DateTimeOffset lastModified)
+    public RenderedFeed(byte[] body, string contentType, DateTimeOffset lastModified, IReadOnlyList<LeftOutItem>? leftOut = null)
     {
         ContentType = contentType;
         LastModified = lastModified;
+        LeftOut = leftOut ?? [];
         var hash = Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 16));
         // A strong ETag names one representation: each content coding gets its own (RFC 9110 §8.8.3).
         _identity = new Representation(body, $"\"{hash}\"");
@@ -43,6 +44,9 @@ public sealed class RenderedFeed
     }
 
     public string ContentType { get; }
+
+    /// <summary>The entries the writer refused and the page was served without; empty as a rule.</summary>
+    public IReadOnlyList<LeftOutItem> LeftOut { get; }
 
     public DateTimeOffset LastModified { get; }
 
@@ -69,3 +73,7 @@ public sealed class RenderedFeed
 
 /// <param name="ETag">A strong entity tag, quoted.</param>
 public sealed record Representation(byte[] Body, string ETag);
+
+/// <summary>An item a page was served without because the writer refused it.</summary>
+/// <param name="Reason">The writer's exception, type and message.</param>
+public sealed record LeftOutItem(string SourceId, string ItemKey, long ItemId, string Reason);

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
+using Feeds.Core.Normalization;
 using Feeds.Core.Parsing;
 using Feeds.Core.Storage;
 
@@ -26,11 +27,52 @@ public static partial class SectionFeedWriter
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private static readonly XmlQualifiedName XmlLang = new("lang", "http://www.w3.org/XML/1998/namespace");
 
+    /// <summary>
+    /// Renders the page. An entry the writers refuse (which <see cref="Storage.StoredItemGuard"/> should have made
+    /// impossible) is left out and named in <see cref="RenderedFeed.LeftOut"/>: one bad row never costs readers the page.
+    /// </summary>
+    /// <remarks>
+    /// The whole page is written first; only when that throws is each entry tried alone, so the usual cost is one render.
+    /// A page that fails without any of its entries (a fault of the writer itself) throws.
+    /// </remarks>
     public static RenderedFeed Render(SectionPage page, OutputFormat format, SectionLinks links, Uri? hub)
+    {
+        try
+        {
+            return RenderWhole(page, format, links, hub);
+        }
+        catch (Exception e) when (page.Entries.Count > 0 && e is not OutOfMemoryException)
+        {
+            var leftOut = new List<LeftOutItem>();
+            foreach (var entry in page.Entries)
+            {
+                if (Refusal(page, entry, format, links, hub) is { } refusal)
+                    leftOut.Add(new LeftOutItem(entry.Item.SourceId, entry.Item.ItemKey, entry.Item.Id, refusal));
+            }
+            var kept = page.Entries.Where(entry => !leftOut.Any(left => left.ItemId == entry.Item.Id)).ToList();
+            return RenderWhole(page with { Entries = kept }, format, links, hub, leftOut);
+        }
+    }
+
+    /// <summary>Why the writer refuses this entry on a page of its own; null when it does not.</summary>
+    private static string? Refusal(SectionPage page, SectionEntry entry, OutputFormat format, SectionLinks links, Uri? hub)
+    {
+        try
+        {
+            RenderWhole(page with { Entries = [entry] }, format, links, hub);
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"{e.GetType().Name}: {e.Message}";
+        }
+    }
+
+    private static RenderedFeed RenderWhole(SectionPage page, OutputFormat format, SectionLinks links, Uri? hub, IReadOnlyList<LeftOutItem>? leftOut = null)
     {
         var updated = LastUpdated(page);
         if (format == OutputFormat.Json)
-            return new RenderedFeed(JsonFeedWriter.Write(page, links, hub), "application/feed+json; charset=utf-8", updated);
+            return new RenderedFeed(JsonFeedWriter.Write(page, links, hub), "application/feed+json; charset=utf-8", updated, leftOut);
         var feed = BuildFeed(page, format, links, hub, updated);
         using var buffer = new MemoryStream();
         using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = Utf8, Indent = true }))
@@ -41,8 +83,8 @@ public static partial class SectionFeedWriter
                 new Rss20FeedFormatter(feed, serializeExtensionsAsAtom: false).WriteTo(writer);
         }
         return format == OutputFormat.Atom
-            ? new RenderedFeed(buffer.ToArray(), "application/atom+xml; charset=utf-8", updated)
-            : new RenderedFeed(WithGmtDates(buffer.ToArray()), "application/rss+xml; charset=utf-8", updated);
+            ? new RenderedFeed(buffer.ToArray(), "application/atom+xml; charset=utf-8", updated, leftOut)
+            : new RenderedFeed(WithGmtDates(buffer.ToArray()), "application/rss+xml; charset=utf-8", updated, leftOut);
     }
 
     internal static DateTimeOffset LastUpdated(SectionPage page) =>
@@ -179,8 +221,9 @@ public static partial class SectionFeedWriter
     /// <summary>The feed an item came from (RSS &lt;source&gt;, Atom &lt;source&gt;), when it is a web feed.</summary>
     private static SyndicationFeed? SourceFeed(StoredItem item)
     {
-        if (!Uri.TryCreate(item.SourceUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        if (SafeText.HttpUrl(item.SourceUrl) is not { } sourceUrl)
             return null;
+        var url = new Uri(sourceUrl);
         var source = new SyndicationFeed
         {
             Id = url.AbsoluteUri,

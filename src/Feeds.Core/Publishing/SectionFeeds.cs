@@ -9,9 +9,10 @@ namespace Feeds.Core.Publishing;
 /// the section's sources changes (or the config does), so a request for an unchanged feed costs no database
 /// work. One render at a time per feed: readers of a changed feed wait for its new bytes a moment, and when the
 /// render takes longer (a busy machine, a section changing every second) they get the bytes from before the change
-/// instead of each rendering it again.
+/// instead of each rendering it again. A render that fails is reported to <see cref="RenderFaults"/>, and readers get
+/// the feed's previous bytes when there are any: a stale page is better than none.
 /// </summary>
-public sealed class SectionFeeds(IFeedStore store, SectionPages pages)
+public sealed class SectionFeeds(IFeedStore store, SectionPages pages, RenderFaults faults)
 {
     /// <summary>Bounds memory: deep archive pages are rendered on demand and the cache starts over when full.</summary>
     private const int MaxCachedFeeds = 1024;
@@ -22,6 +23,15 @@ public sealed class SectionFeeds(IFeedStore store, SectionPages pages)
     private readonly ConcurrentDictionary<(string Section, OutputFormat Format, string Cursor, Uri Base), Slot> _cache = new();
 
     public async Task<RenderedFeed> GetAsync(FeedsConfig config, Section section, OutputFormat format, ItemCursor cursor, Uri baseUri, CancellationToken cancellationToken)
+    {
+        var feed = await LatestAsync(config, section, format, cursor, baseUri, cancellationToken);
+        // Noted on every serve, not only on the render: readiness stays degraded while readers get a page without the item.
+        foreach (var leftOut in feed.LeftOut)
+            faults.NoteLeftOut(FeedPath(section, format, cursor, baseUri), leftOut);
+        return feed;
+    }
+
+    private async Task<RenderedFeed> LatestAsync(FeedsConfig config, Section section, OutputFormat format, ItemCursor cursor, Uri baseUri, CancellationToken cancellationToken)
     {
         var version = SectionVersion(config, section);
         if (_cache.Count >= MaxCachedFeeds)
@@ -39,7 +49,15 @@ public sealed class SectionFeeds(IFeedStore store, SectionPages pages)
         if (current is not null && ReferenceEquals(current.Config, config)
             && await Task.WhenAny(rendering, Task.Delay(FreshBytesWait, cancellationToken)) != rendering)
             return current.Feed;
-        return (await rendering.WaitAsync(cancellationToken)).Feed;
+        try
+        {
+            return (await rendering.WaitAsync(cancellationToken)).Feed;
+        }
+        catch (Exception) when (current is not null && !cancellationToken.IsCancellationRequested)
+        {
+            // The render noted its failure; readers get the feed as it was before this change, whatever config it was for.
+            return current.Feed;
+        }
     }
 
     /// <summary>
@@ -52,9 +70,20 @@ public sealed class SectionFeeds(IFeedStore store, SectionPages pages)
     // Shared by every reader waiting for it, so no single reader's cancellation stops it.
     private async Task<Rendered> RenderAsync(FeedsConfig config, Section section, OutputFormat format, ItemCursor cursor, Uri baseUri, long version)
     {
-        var page = await pages.GetAsync(config, section, cursor, config.Publishing.ItemsPerFeed, CancellationToken.None);
-        return new Rendered(config, version, SectionFeedWriter.Render(page, format, new SectionLinks(baseUri, section.Id), config.Publishing.Hub));
+        try
+        {
+            var page = await pages.GetAsync(config, section, cursor, config.Publishing.ItemsPerFeed, CancellationToken.None);
+            return new Rendered(config, version, SectionFeedWriter.Render(page, format, new SectionLinks(baseUri, section.Id), config.Publishing.Hub));
+        }
+        catch (Exception e)
+        {
+            faults.NotePageFailed(FeedPath(section, format, cursor, baseUri), e);
+            throw;
+        }
     }
+
+    private static string FeedPath(Section section, OutputFormat format, ItemCursor cursor, Uri baseUri) =>
+        new SectionLinks(baseUri, section.Id).Feed(format, cursor).PathAndQuery;
 
     private sealed record Rendered(FeedsConfig Config, long Version, RenderedFeed Feed);
 

@@ -1,3 +1,4 @@
+using Feeds.Core.Normalization;
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
@@ -35,13 +36,16 @@ public sealed record SourceStatus(
 public sealed record SectionStatus(string Id, string Title, int Sources, long Items, DateTimeOffset? LastUpdate);
 
 /// <summary>Builds the <see cref="StatusReport"/> from stored state and statistics.</summary>
-public sealed class StatusReporter(IFeedStore store, SectionPages pages, TimeProvider clock)
+public sealed class StatusReporter(IFeedStore store, SectionPages pages, RenderFaults faults, TimeProvider clock)
 {
     /// <summary>A source is silent when its newest item is older than this many usual gaps…</summary>
     public const int SilentAfterGaps = 5;
 
     /// <summary>…and than this, so a source that publishes hourly is not called silent after a quiet night.</summary>
     public static readonly TimeSpan SilentAtLeast = TimeSpan.FromDays(1);
+
+    /// <summary>The longest error message shown: enough for any message of ours and a server's reason.</summary>
+    private const int MaxErrorLength = 2048;
 
     public async Task<StatusReport> BuildAsync(FeedsConfigMonitor configs, CancellationToken cancellationToken)
     {
@@ -55,21 +59,40 @@ public sealed class StatusReporter(IFeedStore store, SectionPages pages, TimePro
             var stats = statistics.GetValueOrDefault(source.Id);
             var usualGap = stats is { Count: >= 3 } ? (stats.Newest - stats.Oldest) / (stats.Count - 1) : (TimeSpan?)null;
             var silent = usualGap is { } gap && stats is not null && now - stats.Newest > Max(gap * SilentAfterGaps, SilentAtLeast);
+            // Text from the store is shown as the store's guard shows item text: clean, one line, bounded; a URL only if http(s).
             return new SourceStatus(source.Id, source.Title, source.Location.ToString(), source.Sections,
-                state?.LastAttemptAt, state?.LastOutcome?.ToString(), state?.LastErrorCategory, state?.LastError, state?.LastHttpStatus,
+                state?.LastAttemptAt, state?.LastOutcome?.ToString(), SafeText.Line(state?.LastErrorCategory),
+                SafeText.Line(state?.LastError, MaxErrorLength), state?.LastHttpStatus,
                 state?.ConsecutiveFailures ?? 0, state?.NextDueAt, state?.RetryNotBefore,
-                stats?.Count ?? 0, stats?.LastNewItemAt, stats?.Newest, usualGap, silent, state?.MovedTo, state?.GoneSince);
+                stats?.Count ?? 0, stats?.LastNewItemAt, stats?.Newest, usualGap, silent, SafeText.HttpUrl(state?.MovedTo), state?.GoneSince);
         }).ToList();
         var sections = new List<SectionStatus>();
         foreach (var section in config.Sections)
         {
             var members = config.SourcesOf(section);
-            var newest = await pages.GetAsync(config, section, ItemCursor.Newest, 1, cancellationToken);
             sections.Add(new SectionStatus(section.Id, section.Title, members.Count,
                 members.Sum(m => statistics.GetValueOrDefault(m.Id)?.Count ?? 0),
-                newest.Entries.FirstOrDefault()?.Item.PublishedAt));
+                await NewestEntryTimeAsync(config, section, cancellationToken)));
         }
         return new StatusReport(now, sources, sections, configs.Rejected);
+    }
+
+    /// <summary>
+    /// The time of the section's newest entry; null when there is none, or when the section cannot be read (reported
+    /// to <see cref="RenderFaults"/>): the operator's page must not go down with the section it would tell them about.
+    /// </summary>
+    private async Task<DateTimeOffset?> NewestEntryTimeAsync(FeedsConfig config, Section section, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var newest = await pages.GetAsync(config, section, ItemCursor.Newest, 1, cancellationToken);
+            return newest.Entries.FirstOrDefault()?.Item.PublishedAt;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            faults.NotePageFailed($"/status (section {section.Id})", e);
+            return null;
+        }
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

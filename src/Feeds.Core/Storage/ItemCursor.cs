@@ -20,9 +20,10 @@ public sealed record ItemCursor(long PublishedMs, long Id, PageDirection Directi
     /// <summary>Before everything: the first page.</summary>
     public static readonly ItemCursor Newest = new(long.MaxValue, long.MaxValue, PageDirection.Older);
 
-    public static ItemCursor After(StoredItem item) => new(item.PublishedAt.ToUnixTimeMilliseconds(), item.Id, PageDirection.Older);
+    // The stored time, not the shown one: the store orders pages by the column as it is (see StoredItem.StoredPublishedMs).
+    public static ItemCursor After(StoredItem item) => new(item.StoredPublishedMs, item.Id, PageDirection.Older);
 
-    public static ItemCursor Before(StoredItem item) => new(item.PublishedAt.ToUnixTimeMilliseconds(), item.Id, PageDirection.Newer);
+    public static ItemCursor Before(StoredItem item) => new(item.StoredPublishedMs, item.Id, PageDirection.Newer);
 
     /// <summary>The token used in URLs: "1732790000000.42".</summary>
     public string Token => PublishedMs.ToString(CultureInfo.InvariantCulture) + "." + Id.ToString(CultureInfo.InvariantCulture);
@@ -31,7 +32,8 @@ public sealed record ItemCursor(long PublishedMs, long Id, PageDirection Directi
     {
         cursor = Newest;
         var parts = token.Split('.');
-        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var published)
+        // A stored time may be before 1970 (a row of an older version), so the time may be negative.
+        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var published)
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             return false;
         cursor = new ItemCursor(published, id, direction);

@@ -230,9 +230,14 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(UpsertSourceSql, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var existing = (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT item_key FROM items WHERE source_id = @SourceId AND item_key IN @Keys",
-            new { state.SourceId, Keys = items.Select(i => i.Key).ToList() }, transaction, cancellationToken: cancellationToken))).ToHashSet();
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        // In chunks: one bound parameter per key would pass SQLite's limit (32,766) with a large feed.
+        foreach (var keys in items.Select(i => i.Key).Distinct(StringComparer.Ordinal).Chunk(ParameterChunk))
+        {
+            existing.UnionWith(await connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT item_key FROM items WHERE source_id = @SourceId AND item_key IN @keys",
+                new { state.SourceId, keys }, transaction, cancellationToken: cancellationToken)));
+        }
         int added = 0, updated = 0;
         foreach (var item in items)
         {
@@ -258,10 +263,12 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
             ? ("(i.published_at < @PublishedMs OR (i.published_at = @PublishedMs AND i.id < @Id))", "i.published_at DESC, i.id DESC")
             : ("(i.published_at > @PublishedMs OR (i.published_at = @PublishedMs AND i.id > @Id))", "i.published_at ASC, i.id ASC");
         await using var connection = await OpenAsync(cancellationToken);
+        // A section may have any number of sources: their ids go in as one JSON array, not one parameter each.
         var rows = await connection.QueryAsync<ItemRow>(new CommandDefinition(
-            $"{ItemRow.Select} WHERE i.source_id IN @sourceIds AND {where} ORDER BY {order} LIMIT @limit",
-            new { sourceIds, cursor.PublishedMs, cursor.Id, limit }, cancellationToken: cancellationToken));
-        var items = rows.Select(r => r.ToItem());
+            $"{ItemRow.Select} WHERE i.source_id IN (SELECT value FROM json_each(@sourceIds)) AND {where} ORDER BY {order} LIMIT @limit",
+            new { sourceIds = JsonArray(sourceIds), cursor.PublishedMs, cursor.Id, limit }, cancellationToken: cancellationToken));
+        var now = _clock.GetUtcNow();
+        var items = rows.Select(r => r.ToItem(now));
         return (cursor.Direction == PageDirection.Older ? items : items.Reverse()).ToList();
     }
 
@@ -274,25 +281,38 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
         var rows = await connection.QueryAsync<ItemRow>(new CommandDefinition(
             $"""
             {ItemRow.Select}
-            WHERE i.source_id IN @sourceIds
-              AND (i.link_key IN @linkKeys OR (i.headline_key IN @headlineKeys AND i.published_at BETWEEN @from AND @to))
+            WHERE i.source_id IN (SELECT value FROM json_each(@sourceIds))
+              AND (i.link_key IN (SELECT value FROM json_each(@linkKeys))
+                   OR (i.headline_key IN (SELECT value FROM json_each(@headlineKeys)) AND i.published_at BETWEEN @from AND @to))
             ORDER BY i.published_at ASC, i.id ASC
             """,
-            new { sourceIds, linkKeys, headlineKeys, from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() },
+            new
+            {
+                sourceIds = JsonArray(sourceIds), linkKeys = JsonArray(linkKeys), headlineKeys = JsonArray(headlineKeys),
+                from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(),
+            },
             cancellationToken: cancellationToken));
-        return rows.Select(r => r.ToItem()).ToList();
+        var now = _clock.GetUtcNow();
+        return rows.Select(r => r.ToItem(now)).ToList();
     }
 
     public async Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken)
     {
+        var now = _clock.GetUtcNow();
         await using var connection = await OpenAsync(cancellationToken);
+        // Dates outside the window count as their first-seen time, as StoredItemGuard shows them.
         var rows = await connection.QueryAsync<(string SourceId, long Count, long Oldest, long Newest, long LastNew)>(new CommandDefinition(
             """
-            SELECT source_id, count(*), min(published_at), max(published_at), max(first_seen_at)
+            SELECT source_id, count(*),
+                   min(CASE WHEN published_at BETWEEN @earliest AND @latest THEN published_at ELSE first_seen_at END),
+                   max(CASE WHEN published_at BETWEEN @earliest AND @latest THEN published_at ELSE first_seen_at END),
+                   max(first_seen_at)
             FROM items GROUP BY source_id
-            """, cancellationToken: cancellationToken));
+            """,
+            new { earliest = StoredItemGuard.EarliestDate.ToUnixTimeMilliseconds(), latest = (now + StoredItemGuard.LatestAhead).ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.SourceId, r => new ItemStatistics(r.Count,
-            DateTimeOffset.FromUnixTimeMilliseconds(r.Oldest), DateTimeOffset.FromUnixTimeMilliseconds(r.Newest), DateTimeOffset.FromUnixTimeMilliseconds(r.LastNew)));
+            StoredItemGuard.Time(r.Oldest, now), StoredItemGuard.Time(r.Newest, now), StoredItemGuard.Time(r.LastNew, now)));
     }
 
     public long GetSourceVersion(string sourceId) => _sourceVersions.GetValueOrDefault(sourceId);
@@ -349,7 +369,7 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
                     var doomed = expired.Where(id => !shown.Contains(id)).ToList();
                     spared += expired.Count - doomed.Count;
                     // Chunks keep each statement well under SQLite's limit of bound parameters.
-                    foreach (var ids in doomed.Chunk(500))
+                    foreach (var ids in doomed.Chunk(ParameterChunk))
                     {
                         await connection.ExecuteAsync(new CommandDefinition(TombstoneSql, new { ids, now = now.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken));
                         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM items WHERE id IN @ids", new { ids }, transaction, cancellationToken: cancellationToken));
@@ -521,7 +541,19 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
         Now = now,
     };
 
-    private static DateTimeOffset? FromMs(long? ms) => ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
+    /// <summary>A stored time; one beyond what DateTimeOffset holds (a row edited by hand) is read as the nearest it can.</summary>
+    private static DateTimeOffset? FromMs(long? ms) => ms is { } value
+        ? DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(value, DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()))
+        : null;
+
+    /// <summary>
+    /// Values for <c>IN (SELECT value FROM json_each(@list))</c>: one parameter however long the list, where Dapper's
+    /// <c>IN @list</c> binds one per value and fails past SQLite's limit of 32,766.
+    /// </summary>
+    private static string JsonArray(IEnumerable<string> values) => JsonSerializer.Serialize(values);
+
+    /// <summary>Values bound per statement where a list is cut in chunks: well under SQLite's limit of bound parameters.</summary>
+    private const int ParameterChunk = 500;
 
     private static long? ToMs(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();
 
@@ -622,6 +654,7 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
         };
     }
 
+    /// <summary>An items row as SQLite holds it; every text column may be anything, so <see cref="ToItem"/> reads it through <see cref="StoredItemGuard"/>.</summary>
     private sealed record ItemRow
     {
         public const string Select = """
@@ -629,60 +662,70 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
                    i.summary_html AS SummaryHtml, i.summary_text AS SummaryText, i.content_html AS ContentHtml,
                    i.authors_json AS AuthorsJson, i.categories_json AS CategoriesJson, i.enclosures_json AS EnclosuresJson,
                    i.image_url AS ImageUrl, i.reading_minutes AS ReadingMinutes, i.published_at AS PublishedAt,
-                   i.date_is_estimated AS DateIsEstimated, i.updated_at AS UpdatedAt, i.link_key AS LinkKey, i.headline_key AS HeadlineKey,
+                   i.date_is_estimated AS DateIsEstimated, i.updated_at AS UpdatedAt, i.first_seen_at AS FirstSeenAt,
+                   i.link_key AS LinkKey, i.headline_key AS HeadlineKey,
                    s.feed_title AS SourceTitle, s.feed_link AS SourceLink, s.feed_language AS SourceLanguage, s.url AS SourceUrl
             FROM items i JOIN sources s ON s.id = i.source_id
             """;
 
         public long Id { get; init; }
-        public string SourceId { get; init; } = "";
-        public string ItemKey { get; init; } = "";
+        public string? SourceId { get; init; }
+        public string? ItemKey { get; init; }
         public string? Guid { get; init; }
-        public string Title { get; init; } = "";
+        public string? Title { get; init; }
         public string? Link { get; init; }
         public string? SummaryHtml { get; init; }
         public string? SummaryText { get; init; }
         public string? ContentHtml { get; init; }
-        public string AuthorsJson { get; init; } = "[]";
-        public string CategoriesJson { get; init; } = "[]";
-        public string EnclosuresJson { get; init; } = "[]";
+        public string? AuthorsJson { get; init; }
+        public string? CategoriesJson { get; init; }
+        public string? EnclosuresJson { get; init; }
         public string? ImageUrl { get; init; }
         public long ReadingMinutes { get; init; }
         public long PublishedAt { get; init; }
         public long DateIsEstimated { get; init; }
         public long UpdatedAt { get; init; }
+        public long FirstSeenAt { get; init; }
         public string? LinkKey { get; init; }
         public string? HeadlineKey { get; init; }
         public string? SourceTitle { get; init; }
         public string? SourceLink { get; init; }
         public string? SourceLanguage { get; init; }
-        public string SourceUrl { get; init; } = "";
+        public string? SourceUrl { get; init; }
 
-        public StoredItem ToItem() => new()
+        public StoredItem ToItem(DateTimeOffset now)
         {
-            Id = Id,
-            SourceId = SourceId,
-            ItemKey = ItemKey,
-            Guid = Guid,
-            Title = Title,
-            Link = Link,
-            SummaryHtml = SummaryHtml,
-            SummaryText = SummaryText,
-            ContentHtml = ContentHtml,
-            Authors = JsonSerializer.Deserialize<List<Person>>(AuthorsJson) ?? [],
-            Categories = JsonSerializer.Deserialize<List<string>>(CategoriesJson) ?? [],
-            Enclosures = JsonSerializer.Deserialize<List<Enclosure>>(EnclosuresJson) ?? [],
-            ImageUrl = ImageUrl,
-            ReadingMinutes = (int)ReadingMinutes,
-            PublishedAt = DateTimeOffset.FromUnixTimeMilliseconds(PublishedAt),
-            DateIsEstimated = DateIsEstimated != 0,
-            UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAt),
-            LinkKey = LinkKey,
-            HeadlineKey = HeadlineKey,
-            SourceTitle = SourceTitle,
-            SourceLink = SourceLink,
-            SourceLanguage = SourceLanguage,
-            SourceUrl = SourceUrl,
-        };
+            var (published, estimated) = StoredItemGuard.Published(PublishedAt, FirstSeenAt, now);
+            var link = SafeText.HttpUrl(Link);
+            var teaser = StoredItemGuard.Line(SummaryText, StoredItemGuard.MaxTeaserLength);
+            return new StoredItem
+            {
+                Id = Id,
+                SourceId = StoredItemGuard.Clean(SourceId) ?? "",
+                // Hashed into ids, never shown: kept as stored, so an item keeps its id in every reader.
+                ItemKey = ItemKey ?? "",
+                Guid = StoredItemGuard.Clean(Guid),
+                Title = StoredItemGuard.Title(Title, teaser, link),
+                Link = link,
+                SummaryHtml = StoredItemGuard.Clean(SummaryHtml),
+                SummaryText = teaser,
+                ContentHtml = StoredItemGuard.Clean(ContentHtml),
+                Authors = StoredItemGuard.Authors(AuthorsJson),
+                Categories = StoredItemGuard.Categories(CategoriesJson),
+                Enclosures = StoredItemGuard.Enclosures(EnclosuresJson),
+                ImageUrl = SafeText.HttpUrl(ImageUrl),
+                ReadingMinutes = StoredItemGuard.ReadingMinutes(ReadingMinutes),
+                PublishedAt = published,
+                StoredPublishedMs = PublishedAt,
+                DateIsEstimated = estimated || DateIsEstimated != 0,
+                UpdatedAt = StoredItemGuard.InWindow(UpdatedAt, now) ? DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAt) : published,
+                LinkKey = LinkKey,
+                HeadlineKey = HeadlineKey,
+                SourceTitle = StoredItemGuard.PlainLine(SourceTitle, SafeText.MaxLineLength),
+                SourceLink = SafeText.HttpUrl(SourceLink),
+                SourceLanguage = StoredItemGuard.Language(SourceLanguage),
+                SourceUrl = StoredItemGuard.Clean(SourceUrl) ?? "",
+            };
+        }
     }
 }

@@ -2,7 +2,10 @@ using Feeds.Core.Normalization;
 
 namespace Feeds.Core.Storage;
 
-/// <summary>An item as read back for publishing.</summary>
+/// <summary>
+/// An item as read back for publishing. Read through <see cref="StoredItemGuard"/>, so pages and writers may trust
+/// it: clean plain-text title of bounded length, http(s) links, dates within [1970, now + 1 day].
+/// </summary>
 public sealed record StoredItem
 {
     public required long Id { get; init; }
@@ -20,6 +23,13 @@ public sealed record StoredItem
     public string? ImageUrl { get; init; }
     public int ReadingMinutes { get; init; }
     public required DateTimeOffset PublishedAt { get; init; }
+
+    /// <summary>
+    /// The published time as the row holds it, before the guard moved it into the date window. Pages are ordered and
+    /// their cursors placed by it, so a row with an impossible date is paged like any other: never skipped, never twice.
+    /// </summary>
+    public required long StoredPublishedMs { get; init; }
+
     public bool DateIsEstimated { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
     public string? LinkKey { get; init; }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Feeds.Core.Publishing;
 using Feeds.Core.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -6,20 +7,34 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Feeds.Service.Endpoints;
 
 /// <summary>
-/// <c>/healthz</c> is readiness: 200 while every check passes (the store answers and can write), 503 otherwise,
-/// with the reason. <c>/healthz/live</c> is liveness: 200 while the process serves HTTP at all.
+/// <c>/healthz</c> is readiness: 200 "Healthy" while every check passes, 200 "Degraded" while pages are served but one
+/// had to leave a row out or failed in the last minutes (<see cref="RenderFaults"/>), 503 "Unhealthy" when the store
+/// does not answer or cannot write; always with the reason. <c>/healthz/live</c> is liveness: 200 while the process
+/// serves HTTP at all.
 /// </summary>
 internal static class HealthApi
 {
     public static IServiceCollection AddFeedsHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store").AddCheck<PagesHealthCheck>("pages");
         return services;
     }
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteAsync });
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            ResponseWriter = WriteAsync,
+            // Degraded is 200 on purpose. A load balancer or Kubernetes takes a 503 instance out of rotation; a page that
+            // left one bad row out still serves every reader, and with one instance (the usual Feeds) a 503 would take all
+            // the feeds down over one row — the opposite of the point. Monitoring reads "status": "Degraded" and the reason.
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
         return app;
     }
@@ -46,5 +61,13 @@ internal static class HealthApi
                 return HealthCheckResult.Unhealthy($"the store cannot write since {fault.Since:u}: {fault.Reason}");
             return HealthCheckResult.Healthy("the database answers and can be written");
         }
+    }
+
+    private sealed class PagesHealthCheck(RenderFaults faults) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(faults.Recent is { } fault
+                ? HealthCheckResult.Degraded($"a page render failed at {fault.At:u} (within the last {RenderFaults.Window.TotalMinutes:0} minutes): {fault.Description}")
+                : HealthCheckResult.Healthy($"every page rendered whole in the last {RenderFaults.Window.TotalMinutes:0} minutes"));
     }
 }

@@ -25,13 +25,14 @@ internal static class PagesApi
 
     public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", GetIndexAsync);
-        app.MapGet("/sections/{id}", GetSectionAsync);
+        app.MapGet("/", GetIndexAsync).WithRenderFaultWall();
+        app.MapGet("/sections/{id}", GetSectionAsync).WithRenderFaultWall();
         app.MapGet("/sections.opml", GetOpml);
         return app;
     }
 
-    private static async Task<ContentHttpResult> GetIndexAsync(HttpContext context, FeedsConfigMonitor configs, SectionPages pages, CancellationToken cancellationToken)
+    private static async Task<ContentHttpResult> GetIndexAsync(HttpContext context, FeedsConfigMonitor configs, SectionPages pages, RenderFaults faults,
+        CancellationToken cancellationToken)
     {
         var config = configs.Current;
         var baseUri = SectionFeedsApi.PublicBase(context.Request, config);
@@ -41,14 +42,24 @@ internal static class PagesApi
         foreach (var section in config.Sections)
         {
             var links = new SectionLinks(baseUri, section.Id);
-            var page = await pages.GetAsync(config, section, ItemCursor.Newest, HeadlinesOnIndex, cancellationToken);
             body.Append(CultureInfo.InvariantCulture, $"<section class=\"card\"><h2><a href=\"{Attr(links.Page)}\">{Text(section.Title)}</a></h2>");
             if (section.Description.Length > 0)
                 body.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{Text(section.Description)}</p>");
             body.Append("<ul class=\"headlines\">");
-            foreach (var entry in page.Entries)
-                body.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{Attr(links.Item(entry.Item))}\">{Text(entry.Item.Title)}</a> <span class=\"muted\">{Text(SourceName(entry.Item))}</span></li>");
-            if (page.Entries.Count == 0)
+            // One section that cannot be read does not take the index of every other section with it.
+            SectionPage? page = null;
+            try
+            {
+                page = await pages.GetAsync(config, section, ItemCursor.Newest, HeadlinesOnIndex, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                faults.NotePageFailed($"/ (section {section.Id})", e);
+                body.Append("<li class=\"bad\">This section cannot be shown right now.</li>");
+            }
+            foreach (var entry in page?.Entries ?? [])
+                AppendEntry(body, entry, faults, "/", () => $"<li><a href=\"{Attr(links.Item(entry.Item))}\">{Text(entry.Item.Title)}</a> <span class=\"muted\">{Text(SourceName(entry.Item))}</span></li>");
+            if (page is { Entries.Count: 0 })
                 body.Append("<li class=\"muted\">No stories yet.</li>");
             body.Append("</ul>").Append(SubscribeLinks(links)).Append("</section>");
         }
@@ -58,7 +69,7 @@ internal static class PagesApi
     }
 
     private static async Task<Results<ContentHttpResult, NotFound<string>, BadRequest<string>>> GetSectionAsync(
-        string id, string? before, HttpContext context, FeedsConfigMonitor configs, SectionPages pages, CancellationToken cancellationToken)
+        string id, string? before, HttpContext context, FeedsConfigMonitor configs, SectionPages pages, RenderFaults faults, CancellationToken cancellationToken)
     {
         var config = configs.Current;
         if (config.FindSection(id) is not { } section)
@@ -71,7 +82,7 @@ internal static class PagesApi
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"<header><p><a href=\"/\">Feeds</a></p><h1>{Text(section.Title)}</h1><p class=\"muted\">{Text(section.Description)}</p>{SubscribeLinks(links)}</header><main>");
         foreach (var entry in page.Entries)
-            body.Append(Story(entry, Related(entry, page), links));
+            AppendEntry(body, entry, faults, links.Page.AbsolutePath, () => Story(entry, Related(entry, page), links));
         if (page.Entries.Count == 0)
             body.Append("<p class=\"muted\">No stories yet: the sources have not been polled, or have nothing.</p>");
         if (page.Older is { } older)
@@ -144,6 +155,25 @@ internal static class PagesApi
             story.Append("</ul></details>");
         }
         return story.Append("</article>").ToString();
+    }
+
+    /// <summary>
+    /// The last wall of a page: an entry whose HTML cannot be built (the store's guard should have made that impossible)
+    /// is left out and reported, and the rest of the page is served. Built whole before it is appended, so no half an entry.
+    /// </summary>
+    private static void AppendEntry(StringBuilder body, SectionEntry entry, RenderFaults faults, string page, Func<string> render)
+    {
+        string html;
+        try
+        {
+            html = render();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            faults.NoteLeftOut(page, new LeftOutItem(entry.Item.SourceId, entry.Item.ItemKey, entry.Item.Id, $"{e.GetType().Name}: {e.Message}"));
+            return;
+        }
+        body.Append(html);
     }
 
     private static string SourceName(StoredItem item) => item.SourceTitle ?? item.SourceId;

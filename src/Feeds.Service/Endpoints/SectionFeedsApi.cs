@@ -20,7 +20,8 @@ internal static class SectionFeedsApi
         {
             sections.MapMethods("/" + SectionLinks.FormatSegment(format), [HttpMethods.Get, HttpMethods.Head],
                 (string id, string? before, string? after, HttpContext context, FeedsConfigMonitor configs, SectionFeeds feeds, CancellationToken cancellationToken)
-                    => GetFeedAsync(id, format, before, after, context, configs.Current, feeds, cancellationToken));
+                    => GetFeedAsync(id, format, before, after, context, configs.Current, feeds, cancellationToken))
+                .WithRenderFaultWall();
         }
         return app;
     }

@@ -14,7 +14,7 @@ internal static class StatusApi
 
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/status", GetStatusAsync);
+        app.MapGet("/status", GetStatusAsync).WithRenderFaultWall();
         return app;
     }
 
@@ -22,8 +22,9 @@ internal static class StatusApi
     {
         var report = await reporter.BuildAsync(configs, cancellationToken);
         context.Response.Headers.CacheControl = "no-store";
+        // Serialized here rather than by the result, so a failure is inside the page's wall (RenderFaultWall).
         if (context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
-            return TypedResults.Json(report, Json);
+            return TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(report, Json), "application/json; charset=utf-8");
         return PagesApi.Page(context, "Status — Feeds", "", Html(report));
     }
 

@@ -31,6 +31,7 @@ public sealed class SectionFeedWriterTests
         Enclosures = [new Enclosure("https://example.com/a.mp3", "audio/mpeg", 1234)],
         ImageUrl = "https://example.com/img.jpg",
         PublishedAt = new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero).AddHours(id),
+        StoredPublishedMs = new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero).AddHours(id).ToUnixTimeMilliseconds(),
         UpdatedAt = new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero).AddHours(id),
         SourceTitle = "Harbor Wire",
         SourceLink = "https://wire.example.com/",
@@ -189,5 +190,41 @@ public sealed class SectionFeedWriterTests
 
         using var reader = XmlReader.Create(new MemoryStream(rendered.Body));
         Assert.Empty(SyndicationFeed.Load(reader).Items);
+    }
+
+    // The store's guard makes such items impossible; these stand for a guard that missed something.
+    // (Utf8JsonWriter escapes what XmlWriter refuses, so JSON has no such item.)
+    [Theory]
+    [InlineData(OutputFormat.Rss)]
+    [InlineData(OutputFormat.Atom)]
+    public void AnItemTheWriterRefusesIsLeftOutAndNamedAndTheRestIsServed(OutputFormat format)
+    {
+        // XmlWriter refuses U+0000 and a lone surrogate.
+        var refused = Item(2) with { Title = "Nul \u0000 and lone \uD800 surrogate" };
+
+        var rendered = SectionFeedWriter.Render(Page(Item(3), refused, Item(1)), format, Links, hub: null);
+
+        var left = Assert.Single(rendered.LeftOut);
+        Assert.Equal(("wire", "key2", 2L), (left.SourceId, left.ItemKey, left.ItemId));
+        Assert.NotEmpty(left.Reason);
+        var text = Encoding.UTF8.GetString(rendered.Body);
+        Assert.Contains("Headline 3", text);
+        Assert.Contains("Headline 1", text);
+        Assert.DoesNotContain("Nul", text);
+        StrictXml(rendered.Body);
+    }
+
+    [Fact]
+    public void AFeedWithNothingRefusedNamesNothing()
+    {
+        Assert.Empty(SectionFeedWriter.Render(Page(Item(2), Item(1)), OutputFormat.Rss, Links, hub: null).LeftOut);
+    }
+
+    private static void StrictXml(byte[] body)
+    {
+        using var reader = XmlReader.Create(new MemoryStream(body), new XmlReaderSettings { CheckCharacters = true, DtdProcessing = DtdProcessing.Prohibit });
+        while (reader.Read())
+        {
+        }
     }
 }

@@ -3,6 +3,7 @@ using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
 using Feeds.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Feeds.Tests.Publishing;
@@ -13,6 +14,8 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
     private SqliteFeedStore _store = null!;
     private CountingStore _counting = null!;
     private SectionFeeds _feeds = null!;
+    private RenderFaults _faults = null!;
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UnixEpoch.AddYears(56));
 
     private static readonly Section World = new("world", "World", "");
     private static readonly Section Tech = new("tech", "Tech", "");
@@ -26,10 +29,11 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _temp = await TempStore.CreateAsync(new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56)));
+        _temp = await TempStore.CreateAsync(_clock);
         _store = _temp.Store;
         _counting = new CountingStore(_store);
-        _feeds = new SectionFeeds(_counting, new SectionPages(_counting));
+        _faults = new RenderFaults(_clock, NullLogger<RenderFaults>.Instance);
+        _feeds = new SectionFeeds(_counting, new SectionPages(_counting), _faults);
         await SaveAsync("wire", "a");
         await SaveAsync("gadgets", "g");
     }
@@ -109,7 +113,31 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         Assert.NotSame(previous, after);
     }
 
-    /// <summary>Counts the reads that reach the database, and can make them slow.</summary>
+    [Fact]
+    public async Task AFailedRenderServesThePreviousBytesAndIsReported()
+    {
+        var previous = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+        await SaveAsync("wire", "a", hash: "2");
+        _counting.Failure = new InvalidOperationException("the page query broke");
+
+        var during = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+
+        Assert.Same(previous, during);
+        Assert.Contains("/sections/world/rss failed: InvalidOperationException: the page query broke", _faults.Recent?.Description);
+        _clock.Advance(RenderFaults.Window);
+        Assert.Null(_faults.Recent);
+    }
+
+    [Fact]
+    public async Task AFailedRenderWithNothingToFallBackOnFails()
+    {
+        _counting.Failure = new InvalidOperationException("the page query broke");
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _feeds.GetAsync(Config, World, OutputFormat.Atom, ItemCursor.Newest, Base, CancellationToken.None));
+        Assert.NotNull(_faults.Recent);
+    }
+
+    /// <summary>Counts the reads that reach the database, and can make them slow or fail.</summary>
     private sealed class CountingStore(IFeedStore inner) : IFeedStore
     {
         private int _queries;
@@ -118,11 +146,15 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
 
         public TimeSpan Delay { get; set; }
 
+        public Exception? Failure { get; set; }
+
         private async Task<T> CountAsync<T>(Func<Task<T>> query)
         {
             Interlocked.Increment(ref _queries);
             if (Delay > TimeSpan.Zero)
                 await Task.Delay(Delay);
+            if (Failure is { } failure)
+                throw failure;
             return await query();
         }
 
