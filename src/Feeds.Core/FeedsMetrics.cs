@@ -20,6 +20,7 @@ public static class FeedsMetrics
     private static readonly Counter<long> NewItems = Meter.CreateCounter<long>("feeds.items.new", description: "Items stored for the first time");
     private static readonly Counter<long> UpdatedItems = Meter.CreateCounter<long>("feeds.items.updated", description: "Stored items whose content changed");
     private static readonly Counter<long> FeedRequests = Meter.CreateCounter<long>("feeds.feed.requests", description: "Section feed requests by format and HTTP status (200, 304)");
+    private static readonly Counter<long> RenderFaults = Meter.CreateCounter<long>("feeds.render.faults", description: "Rows left out of a page because its writer refused them (left_out), and pages that failed (page_failed)");
     private static readonly Counter<long> RenderCache = Meter.CreateCounter<long>("feeds.render.cache", description: "Section feed lookups answered from rendered bytes (hit) or rendered anew (miss)");
 
     public static void RecordPoll(RefreshResult result, TimeSpan elapsed, long bytes)
@@ -44,6 +45,9 @@ public static class FeedsMetrics
 
     public static void RecordFeedRequest(string format, int status) =>
         FeedRequests.Add(1, new("format", format), new("status", status));
+
+    public static void RecordRenderFault(bool pageFailed) =>
+        RenderFaults.Add(1, new KeyValuePair<string, object?>("kind", pageFailed ? "page_failed" : "left_out"));
 
     public static void RecordRenderCache(bool hit) => RenderCache.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
 }

@@ -28,6 +28,7 @@ public sealed partial class RenderFaults(TimeProvider clock, ILogger<RenderFault
     /// <summary>A page was served without an item its writer refused.</summary>
     public void NoteLeftOut(string page, LeftOutItem item)
     {
+        FeedsMetrics.RecordRenderFault(pageFailed: false);
         Note($"{page} left out item {item.ItemKey} of {item.SourceId}: {item.Reason}");
         if (FirstTime($"item\n{item.SourceId}\n{item.ItemKey}"))
             LogLeftOut(item.SourceId, SafeText.Line(item.ItemKey) ?? "", page, item.Reason);
@@ -36,6 +37,7 @@ public sealed partial class RenderFaults(TimeProvider clock, ILogger<RenderFault
     /// <summary>A page, or a part of one (a section on the index), could not be rendered at all.</summary>
     public void NotePageFailed(string page, Exception exception)
     {
+        FeedsMetrics.RecordRenderFault(pageFailed: true);
         Note($"{page} failed: {exception.GetType().Name}: {exception.Message}");
         if (FirstTime($"page\n{page}\n{exception.GetType().FullName}\n{exception.Message}"))
             LogPageFailed(exception, page);
