@@ -33,6 +33,11 @@ public class FeedParserTests
     [InlineData("   \n ", "empty")]
     [InlineData("<!DOCTYPE html><html><body><p>Hi</p></body></html>", "HTML page")]
     [InlineData("{\"name\": \"x\"}", "not a JSON Feed")]
+    [InlineData("{\"title\": \"T\", \"items\": [{\"id\": \"1\", \"title\": \"x\"}]}", "not a JSON Feed")] // feed-like keys, no version
+    [InlineData("{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"T\"}", "not a JSON Feed")] // no items array
+    [InlineData("{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": {\"id\": \"1\"}}", "not a JSON Feed")]
+    [InlineData("{\"version\": \"1.1\", \"items\": []}", "not a JSON Feed")]
+    [InlineData("[{\"id\": \"1\", \"title\": \"x\"}]", "not a JSON Feed")]
     [InlineData("<config><value>1</value></config>", "<config>")]
     [InlineData("just some words", "no XML element")]
     public void ADocumentThatIsNotAFeedGetsAnErrorNamingWhatItIs(string document, string named)
