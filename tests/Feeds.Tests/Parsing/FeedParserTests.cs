@@ -9,7 +9,7 @@ public class FeedParserTests
 {
     private static ParsedFeed Parse(string text) => FeedParser.Parse(Encoding.UTF8.GetBytes(text));
 
-    private static NormalizedFeed Normalize(string text) => new FeedNormalizer(new HtmlCleaner()).Normalize(Parse(text), sourceUri: null);
+    private static NormalizedFeed Normalize(string text) => new FeedNormalizer(new HtmlCleaner(), TimeProvider.System).Normalize(Parse(text), sourceUri: null);
 
     [Theory]
     [InlineData("<rss version=\"2.0\"><channel><title>T</title></channel></rss>", FeedFormat.Rss20)]
