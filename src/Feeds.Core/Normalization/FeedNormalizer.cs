@@ -181,7 +181,7 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
             Link = identified.Link,
             Summary = summary?.Html,
             Content = content?.Html,
-            SummaryText = SafeText.Line(summary?.Text ?? bodyText, TeaserLength),
+            SummaryText = Teaser(summary?.Text ?? bodyText),
             Authors = Authors(entry.Authors.Count > 0 ? entry.Authors : channel.Authors, linkBase),
             Published = identified.Published,
             Updated = identified.Updated,
@@ -278,6 +278,12 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
         var plain = SafeText.Clean(HtmlCleaner.ToPlainText(SafeText.Clean(source)));
         return SafeText.Line(HtmlCleaner.RemoveMarkup(plain), SafeText.MaxTitleLength);
     }
+
+    /// <summary>
+    /// The listing's teaser: one line of plain text with no markup, like a title, because it stands in for the title
+    /// of an item that has none.
+    /// </summary>
+    private static string? Teaser(string text) => SafeText.Line(HtmlCleaner.RemoveMarkup(text), TeaserLength);
 
     /// <summary>People with their parts bounded and only an http(s) or mailto URL; RSS's "email (Name)" strings split first.</summary>
     private static List<Person> Authors(IReadOnlyList<ParsedPerson> authors, LinkBase linkBase) =>

@@ -261,6 +261,16 @@ public sealed class FeedNormalizerTests
         Assert.Equal(title, atom.Items[0].Title);
     }
 
+    [Fact]
+    public void TheTeaserCarriesNoMarkupEither()
+    {
+        // The store titles an untitled item with its teaser.
+        var item = Normalize("<item><description>&lt;p&gt;Use the &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt; tag&lt;/p&gt;</description></item>").Items[0];
+
+        Assert.Null(item.Title);
+        Assert.Equal("Use the alert(1) tag", item.SummaryText);
+    }
+
     [Theory]
     [InlineData("word ", 2048, true)]
     [InlineData("x", 2048, false)]

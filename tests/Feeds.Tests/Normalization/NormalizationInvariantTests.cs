@@ -109,7 +109,8 @@ internal static partial class NormalizationInvariants
             Url(item.Image, "image", relativeUrlsAllowed);
             Date(item.Published, now, "published");
             Date(item.Updated, now, "updated");
-            Xunit.Assert.True(item.SummaryText is null || item.SummaryText.Length <= 280, $"a teaser of {item.SummaryText?.Length} characters");
+            Line(item.SummaryText, "teaser", 280);
+            Xunit.Assert.False(item.SummaryText is { } teaser && MarkupStart().IsMatch(teaser), $"a teaser holds markup: {item.SummaryText}");
             Xunit.Assert.True(item.Authors.Count <= FeedNormalizer.MaxValuesPerField && item.Categories.Count <= FeedNormalizer.MaxValuesPerField
                 && item.Enclosures.Count <= FeedNormalizer.MaxValuesPerField, "too many authors, categories or enclosures");
             foreach (var person in item.Authors)
