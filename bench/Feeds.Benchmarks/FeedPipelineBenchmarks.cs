@@ -29,7 +29,7 @@ public class FeedPipelineBenchmarks
     private IReadOnlyDictionary<string, string>[] _storedHashes = [];
     private FeedText[] _itemHtml = [];
 
-    public FeedPipelineBenchmarks() => _normalizer = new FeedNormalizer(_cleaner);
+    public FeedPipelineBenchmarks() => _normalizer = new FeedNormalizer(_cleaner, TimeProvider.System);
 
     [Params("rss-1000.xml", "atom-1000.xml", Corpus.ManyFeeds)]
     public string Workload { get; set; } = "";

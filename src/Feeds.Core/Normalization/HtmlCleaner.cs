@@ -79,6 +79,14 @@ public sealed partial class HtmlCleaner
     }
 
     /// <summary>
+    /// <paramref name="text"/> without anything an HTML reader would take as markup: each run from a '&lt;' that opens a
+    /// tag, an end tag, a comment or a declaration (followed by a letter, '/', '!' or '?'; HTML §13.2.5.6, tag open
+    /// state) to the next '&gt;', or to the end as an unclosed tag would, becomes a space. A '&lt;' that opens nothing
+    /// ("1 &lt; 2", "&lt;3") stays. Entities are not decoded again.
+    /// </summary>
+    public static string RemoveMarkup(string text) => text.Contains('<') ? MarkupRun().Replace(text, " ") : text;
+
+    /// <summary>
     /// HTML reads "&lt;!" that does not start a comment or doctype as a bogus comment up to the next '&gt;' and
     /// swallows the text (even a nested "&lt;![CDATA["); feed authors mean the characters.
     /// An HTML comment never closed with "--&gt;" would hide the rest of the fragment; it ends at its first '&gt;' instead.
@@ -144,6 +152,9 @@ public sealed partial class HtmlCleaner
 
     [GeneratedRegex(@"<[^>]*>?")]
     private static partial Regex AnyTag();
+
+    [GeneratedRegex(@"<[A-Za-z/!?][^>]*>?")]
+    private static partial Regex MarkupRun();
 
     [GeneratedRegex(@"<!(?!--|doctype)", RegexOptions.IgnoreCase)]
     private static partial Regex BogusCommentStart();

@@ -9,37 +9,62 @@ namespace Feeds.Core.Normalization;
 /// Gives every entry of a feed a key that stays the same from poll to poll, so a re-poll updates
 /// instead of duplicating. The chain, each step with the feeds it exists for:
 /// <list type="number">
-/// <item>The guid/id, when it is unique in the feed: the normal case.</item>
-/// <item>guid + link, when the guid repeats in the feed: non-conformant feeds that reuse one guid for every item.</item>
+/// <item>The guid/id, when it names one item in the feed: the normal case.</item>
+/// <item>guid + link, when entries with different links share the guid: non-conformant feeds that reuse one guid for every item.</item>
+/// <item>guid + title and content, when such an entry has no link to tell it apart.</item>
 /// <item>The link, when there is no guid: most small RSS feeds.</item>
 /// <item>A hash of title + content, when there is neither: items that are only text.</item>
 /// </list>
-/// Whatever still collides gets its title and content added, so two distinct items never share a key.
+/// Entries of one document with the same key are the same item written more than once (observed: a feed listing each
+/// story twice under one guid and link, its headline edited in between); <see cref="OnePerKey"/> keeps one of them:
+/// the newest by its dates (the later of updated and published), and among equals (or undated) the first in the
+/// document, where feeds put their latest version. A guid repeated with the same link is still step 1, so an item's
+/// key does not change on the poll where it happens to be listed twice, and a title is never part of a key while a
+/// guid or link can tell items apart, so an edited headline updates its item instead of adding another.
 /// </summary>
 public static class ItemIdentity
 {
     public static string[] AssignKeys(IReadOnlyList<ParsedEntry> entries, IReadOnlyList<string?> resolvedLinks)
     {
-        var repeatedIds = entries.Where(e => e.Id is not null).GroupBy(e => e.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        // What tells two entries with one guid apart: the link, else the text.
+        var reusedIds = Enumerable.Range(0, entries.Count).Where(i => entries[i].Id is not null)
+            .GroupBy(i => entries[i].Id!, StringComparer.Ordinal)
+            .Where(g => g.Select(i => resolvedLinks[i] ?? "\n" + Text(entries[i])).Distinct(StringComparer.Ordinal).Skip(1).Any())
+            .Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         var keys = new string[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
             var (entry, link) = (entries[i], resolvedLinks[i]);
             keys[i] = (entry.Id, link) switch
             {
-                ({ } id, _) when !repeatedIds.Contains(id) => "id:" + id,
-                ({ } id, _) => "id+link:" + id + "\n" + link,
+                ({ } id, _) when !reusedIds.Contains(id) => "id:" + id,
+                ({ } id, { } url) => "id+link:" + id + "\n" + url,
+                // The text the first release gave two such entries (their keys met and had title and content appended), so stored keys stay valid.
+                ({ } id, null) => "id+link:" + id + "\n\n" + Text(entry),
                 (null, { } url) => "link:" + url,
-                _ => "text:" + entry.Title?.Value + "\n" + entry.Content?.Value + "\n" + entry.Summary?.Value,
+                _ => "text:" + Text(entry),
             };
-        }
-        foreach (var group in Enumerable.Range(0, keys.Length).GroupBy(i => keys[i]).Where(g => g.Count() > 1))
-        {
-            foreach (var i in group)
-                keys[i] += "\n" + entries[i].Title?.Value + "\n" + entries[i].Content?.Value + "\n" + entries[i].Summary?.Value;
         }
         return keys.Select(Hash).ToArray();
     }
+
+    /// <summary>The positions of the entries kept, one per key, in document order; see the rule in the class summary.</summary>
+    /// <param name="keys">Each entry's key, from <see cref="AssignKeys"/>.</param>
+    /// <param name="dates">Each entry's newest plausible date, or null when it has none.</param>
+    public static List<int> OnePerKey(IReadOnlyList<string> keys, IReadOnlyList<DateTimeOffset?> dates)
+    {
+        var kept = new Dictionary<string, int>(keys.Count, StringComparer.Ordinal);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (!kept.TryGetValue(keys[i], out var earlier) || dates[i] > dates[earlier] || (dates[i] is not null && dates[earlier] is null))
+                kept[keys[i]] = i;
+        }
+        var positions = kept.Values.ToList();
+        positions.Sort();
+        return positions;
+    }
+
+    private static string Text(ParsedEntry entry) => entry.Title?.Value + "\n" + entry.Content?.Value + "\n" + entry.Summary?.Value;
 
     /// <summary>A fingerprint of everything an entry says, taken before any costly normalization.</summary>
     /// <remarks>

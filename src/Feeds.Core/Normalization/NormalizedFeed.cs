@@ -2,7 +2,7 @@ using Feeds.Core.Parsing;
 
 namespace Feeds.Core.Normalization;
 
-/// <summary>A feed with its meaning settled: absolute http(s) URLs, UTC dates, sanitized HTML, plain-text titles.</summary>
+/// <summary>A feed with its meaning settled: absolute http(s) URLs, plausible UTC dates, sanitized HTML, plain-text titles (see <see cref="FeedNormalizer"/>).</summary>
 public sealed record NormalizedFeed(
     FeedFormat Format,
     string? Title,
@@ -22,10 +22,13 @@ public sealed record NormalizedItem
     /// <summary>Fingerprint of the item as the source wrote it; a re-poll with the same hash changes nothing.</summary>
     public required string ContentHash { get; init; }
 
-    /// <summary>The id the source gave (guid/id), else the link; as written.</summary>
+    /// <summary>The id the source gave (guid/id), else the link; as written, as one bounded line.</summary>
     public string? Id { get; init; }
 
+    /// <summary>Plain text with no markup, one line of at most <see cref="SafeText.MaxTitleLength"/> characters.</summary>
     public string? Title { get; init; }
+
+    /// <summary>Absolute http(s); a relative reference only from <c>feeds parse</c> of bytes of unknown origin.</summary>
     public string? Link { get; init; }
 
     /// <summary>Sanitized HTML; the content when the source has no summary.</summary>
@@ -38,7 +41,10 @@ public sealed record NormalizedItem
     public string? SummaryText { get; init; }
 
     public IReadOnlyList<Person> Authors { get; init; } = [];
+    /// <summary>In [1970-01-01, now + 1 day], else null: the store then dates the item by when it first saw it.</summary>
     public DateTimeOffset? Published { get; init; }
+
+    /// <inheritdoc cref="Published"/>
     public DateTimeOffset? Updated { get; init; }
     public IReadOnlyList<string> Categories { get; init; } = [];
     public IReadOnlyList<Enclosure> Enclosures { get; init; } = [];

@@ -107,8 +107,25 @@ public static class SafeText
         if (string.IsNullOrWhiteSpace(url) || url.Length > MaxUrlLength || !IsClean(url))
             return null;
         return Uri.TryCreate(url.Trim(), UriKind.Absolute, out var absolute) && absolute.AbsoluteUri.Length <= MaxUrlLength && IsClean(absolute.AbsoluteUri)
+            && HasUsableHost(absolute)
             ? absolute
             : null;
+    }
+
+    /// <summary>
+    /// Uri parses some hosts it cannot put in IDN form ("http://ex͸ample.com/"); reading <see cref="Uri.IdnHost"/>,
+    /// as story keys and HTTP clients do, then throws. Such a host names no reachable server.
+    /// </summary>
+    private static bool HasUsableHost(Uri url)
+    {
+        try
+        {
+            return url.IdnHost is not null;
+        }
+        catch (UriFormatException)
+        {
+            return false;
+        }
     }
 
     private static string Shorten(string text, int maxLength)

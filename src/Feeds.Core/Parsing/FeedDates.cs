@@ -46,7 +46,7 @@ public static partial class FeedDates
         if (match.Groups["ordinal"].Success)
         {
             var ordinal = Int(match, "ordinal");
-            if (ordinal < 1 || ordinal > (DateTime.IsLeapYear(year) ? 366 : 365))
+            if (year is < 1 or > 9999 || ordinal < 1 || ordinal > (DateTime.IsLeapYear(year) ? 366 : 365))
                 return false;
             var date = new DateTime(year, 1, 1).AddDays(ordinal - 1);
             (month, day) = (date.Month, date.Day);
@@ -121,9 +121,15 @@ public static partial class FeedDates
         if (year is < 1 or > 9999 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
             || hour > 24 || minute > 59 || second > 60 || offset.Duration() > TimeSpan.FromHours(14))
             return false;
-        var local = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified)
-            .AddHours(hour).AddMinutes(minute).AddSeconds(Math.Min(second, 59)).AddSeconds(fraction);
-        value = new DateTimeOffset(local, offset).ToUniversalTime();
+        // Counted in ticks first: at the ends of DateTime's range ("0001-01-01T00:00+05:00", "9999-12-31T24:00Z")
+        // DateTime.AddHours and the DateTimeOffset constructor throw instead of saying no.
+        var localTicks = new DateTime(year, month, day).Ticks
+            + TimeSpan.TicksPerHour * hour + TimeSpan.TicksPerMinute * minute + TimeSpan.TicksPerSecond * Math.Min(second, 59)
+            + (long)Math.Round(fraction * TimeSpan.TicksPerSecond);
+        var utcTicks = localTicks - offset.Ticks;
+        if (localTicks > DateTime.MaxValue.Ticks || utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+            return false;
+        value = new DateTimeOffset(utcTicks, TimeSpan.Zero);
         return true;
     }
 

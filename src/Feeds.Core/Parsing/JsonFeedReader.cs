@@ -26,7 +26,7 @@ internal static class JsonFeedReader
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !IsJsonFeed(root))
-                throw new FeedParseException("not a feed: the document is JSON but not a JSON Feed (no \"version\": \"https://jsonfeed.org/version/1.x\")", ParseFailure.NotAFeed);
+                throw new FeedParseException("not a feed: the document is JSON but not a JSON Feed (it needs \"version\": \"https://jsonfeed.org/version/1.1\" and an \"items\" array)", ParseFailure.NotAFeed);
             var channel = new ParsedChannel
             {
                 Title = Text(root, "title"),
@@ -36,17 +36,20 @@ internal static class JsonFeedReader
                 Image = String(root, "icon"),
                 Authors = Authors(root),
             };
-            var items = root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array
-                ? array.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.Object).Select(ReadItem).ToList()
-                : [];
+            var items = root.GetProperty("items").EnumerateArray().Where(i => i.ValueKind == JsonValueKind.Object).Select(ReadItem).ToList();
             return new ParsedFeed(FeedFormat.Json, channel, items);
         }
     }
 
+    /// <summary>
+    /// Both fields JSON Feed requires (https://www.jsonfeed.org/version/1.1/#top-level-a-name-top-level-a): a <c>version</c>
+    /// URL and an <c>items</c> array. Any other JSON (an API answer, a config file, a list) is not a feed, however
+    /// feed-like its keys look; 1.0 feeds that wrote the URL with http are read too.
+    /// </summary>
     private static bool IsJsonFeed(JsonElement root) =>
         String(root, "version") is { } version
-            ? version.StartsWith("https://jsonfeed.org/version/", StringComparison.OrdinalIgnoreCase) || version.StartsWith("http://jsonfeed.org/version/", StringComparison.OrdinalIgnoreCase)
-            : root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array;
+        && (version.StartsWith("https://jsonfeed.org/version/", StringComparison.OrdinalIgnoreCase) || version.StartsWith("http://jsonfeed.org/version/", StringComparison.OrdinalIgnoreCase))
+        && root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array;
 
     private static ParsedEntry ReadItem(JsonElement item)
     {

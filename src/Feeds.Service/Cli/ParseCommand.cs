@@ -9,7 +9,8 @@ namespace Feeds.Service.Cli;
 /// <summary>
 /// <c>feeds parse FILE|-</c> prints the normalized document of one feed (conformance/SCHEMA.md);
 /// <c>feeds parse --dir DIR</c> prints one <c>{"file","result"|"error"}</c> line per file. It runs the same
-/// parse and normalization as ingest.
+/// parse and normalization as ingest, entry by entry; unlike ingest it prints every entry of the document
+/// (<see cref="EntrySelection.AsWritten"/>), duplicates and all, as conformance/SCHEMA.md describes a document.
 /// </summary>
 internal static class ParseCommand
 {
@@ -42,12 +43,12 @@ internal static class ParseCommand
             Console.Error.WriteLine($"parse: cannot read {path}: {e.Message}");
             return FeedsCommandLine.BadInput;
         }
-        var normalizer = new FeedNormalizer(new HtmlCleaner());
+        var normalizer = new FeedNormalizer(new HtmlCleaner(), TimeProvider.System);
         try
         {
             using var output = Console.OpenStandardOutput();
             using var writer = new Utf8JsonWriter(output, JsonOptions with { Indented = true });
-            WriteDocument(writer, normalizer.Normalize(FeedParser.Parse(bytes), sourceUri: null));
+            WriteDocument(writer, normalizer.Normalize(FeedParser.Parse(bytes), sourceUri: null, EntrySelection.AsWritten));
             writer.Flush();
             output.WriteByte((byte)'\n');
             return FeedsCommandLine.Ok;
@@ -66,7 +67,7 @@ internal static class ParseCommand
             Console.Error.WriteLine($"parse: no such folder: {directory.FullName}");
             return FeedsCommandLine.BadInput;
         }
-        var normalizer = new FeedNormalizer(new HtmlCleaner());
+        var normalizer = new FeedNormalizer(new HtmlCleaner(), TimeProvider.System);
         using var output = Console.OpenStandardOutput();
         foreach (var file in directory.EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
         {
@@ -78,7 +79,7 @@ internal static class ParseCommand
                 writer.WriteString("file", relative);
                 try
                 {
-                    var document = normalizer.Normalize(FeedParser.Parse(File.ReadAllBytes(file.FullName)), sourceUri: null);
+                    var document = normalizer.Normalize(FeedParser.Parse(File.ReadAllBytes(file.FullName)), sourceUri: null, EntrySelection.AsWritten);
                     writer.WritePropertyName("result");
                     WriteDocument(writer, document);
                 }

@@ -1,13 +1,18 @@
+using System.Text;
 using Feeds.Core.Normalization;
 using Feeds.Core.Parsing;
+using Feeds.Core.Publishing;
 using Feeds.Tests.Parsing;
 using Feeds.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Feeds.Tests.Normalization;
 
 public sealed class FeedNormalizerTests
 {
-    private readonly FeedNormalizer _normalizer = new(new HtmlCleaner());
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly FeedNormalizer _normalizer = new(new HtmlCleaner(), new FakeTimeProvider(Now));
 
     /// <summary>A local sample file: relative links resolve against the channel link (https://example.com/).</summary>
     private static readonly Uri LocalFile = new("file:///srv/feeds/samples/feed.rss");
@@ -160,10 +165,241 @@ public sealed class FeedNormalizerTests
     {
         var items = Normalize("""
             <item><title>&lt;b&gt;Bold&lt;/b&gt; move</title></item>
-            <item><title>History of the &lt;blink&gt; tag</title></item>
+            <item><title>1 &lt; 2, &amp; 3 &gt; 2</title></item>
             """).Items;
 
         Assert.Equal("Bold move", items[0].Title);
-        Assert.Equal("History of the <blink> tag", items[1].Title);
+        Assert.Equal("1 < 2, & 3 > 2", items[1].Title);
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("1800-06-01T00:00:00Z")]
+    [InlineData("1969-12-31T23:59:59Z")]
+    [InlineData("3000-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59Z")]
+    [InlineData("2026-11-29T12:00:01Z")] // a second more than a day ahead
+    public void ADateOutsideTheWindowIsNoDate(string written)
+    {
+        var item = Normalize($"<item><title>x</title><pubDate>{written}</pubDate></item>").Items[0];
+
+        Assert.Null(item.Published);
+        Assert.Null(item.Updated);
+    }
+
+    [Theory]
+    [InlineData("1970-01-01T00:00:00Z")]
+    [InlineData("2026-11-29T12:00:00Z")] // a day ahead: clocks and time zones that publishers get wrong
+    public void ADateAtTheEdgeOfTheWindowIsKept(string written) =>
+        Assert.Equal(DateTimeOffset.Parse(written, System.Globalization.CultureInfo.InvariantCulture),
+            Normalize($"<item><title>x</title><pubDate>{written}</pubDate></item>").Items[0].Published);
+
+    [Fact]
+    public void OfTwoDatesTheImplausibleOneIsDroppedAndThePlausibleOneKept()
+    {
+        var item = Normalize("""
+            <item xmlns:atom="http://www.w3.org/2005/Atom"><title>x</title><pubDate>9999-12-31T00:00:00Z</pubDate><atom:updated>2026-11-27T08:00:00Z</atom:updated></item>
+            """).Items[0];
+
+        Assert.Null(item.Published);
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero), item.Updated);
+    }
+
+    [Fact]
+    public void TheChannelDateObeysTheSameWindow()
+    {
+        var feed = _normalizer.Normalize(FeedParser.Parse(Encoding.UTF8.GetBytes(
+            "<rss version=\"2.0\"><channel><title>T</title><lastBuildDate>3000-01-01T00:00:00Z</lastBuildDate><pubDate>2026-11-01T00:00:00Z</pubDate></channel></rss>")), LocalFile);
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), feed.Updated);
+    }
+
+    /// <summary>
+    /// Regression (issue 11): a feed with control characters written as references stored them, and U+FFFE made the
+    /// story key's Unicode normalization throw on every poll. Every field, both origins.
+    /// </summary>
+    [Fact]
+    public void ControlCharacterReferencesLeaveNoTraceInAnyField()
+    {
+        const string c = "&#1;&#x1B;&#x1F;&#x7F;&#xFFFE;&#xFFFF;";
+        var document = Encoding.UTF8.GetBytes($"""
+            <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+            <channel><title>Ch{c}annel</title><link>https://example.com/{c}</link><language>en{c}</language><description>d{c}</description>
+            <image><url>https://example.com/logo{c}.png</url></image>
+            <item><title>Head{c}line for the day</title><link>https://example.com/a{c}</link><guid>g{c}1</guid>
+            <description>x{c} &lt;b&gt;&amp;#1;&amp;#xFFFE;bold&lt;/b&gt;</description><content:encoded>&lt;p&gt;&amp;#2;p{c}&lt;/p&gt;</content:encoded>
+            <author>a{c}@example.com (N{c}ame)</author><category>c{c}</category><media:thumbnail url="https://example.com/t{c}.jpg"/>
+            <enclosure url="https://example.com/e{c}.mp3" type="audio/{c}mpeg" length="1"/></item></channel></rss>
+            """);
+
+        foreach (var source in new[] { LocalFile, null })
+        {
+            var feed = _normalizer.Normalize(FeedParser.Parse(document), source);
+            var item = Assert.Single(feed.Items);
+            Assert.All(NormalizationInvariants.TextOf(feed), text => Assert.True(NormalizationInvariants.IsXmlSafe(text), $"not XML-safe: {text}"));
+            Assert.Equal("Headline for the day", item.Title);
+            Assert.Equal("headline for the day", StoryKeys.HeadlineKey(item.Title));
+        }
+    }
+
+    [Theory]
+    [InlineData("&lt;script&gt;alert(1)&lt;/script&gt;Breaking", "Breaking")]
+    [InlineData("&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;News", "News")]
+    [InlineData("Look &lt;svg onload=alert(1)&gt; here", "Look here")]
+    [InlineData("Pic &lt;img src=x onerror=alert(1)&gt;", "Pic")]
+    [InlineData("&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt; escaped twice", "alert(1) escaped twice")] // markup that decoding reveals
+    [InlineData("History of the &lt;blink&gt; tag", "History of the tag")]
+    [InlineData("x &lt;&amp;#1;b onclick=alert(1)&gt;y", "x y")] // a control character between '<' and the tag name hides nothing
+    [InlineData("1 &lt; 2 &amp;&amp; 3 &gt; 2 &lt;3", "1 < 2 && 3 > 2 <3")] // a '<' that opens nothing stays
+    [InlineData("  Folded \n\t lines  ", "Folded lines")]
+    public void TitlesCarryNoMarkupWhateverTheSourceDeclares(string written, string title)
+    {
+        Assert.Equal(title, Normalize($"<item><title>{written}</title></item>").Items[0].Title);
+        var atom = _normalizer.Normalize(FeedParser.Parse(Encoding.UTF8.GetBytes(
+            $"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title type=\"text\">{written}</title><entry><title type=\"text\">{written}</title></entry></feed>")), LocalFile);
+        Assert.Equal(title, atom.Title);
+        Assert.Equal(title, atom.Items[0].Title);
+    }
+
+    [Fact]
+    public void TheTeaserCarriesNoMarkupEither()
+    {
+        // The store titles an untitled item with its teaser.
+        var item = Normalize("<item><description>&lt;p&gt;Use the &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt; tag&lt;/p&gt;</description></item>").Items[0];
+
+        Assert.Null(item.Title);
+        Assert.Equal("Use the alert(1) tag", item.SummaryText);
+    }
+
+    [Theory]
+    [InlineData("word ", 2048, true)]
+    [InlineData("x", 2048, false)]
+    public void AMegabyteTitleIsCutToTheLimit(string unit, int limit, bool atAWord)
+    {
+        var title = Normalize($"<item><title>{string.Concat(Enumerable.Repeat(unit, (1 << 20) / unit.Length))}</title></item>").Items[0].Title!;
+
+        Assert.True(title.Length <= limit, $"{title.Length} characters");
+        Assert.True(title.Length > limit - 100, $"{title.Length} characters");
+        Assert.EndsWith(atAWord ? "word…" : "x…", title);
+    }
+
+    [Fact]
+    public void OtherOneLineValuesAreBounded()
+    {
+        var longText = string.Join(' ', Enumerable.Repeat("long", 5000));
+        var item = Normalize($"""
+            <item><title>x</title><guid>{longText}</guid><author>{longText}</author><category>{longText}</category>
+            <enclosure url="https://example.com/a.mp3" type="{longText}" length="-5"/></item>
+            """).Items[0];
+
+        foreach (var value in new[] { item.Id!, item.Authors[0].Name!, item.Categories[0], item.Enclosures[0].Type! })
+        {
+            Assert.True(value.Length <= SafeText.MaxLineLength, $"{value.Length} characters");
+            Assert.EndsWith("…", value);
+        }
+    }
+
+    [Theory]
+    [InlineData("javascript:alert(1)")]
+    [InlineData(" JaVaScRiPt:alert(1)")]
+    [InlineData("vbscript:msgbox(1)")]
+    [InlineData("data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("ftp://example.com/a")]
+    public void OnlyAbsoluteHttpUrlsAreStoredInAnyUrlField(string url)
+    {
+        var feed = _normalizer.Normalize(FeedParser.Parse(Encoding.UTF8.GetBytes($"""
+            <feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+              <title>T</title><link href="{url}"/><logo>{url}</logo>
+              <entry><id>1</id><title>x</title><link href="{url}"/><link rel="enclosure" href="{url}" type="image/png"/>
+                <author><name>Jane</name><uri>{url}</uri></author><media:thumbnail url="{url}"/>
+                <content type="html">&lt;img src="{url}"&gt;</content></entry>
+            </feed>
+            """)), new Uri("https://feeds.example.org/atom.xml"));
+        var item = Assert.Single(feed.Items);
+
+        Assert.Equal((null, null), (feed.Link, feed.Image));
+        Assert.Equal((null, null), (item.Link, item.Image));
+        Assert.Empty(item.Enclosures);
+        Assert.Equal(new Person("Jane", null, null), Assert.Single(item.Authors));
+    }
+
+    [Fact]
+    public void AnAuthorsAddressMayBeMailtoOrHttp()
+    {
+        var item = _normalizer.Normalize(FeedParser.Parse(Encoding.UTF8.GetBytes("""
+            <feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><title>x</title>
+              <author><name>Jane</name><uri>mailto:jane@example.com</uri></author><author><name>John</name><uri>/people/john</uri></author></entry></feed>
+            """)), new Uri("https://feeds.example.org/atom.xml")).Items[0];
+
+        Assert.Equal(["mailto:jane@example.com", "https://feeds.example.org/people/john"], item.Authors.Select(a => a.Uri));
+    }
+
+    [Fact]
+    public void ARelativeLinkNothingResolvesIsDroppedFromAStoredSourceButKeptByParse()
+    {
+        var document = FeedParser.Parse(Encoding.UTF8.GetBytes(
+            "<rss version=\"2.0\"><channel><title>No link</title><item><title>x</title><link>/2026/11/story.html</link><enclosure url=\"a.mp3\" type=\"audio/mpeg\"/></item></channel></rss>"));
+
+        var stored = _normalizer.Normalize(document, LocalFile).Items[0];
+        var parsed = _normalizer.Normalize(document, sourceUri: null, EntrySelection.AsWritten).Items[0];
+
+        Assert.Equal((null, 0), (stored.Link, stored.Enclosures.Count));
+        Assert.Equal(("/2026/11/story.html", "a.mp3"), (parsed.Link, parsed.Enclosures[0].Url));
+    }
+
+    /// <summary>Regression (issue 11): six items sharing three guids (same guid and link, edited titles) and one other became 7 stored items.</summary>
+    [Fact]
+    public void ItemsSharingAGuidAndLinkCollapseIntoTheNewest()
+    {
+        const string items = """
+            <item><guid>a</guid><link>https://example.com/a</link><title>A older</title><pubDate>2026-11-20T00:00:00Z</pubDate></item>
+            <item><guid>a</guid><link>https://example.com/a</link><title>A newer</title><pubDate>2026-11-21T00:00:00Z</pubDate></item>
+            <item><guid>b</guid><link>https://example.com/b</link><title>B first</title></item>
+            <item><guid>b</guid><link>https://example.com/b</link><title>B second</title></item>
+            <item><guid>c</guid><link>https://example.com/c</link><title>C dated</title><pubDate>2026-11-01T00:00:00Z</pubDate></item>
+            <item><guid>c</guid><link>https://example.com/c</link><title>C undated</title></item>
+            <item><guid>d</guid><link>https://example.com/d</link><title>D</title></item>
+            """;
+
+        var stored = Normalize(items).Items;
+        var alone = Normalize("<item><guid>a</guid><link>https://example.com/a</link><title>A</title></item>").Items[0];
+
+        Assert.Equal(["A newer", "B first", "C dated", "D"], stored.Select(i => i.Title)); // newest wins; among equals the first
+        Assert.Equal(4, stored.Select(i => i.Key).Distinct().Count());
+        Assert.Equal(alone.Key, stored.Single(i => i.Title == "A newer").Key); // listed twice or once, the same item
+        Assert.Equal(7, _normalizer.Normalize(FeedParser.Parse(SampleFeedParsingTests.Rss(items)), sourceUri: null, EntrySelection.AsWritten).Items.Count);
+    }
+
+    [Fact]
+    public void ItemsWithoutGuidSharingALinkCollapseButAGuidSharedByDifferentTextsWithoutLinksDoesNot()
+    {
+        var byLink = Normalize("""
+            <item><link>https://example.com/live</link><title>Live: first</title></item>
+            <item><link>https://example.com/live</link><title>Live: second</title></item>
+            """).Items;
+        var byText = Normalize("""
+            <item><guid>same</guid><title>One</title></item>
+            <item><guid>same</guid><title>Two</title></item>
+            """).Items;
+
+        Assert.Equal("Live: first", Assert.Single(byLink).Title);
+        Assert.Equal(["One", "Two"], byText.Select(i => i.Title));
+        Assert.NotEqual(byText[0].Key, byText[1].Key);
+    }
+
+    [Fact]
+    public void OnlyTheNewestItemsOfAHugeDocumentAreKeptAndTheRestCounted()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var entries = Enumerable.Range(0, FeedNormalizer.MaxItemsPerDocument + 50)
+            .Select(i => new ParsedEntry { Id = $"item-{i}", Title = new FeedText($"Item {i}", TextKind.Text), Published = i < 20 ? null : start.AddMinutes(i) })
+            .Reverse().ToList(); // newest first, the undated ones last, as feeds write them
+        var identified = _normalizer.Identify(new ParsedFeed(FeedFormat.Rss20, new ParsedChannel(), entries), LocalFile);
+
+        Assert.Equal(FeedNormalizer.MaxItemsPerDocument, identified.Count);
+        Assert.Equal(50, identified.LeftOut);
+        Assert.Equal(entries.Take(FeedNormalizer.MaxItemsPerDocument).Select(e => e.Id), identified.Select(e => e.Entry.Id)); // the newest, in document order
+        Assert.Equal(0, _normalizer.Identify(new ParsedFeed(FeedFormat.Rss20, new ParsedChannel(), entries.Take(100).ToList()), LocalFile).LeftOut);
     }
 }

@@ -56,6 +56,16 @@ public class SafeTextTests
     [InlineData("data:text/html,<script>", null)]
     public void OnlyAbsoluteHttpUrlsPass(string input, string? expected) => Assert.Equal(expected, SafeText.HttpUrl(input));
 
+    /// <summary>Found by the normalization properties: Uri accepts these hosts, and then its IdnHost (story keys use it) throws.</summary>
+    [Theory]
+    [InlineData("http://ex\u0378ample.com/")]
+    [InlineData("http://a\uFDD0b.example/")]
+    public void AUrlWhoseHostHasNoIdnFormDoesNotPass(string input)
+    {
+        Assert.Null(SafeText.HttpUrl(input));
+        Assert.Null(SafeText.PersonUrl(input));
+    }
+
     [Theory]
     [InlineData("mailto:a@example.com", "mailto:a@example.com")]
     [InlineData("https://example.com/me", "https://example.com/me")]

@@ -34,4 +34,22 @@ public sealed class FeedDatesTests
     [InlineData("2003-13-01")]
     [InlineData("2004-02-30T00:00:00Z")]
     public void UnreadableDatesAreNullNotErrors(string text) => Assert.Null(FeedDates.Parse(text));
+
+    /// <summary>Regression (issue 11): at the ends of DateTime's range the arithmetic threw instead of saying no.</summary>
+    [Theory]
+    [InlineData("0001-01-01T00:00:00+05:00")]
+    [InlineData("Mon, 01 Jan 0001 00:00:00 +1400")]
+    [InlineData("9999-12-31T24:00:00Z")]
+    [InlineData("9999-12-31T23:59:59-05:00")]
+    [InlineData("0000-001")]
+    [InlineData("0000-01-01")]
+    public void DatesBeyondTheRepresentableRangeAreNullNotErrors(string text) => Assert.Null(FeedDates.Parse(text));
+
+    /// <summary>The parser reads what is written; whether a date is plausible is normalization's call (FeedNormalizer).</summary>
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z")]
+    [InlineData("Sat, 01 Jan 1800 00:00:00 GMT", "1800-01-01T00:00:00Z")]
+    public void DatesFarFromNowAreStillRead(string text, string expectedUtc) =>
+        Assert.Equal(DateTimeOffset.Parse(expectedUtc, System.Globalization.CultureInfo.InvariantCulture), FeedDates.Parse(text));
 }

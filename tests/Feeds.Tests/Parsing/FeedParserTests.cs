@@ -9,7 +9,7 @@ public class FeedParserTests
 {
     private static ParsedFeed Parse(string text) => FeedParser.Parse(Encoding.UTF8.GetBytes(text));
 
-    private static NormalizedFeed Normalize(string text) => new FeedNormalizer(new HtmlCleaner()).Normalize(Parse(text), sourceUri: null);
+    private static NormalizedFeed Normalize(string text) => new FeedNormalizer(new HtmlCleaner(), TimeProvider.System).Normalize(Parse(text), sourceUri: null);
 
     [Theory]
     [InlineData("<rss version=\"2.0\"><channel><title>T</title></channel></rss>", FeedFormat.Rss20)]
@@ -33,6 +33,11 @@ public class FeedParserTests
     [InlineData("   \n ", "empty")]
     [InlineData("<!DOCTYPE html><html><body><p>Hi</p></body></html>", "HTML page")]
     [InlineData("{\"name\": \"x\"}", "not a JSON Feed")]
+    [InlineData("{\"title\": \"T\", \"items\": [{\"id\": \"1\", \"title\": \"x\"}]}", "not a JSON Feed")] // feed-like keys, no version
+    [InlineData("{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"T\"}", "not a JSON Feed")] // no items array
+    [InlineData("{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": {\"id\": \"1\"}}", "not a JSON Feed")]
+    [InlineData("{\"version\": \"1.1\", \"items\": []}", "not a JSON Feed")]
+    [InlineData("[{\"id\": \"1\", \"title\": \"x\"}]", "not a JSON Feed")]
     [InlineData("<config><value>1</value></config>", "<config>")]
     [InlineData("just some words", "no XML element")]
     public void ADocumentThatIsNotAFeedGetsAnErrorNamingWhatItIs(string document, string named)

@@ -10,7 +10,7 @@ public class HostileDocumentTests
 {
     private static byte[] TestFile(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestData", "Parsing", name));
 
-    private static NormalizedFeed Normalize(byte[] bytes) => new FeedNormalizer(new HtmlCleaner()).Normalize(FeedParser.Parse(bytes), sourceUri: null);
+    private static NormalizedFeed Normalize(byte[] bytes) => new FeedNormalizer(new HtmlCleaner(), TimeProvider.System).Normalize(FeedParser.Parse(bytes), sourceUri: null);
 
     [Fact]
     public void ExternalEntitiesAreNeverResolved()
