@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Feeds.Core.Parsing;
 
@@ -7,7 +8,7 @@ namespace Feeds.Core.Parsing;
 /// Reads JSON Feed 1.0 and 1.1 (https://www.jsonfeed.org/version/1.1/) into a <see cref="ParsedFeed"/>.
 /// 1.0's single <c>author</c> and 1.1's <c>authors</c> are both read; values of the wrong JSON type are skipped.
 /// </summary>
-internal static class JsonFeedReader
+internal static partial class JsonFeedReader
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64, AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
@@ -66,7 +67,7 @@ internal static class JsonFeedReader
             Published = FeedDates.Parse(String(item, "date_published")),
             Updated = FeedDates.Parse(String(item, "date_modified")),
             Categories = item.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array
-                ? ModuleFields.Distinct(tags.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String ? t.GetString() : null))
+                ? ModuleFields.Distinct(tags.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String ? StringValue(t) : null))
                 : [],
             Enclosures = item.TryGetProperty("attachments", out var attachments) && attachments.ValueKind == JsonValueKind.Array
                 ? attachments.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.Object)
@@ -96,12 +97,34 @@ internal static class JsonFeedReader
             return null;
         var text = value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString(),
+            JsonValueKind.String => StringValue(value),
             JsonValueKind.Number => value.GetRawText(),
             _ => null,
         };
         return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
     }
+
+    /// <summary>
+    /// A string value. System.Text.Json refuses one whose escapes leave a surrogate unpaired (<c>"\ud800"</c>); such a
+    /// value is read with each unpaired half replaced by U+FFFD, as a decoder treats an invalid byte, instead of losing
+    /// the whole feed to one bad escape.
+    /// </summary>
+    private static string? StringValue(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return JsonSerializer.Deserialize<string>(UnpairedSurrogateEscape().Replace(value.GetRawText(), "\\uFFFD"));
+        }
+    }
+
+    // A \uD800–\uDBFF escape not followed by a \uDC00–\uDFFF one, or one of the latter not preceded by the former; only
+    // where the backslash starts an escape (an even number of backslashes before it).
+    [GeneratedRegex(@"(?<=(?:^|[^\\])(?:\\\\)*)(?:\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2})")]
+    private static partial Regex UnpairedSurrogateEscape();
 
     private static long? Long(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number

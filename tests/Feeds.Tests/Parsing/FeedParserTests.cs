@@ -85,6 +85,21 @@ public class FeedParserTests
     }
 
     [Fact]
+    public void AJsonFeedWithAnUnpairedSurrogateEscapeIsReadWithAReplacementCharacter()
+    {
+        var feed = FeedParser.Parse(Feeds.Tests.Support.HostileFeeds.JsonFeedWithLoneSurrogates());
+
+        Assert.Equal("Lone \uFFFD surrogate", feed.Channel.Title!.Value);
+        var item = Assert.Single(feed.Entries);
+        Assert.Equal("Half \uFFFD pair \u0000 nul", item.Title!.Value);
+        Assert.Equal("<p>x\uFFFD y\u0001</p>", item.Content!.Value);
+        Assert.Equal("Bad \uFFFD name", item.Authors.Single().Name);
+        // An escaped backslash before "u" is text, not an escape, and stays as written.
+        var escaped = FeedParser.Parse(Encoding.UTF8.GetBytes("""{"version":"https://jsonfeed.org/version/1.1","title":"a\\ud800 \ud800","items":[]}"""));
+        Assert.Equal("a\\ud800 \uFFFD", escaped.Channel.Title!.Value);
+    }
+
+    [Fact]
     public void JsonFeedMapsOntoTheCommonModel()
     {
         var feed = Normalize(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "Parsing", "json-feed.txt")));
