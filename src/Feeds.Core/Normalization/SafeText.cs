@@ -69,6 +69,7 @@ public static class SafeText
     /// </summary>
     public static string? Line(string? text, int maxLength = MaxLineLength)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 2); // room for a character and the ellipsis
         if (text is null)
             return null;
         var folded = new StringBuilder(Math.Min(text.Length, maxLength + 1));
@@ -133,7 +134,7 @@ public static class SafeText
         var cut = maxLength - 1; // room for the ellipsis
         if (char.IsLowSurrogate(text[cut]))
             cut--;
-        var space = text.LastIndexOf(' ', cut - 1, cut / 5);
+        var space = cut > 1 ? text.LastIndexOf(' ', cut - 1, cut / 5) : -1;
         if (space > 0)
             cut = space;
         return text[..cut].TrimEnd() + "…";

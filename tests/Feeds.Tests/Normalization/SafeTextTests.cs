@@ -38,6 +38,14 @@ public class SafeTextTests
     }
 
     [Fact]
+    public void TheShortestLineIsOneCharacterAndTheEllipsis()
+    {
+        Assert.Equal("a…", SafeText.Line("abc", 2));
+        Assert.Equal("\uD83D\uDCF0", SafeText.Line("\uD83D\uDCF0", 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SafeText.Line("abc", 1));
+    }
+
+    [Fact]
     public void ALineIsNeverCutInsideASurrogatePair()
     {
         var emoji = string.Concat(Enumerable.Repeat("\uD83D\uDCF0", 100));
