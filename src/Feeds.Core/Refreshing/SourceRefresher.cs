@@ -136,6 +136,8 @@ public sealed partial class SourceRefresher(
             return await SaveFailureAsync(source, state, new Failure(e.Failure.ToString(), e.Message, fetched.StatusCode), cancellationToken);
         }
         var entries = normalizer.Identify(feed, source.Location.BaseUri);
+        if (entries.LeftOut > 0)
+            LogOverItemLimit(source.Id, entries.Count + entries.LeftOut, FeedNormalizer.MaxItemsPerDocument, entries.LeftOut);
         var known = await store.GetItemHashesAsync(source.Id, cancellationToken);
         var changed = entries
             .Where(entry => !known.TryGetValue(entry.Key, out var hash) || hash != entry.ContentHash)
@@ -145,7 +147,8 @@ public sealed partial class SourceRefresher(
         var channel = normalizer.DescribeChannel(feed, source.Location.BaseUri);
         var heard = state with
         {
-            Rhythm = ItemRhythm.Of(feed.Entries.Select(entry => entry.Published ?? entry.Updated).OfType<DateTimeOffset>(), now),
+            Rhythm = ItemRhythm.Of(entries.Select(entry => entry.Published ?? entry.Updated).OfType<DateTimeOffset>(), now),
+            ItemsLeftOut = entries.LeftOut,
             FeedMinInterval = PublisherHints.MinimumInterval(fetched.Body),
             FeedTitle = channel.Title,
             FeedLink = channel.Link,
@@ -297,6 +300,9 @@ public sealed partial class SourceRefresher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Poll of {SourceId} failed with an internal error; recorded on the source as Internal")]
     private partial void LogInternal(Exception exception, string sourceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId} sent {ItemsInFeed} items, over the limit of {MaxItems} a document: the newest are kept, {LeftOut} left out")]
+    private partial void LogOverItemLimit(string sourceId, int itemsInFeed, int maxItems, int leftOut);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId} moved permanently from {FeedUrl} to {MovedTo} (301/308 on two consecutive polls); polling the new URL from now on")]
     private partial void LogMoved(string sourceId, string feedUrl, string movedTo);

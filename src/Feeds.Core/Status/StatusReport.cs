@@ -9,6 +9,7 @@ namespace Feeds.Core.Status;
 public sealed record StatusReport(DateTimeOffset GeneratedAt, IReadOnlyList<SourceStatus> Sources, IReadOnlyList<SectionStatus> Sections, RejectedConfig? RejectedConfig);
 
 /// <summary>One source as the status page shows it.</summary>
+/// <param name="ItemsLeftOut">Items of the last full body over the per-document limit: the oldest, not stored.</param>
 /// <param name="Silent">The freshness alarm: no new item for much longer than the source's usual gap between items.</param>
 public sealed record SourceStatus(
     string Id,
@@ -29,7 +30,8 @@ public sealed record SourceStatus(
     TimeSpan? UsualGap,
     bool Silent,
     string? MovedTo,
-    DateTimeOffset? GoneSince);
+    DateTimeOffset? GoneSince,
+    int ItemsLeftOut);
 
 /// <param name="Items">Items stored from the section's sources, before the section's rules.</param>
 /// <param name="LastUpdate">The time of the newest entry the section shows.</param>
@@ -64,7 +66,8 @@ public sealed class StatusReporter(IFeedStore store, SectionPages pages, RenderF
                 state?.LastAttemptAt, state?.LastOutcome?.ToString(), SafeText.Line(state?.LastErrorCategory),
                 SafeText.Line(state?.LastError, MaxErrorLength), state?.LastHttpStatus,
                 state?.ConsecutiveFailures ?? 0, state?.NextDueAt, state?.RetryNotBefore,
-                stats?.Count ?? 0, stats?.LastNewItemAt, stats?.Newest, usualGap, silent, SafeText.HttpUrl(state?.MovedTo), state?.GoneSince);
+                stats?.Count ?? 0, stats?.LastNewItemAt, stats?.Newest, usualGap, silent, SafeText.HttpUrl(state?.MovedTo), state?.GoneSince,
+                state?.ItemsLeftOut ?? 0);
         }).ToList();
         var sections = new List<SectionStatus>();
         foreach (var section in config.Sections)

@@ -32,13 +32,18 @@ internal static class SourcesCommand
             if (source.GoneSince is not null)
                 outcome += " [red]gone[/]";
             var lastNew = Time(source.LastNewItemAt) + (source.Silent ? " [red]silent[/]" : "");
-            table.AddRow(Markup.Escape(source.Id), Time(source.LastAttemptAt), outcome, Time(source.RetryNotBefore ?? source.NextDueAt), source.ItemsStored.ToString(CultureInfo.InvariantCulture), lastNew);
+            table.AddRow(Markup.Escape(source.Id), Time(source.LastAttemptAt), outcome, Time(source.RetryNotBefore ?? source.NextDueAt), Items(source), lastNew);
         }
         AnsiConsole.Write(table);
         var failing = report.Sources.Count(s => s.ConsecutiveFailures > 0);
         AnsiConsole.WriteLine($"{report.Sources.Count} source(s), {failing} failing, {report.Sources.Count(s => s.Silent)} silent");
         return FeedsCommandLine.Ok;
     }
+
+    private static string Items(SourceStatus source) =>
+        source.ItemsLeftOut > 0
+            ? $"{source.ItemsStored.ToString(CultureInfo.InvariantCulture)} [red]({source.ItemsLeftOut.ToString(CultureInfo.InvariantCulture)} over the limit left out)[/]"
+            : source.ItemsStored.ToString(CultureInfo.InvariantCulture);
 
     private static string Time(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "—";
 }

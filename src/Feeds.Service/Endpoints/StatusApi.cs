@@ -54,7 +54,7 @@ internal static class StatusApi
                 outcome += $"<br><small>moved to {Text(moved)}</small>";
             var lastNew = Time(source.LastNewItemAt) + (source.Silent ? " <span class=\"bad\">silent</span>" : "");
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td><strong>{Text(source.Id)}</strong><br><small>{Text(source.Url)}</small></td><td>{Time(source.LastAttemptAt)}</td><td>{outcome}</td><td>{Time(source.RetryNotBefore ?? source.NextDueAt)}</td><td>{source.ItemsStored}</td><td>{lastNew}</td></tr>");
+                $"<tr><td><strong>{Text(source.Id)}</strong><br><small>{Text(source.Url)}</small></td><td>{Time(source.LastAttemptAt)}</td><td>{outcome}</td><td>{Time(source.RetryNotBefore ?? source.NextDueAt)}</td><td>{source.ItemsStored}{(source.ItemsLeftOut > 0 ? $"<br><small class=\"bad\">{source.ItemsLeftOut} over the item limit left out</small>" : "")}</td><td>{lastNew}</td></tr>");
         }
         html.Append("</table></div></section><section class=\"card\"><h2>Sections</h2><table><tr><th>Section</th><th>Sources</th><th>Items</th><th>Last update</th></tr>");
         foreach (var section in report.Sections)
