@@ -44,6 +44,7 @@ public static class FeedsCoreServices
             provider.GetService<Microsoft.Extensions.Logging.ILogger<SqliteFeedStore>>()));
         services.AddSingleton<IFeedStore>(provider => provider.GetRequiredService<SqliteFeedStore>());
         services.AddSingleton<OutageDetector>();
+        services.AddSingleton<LargeDocumentGate>();
         services.AddSingleton<SourceRefresher>();
         services.AddSingleton<SectionPages>();
         services.AddSingleton<RenderFaults>();

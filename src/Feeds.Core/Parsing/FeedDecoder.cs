@@ -15,6 +15,15 @@ internal static partial class FeedDecoder
 {
     private static readonly Encoding Windows1252;
 
+    /// <summary>Texts up to this many characters (most feeds) use the shared pool.</summary>
+    private const int LargeText = 1024 * 1024;
+
+    /// <summary>
+    /// Larger texts, up to a 15 MiB body's, use a pool that keeps one buffer of each size: documents that large are
+    /// ingested one at a time, and the shared pool would keep up to 32 MB buffers per core for the life of the process.
+    /// </summary>
+    private static readonly ArrayPool<char> LargeBuffers = ArrayPool<char>.Create(maxArrayLength: 16 * 1024 * 1024, maxArraysPerBucket: 1);
+
     static FeedDecoder()
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
@@ -24,7 +33,7 @@ internal static partial class FeedDecoder
     /// <param name="bytes">The document.</param>
     /// <param name="httpCharset">The <c>charset</c> of the response's Content-Type, when the bytes were fetched.</param>
     /// <returns>
-    /// The text in a buffer from <see cref="ArrayPool{T}.Shared"/>, to be disposed when read: a 1,000-item feed is
+    /// The text in a pooled buffer, to be disposed when read: a 1,000-item feed is
     /// ~12 MB of text, and a fresh string for every poll would be a large-object allocation, which only a full
     /// collection gives back.
     /// </returns>
@@ -36,23 +45,25 @@ internal static partial class FeedDecoder
             ?? Declared(bytes)
             ?? Encoding.UTF8;
         var body = bytes[bomLength..];
-        var buffer = ArrayPool<char>.Shared.Rent(Math.Max(encoding.GetMaxCharCount(body.Length), Windows1252.GetMaxCharCount(body.Length)));
+        var capacity = Math.Max(encoding.GetMaxCharCount(body.Length), Windows1252.GetMaxCharCount(body.Length));
+        var pool = capacity <= LargeText ? ArrayPool<char>.Shared : LargeBuffers;
+        var buffer = pool.Rent(capacity);
         try
         {
-            int length;
+            int decoded;
             try
             {
-                length = Strict(encoding).GetChars(body, buffer);
+                decoded = Strict(encoding).GetChars(body, buffer);
             }
             catch (DecoderFallbackException)
             {
-                length = Windows1252.GetChars(body, buffer);
+                decoded = Windows1252.GetChars(body, buffer);
             }
-            return new DecodedText(buffer, length);
+            return new DecodedText(buffer, decoded, pool);
         }
         catch
         {
-            ArrayPool<char>.Shared.Return(buffer);
+            pool.Return(buffer);
             throw;
         }
     }
@@ -137,7 +148,7 @@ internal static partial class FeedDecoder
 }
 
 /// <summary>Decoded text in a pooled buffer; <see cref="Dispose"/> gives the buffer back, after which <see cref="Text"/> must not be read.</summary>
-internal sealed class DecodedText(char[] buffer, int length) : IDisposable
+internal sealed class DecodedText(char[] buffer, int length, ArrayPool<char> pool) : IDisposable
 {
     private char[]? _buffer = buffer;
 
@@ -146,7 +157,7 @@ internal sealed class DecodedText(char[] buffer, int length) : IDisposable
     public void Dispose()
     {
         if (_buffer is { } returned)
-            ArrayPool<char>.Shared.Return(returned);
+            pool.Return(returned);
         _buffer = null;
     }
 }

@@ -18,6 +18,7 @@ public sealed partial class SourceRefresher(
     FeedNormalizer normalizer,
     IFeedStore store,
     OutageDetector outages,
+    LargeDocumentGate largeDocuments,
     ScheduleOptions schedule,
     TimeProvider clock,
     ILogger<SourceRefresher> logger)
@@ -126,6 +127,7 @@ public sealed partial class SourceRefresher(
 
     private async Task<RefreshResult> IngestAsync(Source source, SourceState state, FetchResult.Fetched fetched, CancellationToken cancellationToken)
     {
+        using var largeDocument = await largeDocuments.EnterAsync(fetched.Body.Length, cancellationToken);
         ParsedFeed feed;
         try
         {
