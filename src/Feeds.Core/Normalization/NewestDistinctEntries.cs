@@ -12,16 +12,18 @@ namespace Feeds.Core.Normalization;
 /// <remarks>
 /// An item's entry is its best by rank (newest date, an undated one below any dated one; among equals the first in
 /// order), and the items kept are the best <c>limit</c> of them. An entry can only replace its item's entry by ranking
-/// higher, so every item's rank only grows while the document is read; the <c>limit</c>-th best rank therefore never
-/// falls, and an item that dropped below it stays out unless a later entry of it ranks higher, when it comes back in.
-/// To know that, every item seen keeps its best rank (a hash and a date, not its entry), and every guid whether its
-/// entries differ (<see cref="ItemIdentity.AssignKeys"/> keys such entries apart).
+/// higher, so the <c>limit</c>-th best rank never falls while the document is read. So an item once below it needs no
+/// memory of its rank: a later entry of it that ranks above it ranks above all the item's earlier ones too, and comes in
+/// as the item's entry. What is remembered of every item is only a hash, to count the items left out, and of every guid
+/// whether two items have it (<see cref="ItemIdentity.AssignKeys"/> keys such items apart).
 /// </remarks>
 internal sealed class NewestDistinctEntries(Uri? sourceUri, DateTimeOffset now, int limit) : IEntrySink
 {
     private LinkBase? _channelBase;
-    private readonly Dictionary<UInt128, Rank> _bestOfItem = [];
-    private readonly Dictionary<UInt128, (UInt128 FirstDistinction, bool Reused)> _guids = [];
+    private readonly HashSet<UInt128> _items = [];
+    private readonly HashSet<UInt128> _guids = [];
+    private readonly HashSet<UInt128> _reusedGuids = [];
+    private readonly Dictionary<UInt128, Rank> _rankOfKept = [];
     private readonly SortedSet<Candidate> _kept = new(Comparer<Candidate>.Create((a, b) => a.Rank.CompareTo(b.Rank)));
     private bool _guidWithLineBreak;
 
@@ -30,31 +32,35 @@ internal sealed class NewestDistinctEntries(Uri? sourceUri, DateTimeOffset now, 
         // Feeds write their channel's xml:base and link before their items; Identified checks that they did.
         _channelBase ??= FeedNormalizer.ChannelBase(channelSoFar(), sourceUri);
         var (entryBase, link, published, updated) = FeedNormalizer.Locate(entry, _channelBase, now);
-        if (entry.Id is { } id)
-            NoteGuid(id, ItemIdentity.Distinction(entry, link));
         var item = Hash(ItemIdentity.SameItem(entry, link));
+        if (_items.Add(item) && entry.Id is { } id)
+            NoteGuid(id);
         var rank = new Rank(FeedNormalizer.Newest(published, updated), order);
-        if (_bestOfItem.TryGetValue(item, out var best))
+        if (_rankOfKept.TryGetValue(item, out var kept))
         {
-            if (rank.CompareTo(best) <= 0)
+            if (rank.CompareTo(kept) <= 0)
                 return;
-            _kept.Remove(new Candidate(best, null!, null, entryBase, null, null));
+            _kept.Remove(new Candidate(kept, item, null!, null, entryBase, null, null));
         }
-        _bestOfItem[item] = rank;
-        _kept.Add(new Candidate(rank, entry, link, entryBase, published, updated));
+        else if (_kept.Count == limit && rank.CompareTo(_kept.Min!.Rank) <= 0)
+            return;
+        _rankOfKept[item] = rank;
+        _kept.Add(new Candidate(rank, item, entry, link, entryBase, published, updated));
         if (_kept.Count > limit)
-            _kept.Remove(_kept.Min!);
+        {
+            var lowest = _kept.Min!;
+            _kept.Remove(lowest);
+            _rankOfKept.Remove(lowest.Item);
+        }
     }
 
-    private void NoteGuid(string id, string distinction)
+    /// <summary>Notes the guid of an item seen for the first time: a second item with it makes it reused.</summary>
+    private void NoteGuid(string id)
     {
         _guidWithLineBreak |= id.Contains('\n', StringComparison.Ordinal);
         var guid = Hash(id);
-        var hash = Hash(distinction);
-        if (!_guids.TryGetValue(guid, out var seen))
-            _guids[guid] = (hash, false);
-        else if (!seen.Reused && seen.FirstDistinction != hash)
-            _guids[guid] = seen with { Reused = true };
+        if (!_guids.Add(guid))
+            _reusedGuids.Add(guid);
     }
 
     /// <summary>
@@ -66,19 +72,22 @@ internal sealed class NewestDistinctEntries(Uri? sourceUri, DateTimeOffset now, 
     /// <param name="channelBase">The channel's link base, from the whole channel.</param>
     public IdentifiedEntries? Identified(LinkBase channelBase)
     {
-        if (_guidWithLineBreak || (_channelBase is not null && _channelBase != channelBase))
+        if (_guidWithLineBreak || (_channelBase is not null && !SameBase(_channelBase, channelBase)))
             return null;
         var kept = _kept.OrderBy(candidate => candidate.Rank.Order)
             .Select(candidate =>
             {
                 var entry = candidate.Entry;
-                var reused = entry.Id is { } id && _guids[Hash(id)].Reused;
+                var reused = entry.Id is { } id && _reusedGuids.Contains(Hash(id));
                 return new IdentifiedEntry(entry, ItemIdentity.Key(entry, candidate.Link, reused), ItemIdentity.Fingerprint(entry),
                     candidate.Link, candidate.Base, candidate.Published, candidate.Updated);
             })
             .ToList();
-        return new IdentifiedEntries(kept, Math.Max(0, _bestOfItem.Count - limit));
+        return new IdentifiedEntries(kept, Math.Max(0, _items.Count - limit));
     }
+
+    // Not LinkBase's own equality: Uri.Equals ignores user info, which a resolved link keeps.
+    private static bool SameBase(LinkBase a, LinkBase b) => a.KeepsUnresolved == b.KeepsUnresolved && a.Uri?.OriginalString == b.Uri?.OriginalString;
 
     /// <summary>128 bits of SHA-256: every item seen is remembered by this instead of its text.</summary>
     private static UInt128 Hash(string text)
@@ -101,5 +110,5 @@ internal sealed class NewestDistinctEntries(Uri? sourceUri, DateTimeOffset now, 
         };
     }
 
-    private sealed record Candidate(Rank Rank, ParsedEntry Entry, string? Link, LinkBase Base, DateTimeOffset? Published, DateTimeOffset? Updated);
+    private sealed record Candidate(Rank Rank, UInt128 Item, ParsedEntry Entry, string? Link, LinkBase Base, DateTimeOffset? Published, DateTimeOffset? Updated);
 }
