@@ -94,7 +94,7 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
 
     public NormalizedFeed Normalize(ParsedFeed feed, Uri? sourceUri, EntrySelection selection = EntrySelection.Stored)
     {
-        var entries = Identify(feed, sourceUri, selection);
+        var entries = Identify(feed, sourceUri, selection, MaxItemsPerDocument);
         return NormalizeChannel(feed, sourceUri) with { Items = entries.Select(entry => NormalizeEntry(entry, feed.Channel)).ToList() };
     }
 
@@ -124,9 +124,10 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
     /// Keys, fingerprints and plausible dates of the entries kept (one per identity, at most <see cref="MaxItemsPerDocument"/>):
     /// cheap, so unchanged entries can be skipped before sanitizing.
     /// </summary>
-    public IdentifiedEntries Identify(ParsedFeed feed, Uri? sourceUri) => Identify(feed, sourceUri, EntrySelection.Stored);
+    public IdentifiedEntries Identify(ParsedFeed feed, Uri? sourceUri) => Identify(feed, sourceUri, EntrySelection.Stored, MaxItemsPerDocument);
 
-    private IdentifiedEntries Identify(ParsedFeed feed, Uri? sourceUri, EntrySelection selection)
+    /// <param name="limit">The most items kept: <see cref="MaxItemsPerDocument"/>, smaller in tests.</param>
+    internal IdentifiedEntries Identify(ParsedFeed feed, Uri? sourceUri, EntrySelection selection, int limit)
     {
         var now = clock.GetUtcNow();
         var channelBase = ChannelBase(feed.Channel, sourceUri);
@@ -145,10 +146,10 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
         if (selection == EntrySelection.AsWritten)
             return Identified(Enumerable.Range(0, entries.Count).ToList(), leftOut: 0);
         var kept = ItemIdentity.OnePerKey(keys, newest);
-        var leftOut = Math.Max(0, kept.Count - MaxItemsPerDocument);
+        var leftOut = Math.Max(0, kept.Count - limit);
         if (leftOut > 0)
         {
-            kept = kept.OrderByDescending(i => newest[i] ?? DateTimeOffset.MinValue).ThenBy(i => i).Take(MaxItemsPerDocument).ToList();
+            kept = kept.OrderByDescending(i => newest[i] ?? DateTimeOffset.MinValue).ThenBy(i => i).Take(limit).ToList();
             kept.Sort();
         }
         return Identified(kept, leftOut);
@@ -165,16 +166,20 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
     /// <see cref="MaxItemsPerDocument"/> entries while reading (<see cref="NewestDistinctEntries"/>): a document of
     /// 100,000 items costs the service what one of 10,000 does. The feed's <see cref="ParsedFeed.Entries"/> are those kept.
     /// </summary>
-    public (ParsedFeed Feed, IdentifiedEntries Entries) ParseAndIdentify(ReadOnlyMemory<byte> bytes, string? httpCharset, Uri? sourceUri)
+    public (ParsedFeed Feed, IdentifiedEntries Entries) ParseAndIdentify(ReadOnlyMemory<byte> bytes, string? httpCharset, Uri? sourceUri) =>
+        ParseAndIdentify(bytes, httpCharset, sourceUri, MaxItemsPerDocument);
+
+    /// <param name="limit">The most items kept: <see cref="MaxItemsPerDocument"/>, smaller in tests.</param>
+    internal (ParsedFeed Feed, IdentifiedEntries Entries) ParseAndIdentify(ReadOnlyMemory<byte> bytes, string? httpCharset, Uri? sourceUri, int limit)
     {
         var now = clock.GetUtcNow();
-        var newest = new NewestDistinctEntries(sourceUri, now, MaxItemsPerDocument);
+        var newest = new NewestDistinctEntries(sourceUri, now, limit);
         var feed = FeedParser.Parse(bytes, httpCharset, newest);
         if (newest.Identified(ChannelBase(feed.Channel, sourceUri)) is { } identified)
             return (feed with { Entries = identified.Select(entry => entry.Entry).ToList() }, identified);
         // The rare document the bounded reading cannot settle (see NewestDistinctEntries.Identified): read whole.
         var whole = FeedParser.Parse(bytes, httpCharset);
-        var entries = Identify(whole, sourceUri);
+        var entries = Identify(whole, sourceUri, EntrySelection.Stored, limit);
         return (whole with { Entries = entries.Select(entry => entry.Entry).ToList() }, entries);
     }
 
