@@ -94,7 +94,7 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
 
     public NormalizedFeed Normalize(ParsedFeed feed, Uri? sourceUri, EntrySelection selection = EntrySelection.Stored)
     {
-        var entries = Identify(feed, sourceUri, selection);
+        var entries = Identify(feed, sourceUri, selection, MaxItemsPerDocument);
         return NormalizeChannel(feed, sourceUri) with { Items = entries.Select(entry => NormalizeEntry(entry, feed.Channel)).ToList() };
     }
 
@@ -124,9 +124,10 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
     /// Keys, fingerprints and plausible dates of the entries kept (one per identity, at most <see cref="MaxItemsPerDocument"/>):
     /// cheap, so unchanged entries can be skipped before sanitizing.
     /// </summary>
-    public IdentifiedEntries Identify(ParsedFeed feed, Uri? sourceUri) => Identify(feed, sourceUri, EntrySelection.Stored);
+    public IdentifiedEntries Identify(ParsedFeed feed, Uri? sourceUri) => Identify(feed, sourceUri, EntrySelection.Stored, MaxItemsPerDocument);
 
-    private IdentifiedEntries Identify(ParsedFeed feed, Uri? sourceUri, EntrySelection selection)
+    /// <param name="limit">The most items kept: <see cref="MaxItemsPerDocument"/>, smaller in tests.</param>
+    internal IdentifiedEntries Identify(ParsedFeed feed, Uri? sourceUri, EntrySelection selection, int limit)
     {
         var now = clock.GetUtcNow();
         var channelBase = ChannelBase(feed.Channel, sourceUri);
@@ -138,21 +139,17 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
         var newest = new DateTimeOffset?[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
-            var entry = entries[i];
-            bases[i] = channelBase with { Uri = Combine(entry.BaseUri, channelBase.Uri) };
-            links[i] = ItemLink(entry, bases[i]);
-            published[i] = Plausible(entry.Published, now);
-            updated[i] = Plausible(entry.Updated, now);
-            newest[i] = updated[i] > published[i] ? updated[i] : published[i] ?? updated[i];
+            (bases[i], links[i], published[i], updated[i]) = Locate(entries[i], channelBase, now);
+            newest[i] = Newest(published[i], updated[i]);
         }
         var keys = ItemIdentity.AssignKeys(entries, links);
         if (selection == EntrySelection.AsWritten)
             return Identified(Enumerable.Range(0, entries.Count).ToList(), leftOut: 0);
         var kept = ItemIdentity.OnePerKey(keys, newest);
-        var leftOut = Math.Max(0, kept.Count - MaxItemsPerDocument);
+        var leftOut = Math.Max(0, kept.Count - limit);
         if (leftOut > 0)
         {
-            kept = kept.OrderByDescending(i => newest[i] ?? DateTimeOffset.MinValue).ThenBy(i => i).Take(MaxItemsPerDocument).ToList();
+            kept = kept.OrderByDescending(i => newest[i] ?? DateTimeOffset.MinValue).ThenBy(i => i).Take(limit).ToList();
             kept.Sort();
         }
         return Identified(kept, leftOut);
@@ -162,6 +159,39 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
             positions.Select(i => new IdentifiedEntry(entries[i], keys[i], ItemIdentity.Fingerprint(entries[i]), links[i], bases[i], published[i], updated[i])).ToList(),
             leftOut);
     }
+
+    /// <summary>
+    /// Parses a fetched document and identifies its entries as <see cref="Identify(ParsedFeed, Uri?)"/> does those of
+    /// <see cref="FeedParser.Parse(ReadOnlyMemory{byte}, string?)"/>, with the same result, but holding no more than
+    /// <see cref="MaxItemsPerDocument"/> entries while reading (<see cref="NewestDistinctEntries"/>): a document of
+    /// 100,000 items costs the service what one of 10,000 does. The feed's <see cref="ParsedFeed.Entries"/> are those kept.
+    /// </summary>
+    public (ParsedFeed Feed, IdentifiedEntries Entries) ParseAndIdentify(ReadOnlyMemory<byte> bytes, string? httpCharset, Uri? sourceUri) =>
+        ParseAndIdentify(bytes, httpCharset, sourceUri, MaxItemsPerDocument);
+
+    /// <param name="limit">The most items kept: <see cref="MaxItemsPerDocument"/>, smaller in tests.</param>
+    internal (ParsedFeed Feed, IdentifiedEntries Entries) ParseAndIdentify(ReadOnlyMemory<byte> bytes, string? httpCharset, Uri? sourceUri, int limit)
+    {
+        var now = clock.GetUtcNow();
+        var newest = new NewestDistinctEntries(sourceUri, now, limit);
+        var feed = FeedParser.Parse(bytes, httpCharset, newest);
+        if (newest.Identified(ChannelBase(feed.Channel, sourceUri)) is { } identified)
+            return (feed with { Entries = identified.Select(entry => entry.Entry).ToList() }, identified);
+        // The rare document the bounded reading cannot settle (see NewestDistinctEntries.Identified): read whole.
+        var whole = FeedParser.Parse(bytes, httpCharset);
+        var entries = Identify(whole, sourceUri, EntrySelection.Stored, limit);
+        return (whole with { Entries = entries.Select(entry => entry.Entry).ToList() }, entries);
+    }
+
+    /// <summary>An entry's link base, link and plausible dates.</summary>
+    internal static (LinkBase Base, string? Link, DateTimeOffset? Published, DateTimeOffset? Updated) Locate(ParsedEntry entry, LinkBase channelBase, DateTimeOffset now)
+    {
+        var entryBase = channelBase with { Uri = Combine(entry.BaseUri, channelBase.Uri) };
+        return (entryBase, ItemLink(entry, entryBase), Plausible(entry.Published, now), Plausible(entry.Updated, now));
+    }
+
+    /// <summary>The date an entry ranks by: the later of its update and publication.</summary>
+    internal static DateTimeOffset? Newest(DateTimeOffset? published, DateTimeOffset? updated) => updated > published ? updated : published ?? updated;
 
     public NormalizedItem NormalizeEntry(IdentifiedEntry identified, ParsedChannel channel)
     {
@@ -205,7 +235,7 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
     /// the feed was fetched from, and (for local files, whose path is no base for a web link) the channel link.
     /// With no source at all (<c>feeds parse</c> of bytes of unknown origin) only xml:base applies.
     /// </summary>
-    private static LinkBase ChannelBase(ParsedChannel channel, Uri? sourceUri)
+    internal static LinkBase ChannelBase(ParsedChannel channel, Uri? sourceUri)
     {
         var fetchedFrom = sourceUri is { IsAbsoluteUri: true } && SafeText.HttpUrl(sourceUri.AbsoluteUri) is not null ? sourceUri : null;
         var channelLink = sourceUri is not null && SafeText.HttpUrl(channel.Link) is { } link ? new Uri(link) : null;

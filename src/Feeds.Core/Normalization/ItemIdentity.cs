@@ -26,27 +26,42 @@ public static class ItemIdentity
 {
     public static string[] AssignKeys(IReadOnlyList<ParsedEntry> entries, IReadOnlyList<string?> resolvedLinks)
     {
-        // What tells two entries with one guid apart: the link, else the text.
         var reusedIds = Enumerable.Range(0, entries.Count).Where(i => entries[i].Id is not null)
             .GroupBy(i => entries[i].Id!, StringComparer.Ordinal)
-            .Where(g => g.Select(i => resolvedLinks[i] ?? "\n" + Text(entries[i])).Distinct(StringComparer.Ordinal).Skip(1).Any())
+            .Where(g => g.Select(i => Distinction(entries[i], resolvedLinks[i])).Distinct(StringComparer.Ordinal).Skip(1).Any())
             .Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         var keys = new string[entries.Count];
         for (var i = 0; i < entries.Count; i++)
-        {
-            var (entry, link) = (entries[i], resolvedLinks[i]);
-            keys[i] = (entry.Id, link) switch
-            {
-                ({ } id, _) when !reusedIds.Contains(id) => "id:" + id,
-                ({ } id, { } url) => "id+link:" + id + "\n" + url,
-                // The text the first release gave two such entries (their keys met and had title and content appended), so stored keys stay valid.
-                ({ } id, null) => "id+link:" + id + "\n\n" + Text(entry),
-                (null, { } url) => "link:" + url,
-                _ => "text:" + Text(entry),
-            };
-        }
-        return keys.Select(Hash).ToArray();
+            keys[i] = Key(entries[i], resolvedLinks[i], entries[i].Id is { } id && reusedIds.Contains(id));
+        return keys;
     }
+
+    /// <summary>What tells two entries with one guid apart: the link, else the text.</summary>
+    internal static string Distinction(ParsedEntry entry, string? resolvedLink) => resolvedLink ?? "\n" + Text(entry);
+
+    /// <summary>The key of one entry.</summary>
+    /// <param name="idReused">Whether entries of the document with the entry's guid differ in <see cref="Distinction"/>.</param>
+    internal static string Key(ParsedEntry entry, string? resolvedLink, bool idReused) => Hash((entry.Id, resolvedLink) switch
+    {
+        ({ } id, _) when !idReused => "id:" + id,
+        ({ } id, { } url) => "id+link:" + id + "\n" + url,
+        // The text the first release gave two such entries (their keys met and had title and content appended), so stored keys stay valid.
+        ({ } id, null) => "id+link:" + id + "\n\n" + Text(entry),
+        (null, { } url) => "link:" + url,
+        _ => "text:" + Text(entry),
+    });
+
+    /// <summary>
+    /// What two entries of one document share exactly when <see cref="AssignKeys"/> gives them one key, known without the
+    /// rest of the document: entries with one guid and one <see cref="Distinction"/> share a key whether or not the guid is
+    /// reused. Exact while no guid holds a line break (<see cref="Key"/> joins guid and link with one, so such guids can meet).
+    /// </summary>
+    internal static string SameItem(ParsedEntry entry, string? resolvedLink) => (entry.Id, resolvedLink) switch
+    {
+        ({ } id, _) => "id:" + id.Length + ":" + id + Distinction(entry, resolvedLink),
+        (null, { } url) => "link:" + url,
+        _ => "text:" + Text(entry),
+    };
 
     /// <summary>The positions of the entries kept, one per key, in document order; see the rule in the class summary.</summary>
     /// <param name="keys">Each entry's key, from <see cref="AssignKeys"/>.</param>

@@ -11,12 +11,25 @@ namespace Feeds.Core.Parsing;
 /// </summary>
 internal static class AtomReader
 {
-    public static ParsedFeed Read(FeedElement feed, FeedFormat format)
+    /// <summary>
+    /// Takes the entries of a document out of it as they close (<see cref="TolerantXmlParser.Parse"/>) and hands each to
+    /// <paramref name="entries"/> mapped. What is left is the feed's own elements, for <see cref="ReadChannel(FeedElement)"/>.
+    /// </summary>
+    public sealed class EntryTaker(FeedElement feed, IEntrySink entries)
     {
-        var ns = feed.Namespace;
-        var entries = feed.Elements("entry", ns).Select(e => ReadEntry(e, ns)).ToList();
-        return new ParsedFeed(format, ReadChannel(feed, ns), entries);
+        private long _taken;
+
+        public bool TakeIfEntry(FeedElement element)
+        {
+            if (element.Parent != feed || !element.Is("entry", feed.Namespace))
+                return false;
+            entries.Add(ReadEntry(element, feed.Namespace), _taken++, () => ReadChannel(feed));
+            return true;
+        }
     }
+
+    /// <summary>The feed-level fields of a document whose entries were taken by an <see cref="EntryTaker"/>.</summary>
+    public static ParsedChannel ReadChannel(FeedElement feed) => ReadChannel(feed, feed.Namespace);
 
     private static ParsedChannel ReadChannel(FeedElement feed, string ns) => new()
     {

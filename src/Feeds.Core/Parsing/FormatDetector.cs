@@ -4,7 +4,9 @@ namespace Feeds.Core.Parsing;
 internal static class FormatDetector
 {
     /// <summary>The format of an XML document by its root element; throws when the root is not a feed's.</summary>
-    public static FeedFormat Detect(FeedElement root)
+    /// <param name="root">The root, read to its end.</param>
+    /// <param name="tookRss090Item">Whether items taken out of the root as they closed were RSS 0.90's (<see cref="RssReader.ItemTaker"/>).</param>
+    public static FeedFormat Detect(FeedElement root, bool tookRss090Item = false)
     {
         switch (root.LocalName.ToLowerInvariant())
         {
@@ -13,7 +15,7 @@ internal static class FormatDetector
                 var version = root.Attribute("version")?.Trim() ?? "";
                 return version.StartsWith("0.9", StringComparison.Ordinal) ? FeedFormat.Rss09x : FeedFormat.Rss20;
             case "rdf" when root.Namespace == Namespaces.Rdf || root.Namespace.StartsWith("urn:feeds:undeclared:", StringComparison.Ordinal):
-                return root.Elements().Any(e => e.Namespace == Namespaces.Rss090) || root.Declarations?.Contains(Namespaces.Rss090) == true
+                return tookRss090Item || root.Elements().Any(e => e.Namespace == Namespaces.Rss090) || root.Declarations?.Contains(Namespaces.Rss090) == true
                     ? FeedFormat.Rss09x : FeedFormat.Rss10;
             case "feed":
                 // Atom 1.0 has one namespace; 0.3 and the drafts before it used several.
@@ -25,4 +27,23 @@ internal static class FormatDetector
                 throw new FeedParseException($"not a feed: the document is XML but its root element is <{root.QualifiedName}>{ns}, not <rss>, <rdf:RDF> or <feed>", ParseFailure.NotAFeed);
         }
     }
+
+    /// <summary>
+    /// Which reader's entries a document holds, known from its root element as soon as it opens, before
+    /// <see cref="Detect"/> can tell the version: Atom's, RSS's, or none when <see cref="Detect"/> will refuse the root.
+    /// </summary>
+    public static FeedFamily FamilyOf(FeedElement root) => root.LocalName.ToLowerInvariant() switch
+    {
+        "rss" => FeedFamily.Rss,
+        "rdf" when root.Namespace == Namespaces.Rdf || root.Namespace.StartsWith("urn:feeds:undeclared:", StringComparison.Ordinal) => FeedFamily.Rss,
+        "feed" => FeedFamily.Atom,
+        _ => FeedFamily.None,
+    };
+}
+
+internal enum FeedFamily
+{
+    None,
+    Rss,
+    Atom,
 }

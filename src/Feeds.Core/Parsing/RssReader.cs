@@ -10,15 +10,52 @@ namespace Feeds.Core.Parsing;
 /// </summary>
 internal static class RssReader
 {
-    public static ParsedFeed Read(FeedElement root, FeedFormat format)
+    /// <summary>
+    /// Takes the items of a document out of it as they close (<see cref="TolerantXmlParser.Parse"/>) and hands each to
+    /// <paramref name="entries"/> mapped: the items of the channel, or straight under the root, which RSS 1.0 writes beside
+    /// the channel and some RSS 2.0 feeds write with no channel at all. What is left is the channel, for <see cref="ReadChannel(FeedElement)"/>.
+    /// </summary>
+    public sealed class ItemTaker(FeedElement root, IEntrySink entries)
     {
-        // Some feeds put items straight under <rss> with no <channel>.
-        var channel = root.Elements().FirstOrDefault(e => e.Is("channel", e.Namespace) && IsCore(e)) ?? root;
-        var items = channel.Elements().Where(e => IsItem(e)).ToList();
-        if (channel != root)
-            items.AddRange(root.Elements().Where(e => IsItem(e)));
-        return new ParsedFeed(format, ReadChannel(root, channel), items.Select(ReadItem).ToList());
+        // Items inside the channel are listed first, then those under the root, whatever the order they were written in.
+        private const long UnderRoot = 1L << 40;
+        private long _insideChannel;
+        private long _underRoot;
+        // Only the first channel is the channel: items of a second one are not read.
+        private bool _channelClosed;
+
+        /// <summary>Whether an item taken from under the root was in the RSS 0.90 namespace, which says a document is 0.90 (<see cref="FormatDetector"/>).</summary>
+        public bool TookRss090Item { get; private set; }
+
+        public bool TakeIfItem(FeedElement element)
+        {
+            if (element.Parent is not { } parent)
+                return false;
+            if (parent == root && IsChannel(element))
+                _channelClosed = true;
+            if (!IsItem(element))
+                return false;
+            long order;
+            if (parent == root)
+            {
+                order = UnderRoot + _underRoot++;
+                TookRss090Item |= element.Namespace == Namespaces.Rss090;
+            }
+            else if (parent.Parent == root && IsChannel(parent) && !_channelClosed)
+                order = _insideChannel++;
+            else
+                return false;
+            entries.Add(ReadItem(element), order, () => ReadChannel(root));
+            return true;
+        }
     }
+
+    /// <summary>The channel of a document whose items were taken by an <see cref="ItemTaker"/>.</summary>
+    public static ParsedChannel ReadChannel(FeedElement root) =>
+        // Some feeds put items straight under <rss> with no <channel>.
+        ReadChannel(root, root.Elements().FirstOrDefault(IsChannel) ?? root);
+
+    private static bool IsChannel(FeedElement e) => e.Is("channel", e.Namespace) && IsCore(e);
 
     private static bool IsItem(FeedElement e) => e.Is("item", e.Namespace) && IsCore(e);
 

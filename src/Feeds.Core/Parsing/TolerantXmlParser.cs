@@ -45,21 +45,50 @@ internal sealed partial class TolerantXmlParser
     private readonly StringBuilder _decoded = new();
     private FeedElement? _root;
     private bool _rootClosed;
+    private readonly Func<FeedElement, bool>? _detachWhenClosed;
+    // The element an element was just taken out of: text after it starts a new node instead of growing the one before,
+    // which would copy an ever longer string once per detached item.
+    private FeedElement? _detachedFrom;
 
-    private TolerantXmlParser(ReadOnlyMemory<char> text)
+    private TolerantXmlParser(ReadOnlyMemory<char> text, Func<FeedElement, bool>? detachWhenClosed)
     {
         _text = text;
+        _detachWhenClosed = detachWhenClosed;
         _namesBySpan = _names.GetAlternateLookup<ReadOnlySpan<char>>();
         _entitiesBySpan = _entities.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>The root element, or null when the text holds no element at all.</summary>
     /// <param name="text">The document; every string of the tree is copied out of it, so it may be reused afterwards.</param>
-    public static FeedElement? Parse(ReadOnlyMemory<char> text)
+    /// <param name="detachWhenClosed">
+    /// Called with each element as it closes, by its end tag or by recovery (a mismatched end tag that closes it, the end of
+    /// a truncated document), innermost first; when it returns true the element is taken out of its parent's nodes, so a
+    /// reader that has read it leaves its subtree to the collector instead of holding the whole document. The element keeps
+    /// its <see cref="FeedElement.Parent"/>, so what it inherits (xml:base, xml:lang) is still there.
+    /// </param>
+    public static FeedElement? Parse(ReadOnlyMemory<char> text, Func<FeedElement, bool>? detachWhenClosed = null)
     {
-        var parser = new TolerantXmlParser(text);
+        var parser = new TolerantXmlParser(text, detachWhenClosed);
         parser.Run();
+        parser.CloseAll();
         return parser._root;
+    }
+
+    /// <summary>A truncated document ends with elements still open: they close here, as everything read so far is kept.</summary>
+    private void CloseAll()
+    {
+        for (var i = _open.Count - 1; i >= 0; i--)
+            Closed(_open[i].Element);
+        _open.Clear();
+    }
+
+    private void Closed(FeedElement element)
+    {
+        if (_detachWhenClosed is null || element.Parent is not { } parent || !_detachWhenClosed(element))
+            return;
+        // Nothing is added to a parent while its child is open, so the child is its last node.
+        parent.Nodes.RemoveAt(parent.Nodes.Count - 1);
+        _detachedFrom = parent;
     }
 
     private void Run()
@@ -230,7 +259,10 @@ internal sealed partial class TolerantXmlParser
             parent.Nodes.Add(element);
         var isVoid = element.Namespace is "" or Namespaces.Xhtml && HtmlVoidElements.Contains(localName);
         if (selfClosing || isVoid)
+        {
             _scope.RemoveRange(scopeCount, _scope.Count - scopeCount);
+            Closed(element);
+        }
         else
             _open.Add((element, scopeCount));
     }
@@ -245,6 +277,8 @@ internal sealed partial class TolerantXmlParser
             if (_open[i].Element.QualifiedName != name)
                 continue;
             _scope.RemoveRange(_open[i].ScopeCount, _scope.Count - _open[i].ScopeCount);
+            for (var j = _open.Count - 1; j >= i; j--)
+                Closed(_open[j].Element);
             _open.RemoveRange(i, _open.Count - i);
             _rootClosed = i == 0;
             return;
@@ -292,11 +326,13 @@ internal sealed partial class TolerantXmlParser
         if (_open.Count == 0 || text.IsEmpty)
             return; // junk before or after the root
         var value = text.Length <= MaxSharedWhitespace && text.IsWhiteSpace() ? SharedWhitespace(text) : decode ? Decode(text) : text.ToString();
-        var nodes = _open[^1].Element.Nodes;
-        if (nodes.Count > 0 && nodes[^1] is string previous)
+        var element = _open[^1].Element;
+        var nodes = element.Nodes;
+        if (nodes.Count > 0 && nodes[^1] is string previous && element != _detachedFrom)
             nodes[^1] = previous + value;
         else
             nodes.Add(value);
+        _detachedFrom = null;
     }
 
     /// <summary>

@@ -129,15 +129,15 @@ public sealed partial class SourceRefresher(
     {
         using var largeDocument = await largeDocuments.EnterAsync(fetched.Body.Length, cancellationToken);
         ParsedFeed feed;
+        IdentifiedEntries entries;
         try
         {
-            feed = FeedParser.Parse(fetched.Body, FeedParser.CharsetOf(fetched.ContentType));
+            (feed, entries) = normalizer.ParseAndIdentify(fetched.Body, FeedParser.CharsetOf(fetched.ContentType), source.Location.BaseUri);
         }
         catch (FeedParseException e)
         {
             return await SaveFailureAsync(source, state, new Failure(e.Failure.ToString(), e.Message, fetched.StatusCode), cancellationToken);
         }
-        var entries = normalizer.Identify(feed, source.Location.BaseUri);
         if (entries.LeftOut > 0)
             LogOverItemLimit(source.Id, entries.Count + entries.LeftOut, FeedNormalizer.MaxItemsPerDocument, entries.LeftOut);
         var known = await store.GetItemHashesAsync(source.Id, cancellationToken);
