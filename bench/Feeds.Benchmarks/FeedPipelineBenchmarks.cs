@@ -97,8 +97,7 @@ public class FeedPipelineBenchmarks
         var normalized = 0;
         for (var i = 0; i < _feeds.Length; i++)
         {
-            var feed = FeedParser.Parse(_feeds[i]);
-            var entries = _normalizer.Identify(feed, SourceUri);
+            var (feed, entries) = _normalizer.ParseAndIdentify(_feeds[i], null, SourceUri);
             var known = _storedHashes[i];
             var changed = entries
                 .Where(entry => !known.TryGetValue(entry.Key, out var hash) || hash != entry.ContentHash)
