@@ -3,6 +3,7 @@ using Feeds.Core.Fetching;
 using Feeds.Core.Normalization;
 using Feeds.Core.Publishing;
 using Feeds.Core.Refreshing;
+using Feeds.Core.Sources;
 using Feeds.Core.Status;
 using Feeds.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
