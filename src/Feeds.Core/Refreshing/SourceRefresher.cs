@@ -151,7 +151,7 @@ public sealed partial class SourceRefresher(
         {
             Rhythm = ItemRhythm.Of(entries.Select(entry => entry.Published ?? entry.Updated).OfType<DateTimeOffset>(), now),
             ItemsLeftOut = entries.LeftOut,
-            FeedMinInterval = PublisherHints.MinimumInterval(fetched.Body),
+            FeedMinInterval = PublisherHints.MinimumInterval(feed.Channel),
             FeedTitle = channel.Title,
             FeedLink = channel.Link,
             FeedLanguage = channel.Language,
