@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Feeds.Core;
-using Feeds.Core.Fetching;
+using Feeds.Core.Composition;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;

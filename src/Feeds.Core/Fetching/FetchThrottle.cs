@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Feeds.Core.Sources;
 
 namespace Feeds.Core.Fetching;
 

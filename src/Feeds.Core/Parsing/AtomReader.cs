@@ -44,6 +44,9 @@ internal static class AtomReader
             ?? feed.Elements("image", Namespaces.Itunes).Select(ItunesImage).FirstOrDefault(i => i is not null),
         Authors = feed.Elements("author", ns).Select(AtomPerson).OfType<ParsedPerson>().ToList(),
         BaseUri = feed.BaseUri,
+        // Atom has no ttl of its own, but some Atom feeds carry the Syndication module's hints.
+        UpdatePeriod = Text(feed, ("updatePeriod", Namespaces.Syndication)),
+        UpdateFrequency = Text(feed, ("updateFrequency", Namespaces.Syndication)),
     };
 
     private static ParsedEntry ReadEntry(FeedElement entry, string ns)

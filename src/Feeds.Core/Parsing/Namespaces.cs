@@ -17,6 +17,7 @@ public static class Namespaces
     public const string DcTerms = "http://purl.org/dc/terms/";
     public const string Media = "http://search.yahoo.com/mrss/";
     public const string Itunes = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+    public const string Syndication = "http://purl.org/rss/1.0/modules/syndication/";
     public const string Xhtml = "http://www.w3.org/1999/xhtml";
     public const string Xml = "http://www.w3.org/XML/1998/namespace";
 
@@ -35,6 +36,7 @@ public static class Namespaces
         ["http://video.search.yahoo.com/mrss"] = Media,
         ["http://www.itunes.com/dtds/podcast-1.0.dtd"] = Itunes,
         ["http://example.com/dtds/podcast-1.0.dtd"] = Itunes,
+        ["http://purl.org/rss/1.0/modules/syndication"] = Syndication,
         ["http://www.w3.org/1999/xhtml"] = Xhtml,
         ["http://www.w3.org/xml/1998/namespace"] = Xml,
         // RSS 0.91/2.0 never had a namespace, but some feeds put their elements in one of these.
@@ -48,7 +50,7 @@ public static class Namespaces
     private static readonly Dictionary<string, string> ConventionalPrefixes = new(StringComparer.Ordinal)
     {
         ["atom"] = Atom, ["rdf"] = Rdf, ["content"] = Content, ["dc"] = DublinCore, ["dcterms"] = DcTerms,
-        ["media"] = Media, ["itunes"] = Itunes, ["xhtml"] = Xhtml, ["xml"] = Xml,
+        ["media"] = Media, ["itunes"] = Itunes, ["sy"] = Syndication, ["xhtml"] = Xhtml, ["xml"] = Xml,
     };
 
     /// <summary>The constant for a known namespace in any of its spellings; other URIs unchanged.</summary>

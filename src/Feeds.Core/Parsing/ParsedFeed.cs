@@ -30,6 +30,15 @@ public sealed record ParsedChannel
     public string? Image { get; init; }
     public IReadOnlyList<ParsedPerson> Authors { get; init; } = [];
     public Uri? BaseUri { get; init; }
+
+    /// <summary>RSS 2.0 <c>ttl</c>: the minutes the channel may be cached before it is asked again, as written.</summary>
+    public string? Ttl { get; init; }
+
+    /// <summary>The RSS Syndication module's <c>sy:updatePeriod</c> (hourly, daily, weekly, monthly, yearly), as written.</summary>
+    public string? UpdatePeriod { get; init; }
+
+    /// <summary>The RSS Syndication module's <c>sy:updateFrequency</c>: how many updates a period, as written.</summary>
+    public string? UpdateFrequency { get; init; }
 }
 
 /// <summary>One RSS <c>item</c> or Atom <c>entry</c>.</summary>

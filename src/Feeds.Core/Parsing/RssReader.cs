@@ -88,6 +88,9 @@ internal static class RssReader
                 ?? channel.Elements("image", Namespaces.Itunes).Select(ItunesImage).FirstOrDefault(i => i is not null),
             Authors = Authors(channel).ToList(),
             BaseUri = channel.BaseUri,
+            Ttl = Core(channel, "ttl")?.TrimmedText,
+            UpdatePeriod = Text(channel, ("updatePeriod", Namespaces.Syndication)),
+            UpdateFrequency = Text(channel, ("updateFrequency", Namespaces.Syndication)),
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Feeds.Core.Metrics;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
 

@@ -1,3 +1,5 @@
+using Feeds.Core.Sources;
+
 namespace Feeds.Core.Refreshing;
 
 /// <summary>

@@ -73,7 +73,7 @@ public sealed partial class SourceRefresher(
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         LogPolled(source.Id, location.ToString(), result, elapsed.TotalMilliseconds);
-        FeedsMetrics.RecordPoll(result, elapsed, fetched is FetchResult.Fetched { Body: var bytes } ? bytes.Length : 0);
+        PollMetrics.Record(result, elapsed, fetched is FetchResult.Fetched { Body: var bytes } ? bytes.Length : 0);
         return result;
     }
 
@@ -151,7 +151,7 @@ public sealed partial class SourceRefresher(
         {
             Rhythm = ItemRhythm.Of(entries.Select(entry => entry.Published ?? entry.Updated).OfType<DateTimeOffset>(), now),
             ItemsLeftOut = entries.LeftOut,
-            FeedMinInterval = PublisherHints.MinimumInterval(fetched.Body),
+            FeedMinInterval = PublisherHints.MinimumInterval(feed.Channel),
             FeedTitle = channel.Title,
             FeedLink = channel.Link,
             FeedLanguage = channel.Language,

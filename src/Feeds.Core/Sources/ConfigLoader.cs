@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Feeds.Core.Fetching;
-using Feeds.Core.Refreshing;
 using System.Text.RegularExpressions;
 
 namespace Feeds.Core.Sources;

@@ -1,6 +1,3 @@
-using Feeds.Core.Fetching;
-using Feeds.Core.Refreshing;
-
 namespace Feeds.Core.Sources;
 
 /// <summary>The operator's configuration, validated: the sections readers subscribe to and the sources that feed them.</summary>

@@ -1,4 +1,4 @@
-using Feeds.Core;
+using Feeds.Core.Metrics;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 

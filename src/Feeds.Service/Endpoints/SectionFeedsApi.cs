@@ -1,4 +1,4 @@
-using Feeds.Core;
+using Feeds.Core.Metrics;
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;

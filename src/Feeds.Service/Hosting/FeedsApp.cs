@@ -1,4 +1,4 @@
-using Feeds.Core;
+using Feeds.Core.Composition;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
 using Feeds.Service.Endpoints;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Feeds.Core;
+using Feeds.Core.Composition;
 using Feeds.Core.Fetching;
 using Feeds.Core.Sources;
 using Feeds.Tests.Support;

@@ -1,4 +1,4 @@
-using Feeds.Core;
+using Feeds.Core.Composition;
 using Feeds.Core.Fetching;
 using Feeds.Core.Sources;
 using Feeds.Tests.Support;

@@ -1,4 +1,5 @@
 using Feeds.Core.Fetching;
+using Feeds.Core.Sources;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Feeds.Tests.Fetching;

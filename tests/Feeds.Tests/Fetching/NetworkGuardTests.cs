@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Feeds.Core;
+using Feeds.Core.Composition;
 using Feeds.Core.Fetching;
 using Feeds.Core.Sources;
 

@@ -7,7 +7,7 @@ using Feeds.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Feeds.Core;
+using Feeds.Core.Composition;
 
 namespace Feeds.Tests.Refreshing;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Feeds.Core;
+using Feeds.Core.Composition;
 using Feeds.Core.Fetching;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;

@@ -1,5 +1,5 @@
 using System.Net;
-using Feeds.Core.Fetching;
+using Feeds.Core.Sources;
 
 namespace Feeds.Tests.Support;
 

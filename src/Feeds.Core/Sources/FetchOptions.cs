@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Feeds.Core.Fetching;
+namespace Feeds.Core.Sources;
 
 /// <summary>Limits and manners every fetch obeys; set from the optional <c>fetching</c> object of <c>feeds.json</c>.</summary>
 public sealed record FetchOptions
@@ -13,7 +13,7 @@ public sealed record FetchOptions
     /// <summary>
     /// One deadline for every hop's requests and bodies together, so a slow-drip source ends on time. It counts the
     /// source's own exchange only, never its waits for a politeness slot; a host that timed out recently gets a
-    /// shorter one (<see cref="FetchThrottle.SlowHostDeadlineShare"/>).
+    /// shorter one (<c>FetchThrottle.SlowHostDeadlineShare</c>).
     /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 

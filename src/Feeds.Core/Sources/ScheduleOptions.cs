@@ -1,4 +1,4 @@
-namespace Feeds.Core.Refreshing;
+namespace Feeds.Core.Sources;
 
 /// <summary>Bounds of the adaptive schedule and of backoff; set from the <c>fetching</c> object of <c>feeds.json</c>.</summary>
 public sealed record ScheduleOptions

@@ -1,12 +1,20 @@
 using System.Diagnostics.Metrics;
-using Feeds.Core.Refreshing;
 
-namespace Feeds.Core;
+namespace Feeds.Core.Metrics;
+
+/// <summary>How a poll ended, as the <c>outcome</c> label of <c>feeds_polls_total</c> spells it.</summary>
+public enum PollOutcomeLabel
+{
+    Updated,
+    NotModified,
+    Failed,
+}
 
 /// <summary>
 /// The service's measurements, on the .NET metrics API (System.Diagnostics.Metrics) so any exporter can
 /// publish them; the host exports them as Prometheus text at <c>/metrics</c> (<c>feeds_polls_total</c>,
-/// <c>feeds_poll_duration_seconds</c>, ...).
+/// <c>feeds_poll_duration_seconds</c>, ...). The stages feed it plain values, so it knows none of their types
+/// and every stage may use it.
 /// </summary>
 public static class FeedsMetrics
 {
@@ -23,24 +31,28 @@ public static class FeedsMetrics
     private static readonly Counter<long> RenderFaults = Meter.CreateCounter<long>("feeds.render.faults", description: "Rows left out of a page because its writer refused them (left_out), and pages that failed (page_failed)");
     private static readonly Counter<long> RenderCache = Meter.CreateCounter<long>("feeds.render.cache", description: "Section feed lookups answered from rendered bytes (hit) or rendered anew (miss)");
 
-    public static void RecordPoll(RefreshResult result, TimeSpan elapsed, long bytes)
+    /// <param name="outcome">How the poll ended.</param>
+    /// <param name="failureCategory">The failure category of a failed poll (<c>Timeout</c>, <c>HttpStatus</c>, ...); empty otherwise.</param>
+    /// <param name="elapsed">From the start of the fetch to the poll's result being stored.</param>
+    /// <param name="fetchedBytes">Body bytes read, after decompression; 0 when no body was read.</param>
+    /// <param name="newItems">Items stored for the first time.</param>
+    /// <param name="updatedItems">Stored items whose content changed.</param>
+    public static void RecordPoll(PollOutcomeLabel outcome, string failureCategory, TimeSpan elapsed, long fetchedBytes, int newItems, int updatedItems)
     {
-        var (outcome, category) = result switch
+        var label = outcome switch
         {
-            RefreshResult.Updated => ("updated", ""),
-            RefreshResult.NotModified => ("not_modified", ""),
-            RefreshResult.Failed failed => ("failed", failed.Category),
-            _ => ("not_due", ""),
+            PollOutcomeLabel.Updated => "updated",
+            PollOutcomeLabel.NotModified => "not_modified",
+            _ => "failed",
         };
-        Polls.Add(1, new("outcome", outcome), new("category", category));
-        PollDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
-        if (bytes > 0)
-            FetchedBytes.Add(bytes);
-        if (result is RefreshResult.Updated updated)
-        {
-            NewItems.Add(updated.Added);
-            UpdatedItems.Add(updated.Changed);
-        }
+        Polls.Add(1, new("outcome", label), new("category", failureCategory));
+        PollDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", label));
+        if (fetchedBytes > 0)
+            FetchedBytes.Add(fetchedBytes);
+        if (newItems > 0)
+            NewItems.Add(newItems);
+        if (updatedItems > 0)
+            UpdatedItems.Add(updatedItems);
     }
 
     public static void RecordFeedRequest(string format, int status) =>

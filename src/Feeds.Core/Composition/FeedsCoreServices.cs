@@ -3,13 +3,19 @@ using Feeds.Core.Fetching;
 using Feeds.Core.Normalization;
 using Feeds.Core.Publishing;
 using Feeds.Core.Refreshing;
+using Feeds.Core.Sources;
 using Feeds.Core.Status;
 using Feeds.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Feeds.Core;
+namespace Feeds.Core.Composition;
 
-/// <summary>Registers the ingest pipeline and the store; the host adds scheduling and HTTP on top.</summary>
+/// <summary>
+/// Registers the ingest pipeline and the store; the host adds scheduling and HTTP on top. The one place in the core
+/// that names every stage, and named by none of them. It stays in the core rather than in the service's hosting
+/// because the tests and the benchmarks build the pipeline without the web host, and because the store
+/// implementations it picks need not be visible outside the core.
+/// </summary>
 public static class FeedsCoreServices
 {
     public static IServiceCollection AddFeedsCore(this IServiceCollection services, string databasePath,
