@@ -51,6 +51,8 @@ public static class FeedsCoreServices
         services.AddSingleton<IFeedStore>(provider => provider.GetRequiredService<SqliteFeedStore>());
         services.AddSingleton<OutageDetector>();
         services.AddSingleton<LargeDocumentGate>();
+        // The chance in the schedule, like the clock, comes from the container so tests can fix it.
+        services.AddSingleton(Jitter.Random);
         services.AddSingleton<SourceRefresher>();
         services.AddSingleton<SectionPages>();
         services.AddSingleton<RenderFaults>();

@@ -21,6 +21,7 @@ public sealed partial class SourceRefresher(
     LargeDocumentGate largeDocuments,
     ScheduleOptions schedule,
     TimeProvider clock,
+    Jitter jitter,
     ILogger<SourceRefresher> logger)
 {
     // At most one poll of a source in flight, whichever path asked: the schedule, start-up or a manual refresh.
@@ -46,7 +47,7 @@ public sealed partial class SourceRefresher(
         if (DueAt(state, reason) is { } dueAt && dueAt > clock.GetUtcNow())
             return new RefreshResult.NotDue(source.Id, dueAt);
 
-        var started = Stopwatch.GetTimestamp();
+        var started = clock.GetTimestamp();
         var location = PolledLocation(source, state);
         FetchResult? fetched = null;
         RefreshResult result;
@@ -71,7 +72,7 @@ public sealed partial class SourceRefresher(
             LogInternal(e, source.Id);
             result = await SaveFailureAsync(source, state, new Failure(InternalFailure, InternalReason(e), null), cancellationToken);
         }
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var elapsed = clock.GetElapsedTime(started);
         LogPolled(source.Id, location.ToString(), result, elapsed.TotalMilliseconds);
         PollMetrics.Record(result, elapsed, fetched is FetchResult.Fetched { Body: var bytes } ? bytes.Length : 0);
         return result;
@@ -188,8 +189,8 @@ public sealed partial class SourceRefresher(
         var wait = (state.GoneSince, failure.NetworkWide) switch
         {
             ({ }, _) => PollSchedule.GoneInterval,
-            (_, true) => interval + PollSchedule.Spread(interval, Random.Shared.NextDouble()),
-            _ => PollSchedule.Backoff(interval, level, failure.RetryAfter, schedule.MaxBackoff, Random.Shared.NextDouble()),
+            (_, true) => interval + PollSchedule.Spread(interval, jitter.NextFraction()),
+            _ => PollSchedule.Backoff(interval, level, failure.RetryAfter, schedule.MaxBackoff, jitter.NextFraction()),
         };
         var retryNotBefore = now + wait;
         await store.SavePollAsync(state with
@@ -228,7 +229,7 @@ public sealed partial class SourceRefresher(
             MovedTo = movedTo,
             RedirectCandidate = candidate,
             PollInterval = interval,
-            NextDueAt = now + interval + PollSchedule.Spread(interval, Random.Shared.NextDouble()),
+            NextDueAt = now + interval + PollSchedule.Spread(interval, jitter.NextFraction()),
             RetryNotBefore = null,
         };
     }

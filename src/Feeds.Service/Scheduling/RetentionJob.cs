@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
@@ -11,11 +10,12 @@ namespace Feeds.Service.Scheduling;
 /// and gives the freed space back. Thin: the delete lives in <see cref="SqliteFeedStore.PruneAsync"/>.
 /// </summary>
 [DisallowConcurrentExecution]
-internal sealed partial class RetentionJob(SqliteFeedStore store, SectionPages pages, FeedsConfigMonitor configs, ILogger<RetentionJob> logger) : IJob
+internal sealed partial class RetentionJob(SqliteFeedStore store, SectionPages pages, FeedsConfigMonitor configs, TimeProvider clock, ILogger<RetentionJob> logger)
+    : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = clock.GetTimestamp();
         var config = configs.Current;
         try
         {
@@ -25,7 +25,7 @@ internal sealed partial class RetentionJob(SqliteFeedStore store, SectionPages p
                 var retention = config.RetentionOf(sourceId);
                 LogPruned(sourceId, removed, retention.MaxAgeDays, retention.MaxItemsPerSource);
             }
-            LogDone(result.Removed, result.Spared, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            LogDone(result.Removed, result.Spared, clock.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -55,36 +55,33 @@ internal static class SourceSchedule
     }
 
     /// <summary>
-    /// The job of a source and its triggers. <paramref name="checkOffset"/> spreads the checks of many sources
-    /// over the cadence, so sources with the same schedule never fire as one burst.
+    /// The job of a source and its triggers: a poll at <paramref name="now"/> (a new source, or the first after
+    /// downtime), then checks from <paramref name="firstCheckAt"/>, which the caller spreads over the cadence so sources
+    /// with the same schedule never fire as one burst.
     /// </summary>
-    public static async Task ScheduleAsync(IScheduler scheduler, Source source, TimeSpan checkOffset, bool pollAtOnce, CancellationToken cancellationToken)
+    public static async Task ScheduleAsync(IScheduler scheduler, Source source, DateTimeOffset now, DateTimeOffset firstCheckAt, CancellationToken cancellationToken)
     {
         var job = JobBuilder.Create<RefreshSourceJob>()
             .WithIdentity(JobOf(source.Id))
             .StoreDurably()
             .UsingJobData(RefreshSourceJob.SourceIdKey, source.Id)
             .Build();
-        var triggers = new List<ITrigger>
-        {
+        ITrigger[] triggers =
+        [
+            // The caller owes this poll in StartupPolls; the fetch throttle spreads these over hosts and slots.
+            TriggerBuilder.Create()
+                .ForJob(job)
+                .WithIdentity(source.Id + "-startup", Group)
+                .StartAt(now)
+                .Build(),
             TriggerBuilder.Create()
                 .ForJob(job)
                 .WithIdentity(source.Id, Group)
-                .StartAt(DateTimeOffset.UtcNow + checkOffset)
+                .StartAt(firstCheckAt)
                 // Missed checks are skipped, never replayed one per missed tick.
                 .WithSimpleSchedule(s => s.WithInterval(CheckEvery).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
                 .Build(),
-        };
-        if (pollAtOnce)
-        {
-            // After downtime, or for a new source, poll once now (the caller owes it in StartupPolls); the fetch
-            // throttle spreads these over hosts and slots.
-            triggers.Add(TriggerBuilder.Create()
-                .ForJob(job)
-                .WithIdentity(source.Id + "-startup", Group)
-                .StartNow()
-                .Build());
-        }
+        ];
         await scheduler.ScheduleJob(job, triggers, ScheduleJobOptions.Replacing, cancellationToken);
     }
 }

@@ -8,7 +8,8 @@ namespace Feeds.Service.Scheduling;
 /// config is edited, a job for each added source (polled at once), none for a removed one, and an immediate poll
 /// for a source whose address changed. Sources that did not change are not polled again.
 /// </summary>
-internal sealed partial class SourceScheduler(ISchedulerFactory schedulers, FeedsConfigMonitor configs, StartupPolls startupPolls, ILogger<SourceScheduler> logger)
+internal sealed partial class SourceScheduler(
+    ISchedulerFactory schedulers, FeedsConfigMonitor configs, StartupPolls startupPolls, TimeProvider clock, ILogger<SourceScheduler> logger)
     : IHostedService
 {
     private IScheduler? _scheduler;
@@ -16,12 +17,7 @@ internal sealed partial class SourceScheduler(ISchedulerFactory schedulers, Feed
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _scheduler = await schedulers.GetScheduler(cancellationToken);
-        var sources = configs.Current.Sources;
-        for (var index = 0; index < sources.Count; index++)
-        {
-            startupPolls.Owe(sources[index].Id);
-            await SourceSchedule.ScheduleAsync(_scheduler, sources[index], Spread(index, sources.Count), pollAtOnce: true, cancellationToken);
-        }
+        await ScheduleAsync(_scheduler, configs.Current.Sources, cancellationToken);
         configs.Changed += OnConfigChanged;
     }
 
@@ -31,7 +27,17 @@ internal sealed partial class SourceScheduler(ISchedulerFactory schedulers, Feed
         return Task.CompletedTask;
     }
 
-    private static TimeSpan Spread(int index, int count) => SourceSchedule.CheckEvery * (index + 1) / (count + 1);
+    /// <summary>New sources, each polled at once and then checked at the cadence, their checks spread evenly over it.</summary>
+    private async Task ScheduleAsync(IScheduler scheduler, IReadOnlyList<Source> sources, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        for (var index = 0; index < sources.Count; index++)
+        {
+            startupPolls.Owe(sources[index].Id);
+            var firstCheckAt = now + SourceSchedule.CheckEvery * (index + 1) / (sources.Count + 1);
+            await SourceSchedule.ScheduleAsync(scheduler, sources[index], now, firstCheckAt, cancellationToken);
+        }
+    }
 
     private void OnConfigChanged(ConfigChange change) => _ = ApplyAsync(change);
 
@@ -46,11 +52,7 @@ internal sealed partial class SourceScheduler(ISchedulerFactory schedulers, Feed
                 startupPolls.Forget(source.Id);
                 await scheduler.DeleteJob(SourceSchedule.JobOf(source.Id));
             }
-            for (var index = 0; index < change.AddedSources.Count; index++)
-            {
-                startupPolls.Owe(change.AddedSources[index].Id);
-                await SourceSchedule.ScheduleAsync(scheduler, change.AddedSources[index], Spread(index, change.AddedSources.Count), pollAtOnce: true, CancellationToken.None);
-            }
+            await ScheduleAsync(scheduler, change.AddedSources, CancellationToken.None);
             foreach (var source in change.MovedSources)
             {
                 // A new address is a new start: polled at once, whatever the old address's schedule said.

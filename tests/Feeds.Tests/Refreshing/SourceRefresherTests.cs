@@ -19,6 +19,8 @@ public sealed class SourceRefresherTests : IAsyncLifetime
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(15);
     private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    // Half the spread on the first wait, then the whole fifth off the backoff, then none: each due time is exact.
+    private readonly ScriptedJitter _jitter = new(0.5, 1, 0);
     private LoopbackSourceServer _server = null!;
     private ServiceProvider _services = null!;
 
@@ -34,6 +36,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
             .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
             // 127.0.0.0/8 so that the outage test can use several loopback "hosts".
             .AddFeedsCore(_folder.File("feeds.db"), TestFetching.Loopback with { AllowedPrivateNetworks = [IPNetwork.Parse("127.0.0.0/8")] })
+            .AddSingleton<Jitter>(_jitter)
             .BuildServiceProvider();
         await Store.MigrateAsync(CancellationToken.None);
     }
@@ -94,7 +97,8 @@ public sealed class SourceRefresherTests : IAsyncLifetime
         var source = HttpSource("/wire.rss");
         var polledAt = _clock.GetUtcNow();
         await PollAsync(source);
-        var dueAt = (await StateAsync()).NextDueAt!.Value;
+        var polled = await StateAsync();
+        var dueAt = polled.NextDueAt!.Value;
 
         var early = await PollAsync(source);
         _clock.SetUtcNow(dueAt - TimeSpan.FromSeconds(1));
@@ -102,7 +106,9 @@ public sealed class SourceRefresherTests : IAsyncLifetime
         _clock.SetUtcNow(dueAt);
         var due = await PollAsync(source);
 
-        Assert.True(dueAt - polledAt >= Interval, $"due {dueAt - polledAt} after the poll, on a {Interval} schedule");
+        // The sample's items are days apart: the 12 h maximum interval, plus half its spread (at most 5 min), to the millisecond.
+        Assert.Equal(TimeSpan.FromHours(12), polled.PollInterval);
+        Assert.Equal(polledAt + TimeSpan.FromHours(12) + TimeSpan.FromMinutes(2.5), dueAt);
         Assert.Equal(dueAt, Assert.IsType<RefreshResult.NotDue>(early).DueAt);
         Assert.Equal(dueAt, Assert.IsType<RefreshResult.NotDue>(aSecondEarly).DueAt);
         Assert.IsType<RefreshResult.NotModified>(due);
@@ -149,7 +155,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BackoffGrowsWithJitterUpToItsCapAndNeverStops()
+    public async Task BackoffDoublesToItsCapWithTheJitterTakenOffAndNeverStops()
     {
         _server.ServeStatus("/down", 500);
         var source = HttpSource("/down");
@@ -162,10 +168,12 @@ public sealed class SourceRefresherTests : IAsyncLifetime
             _clock.SetUtcNow(failed.RetryNotBefore);
         }
 
-        // Never sooner than the interval: the jitter of the first wait is added to it, not taken off.
-        Assert.InRange(waits[0], Interval, Interval * 1.1);
-        Assert.InRange(waits[1], Interval * 1.6, Interval * 2);
-        Assert.All(waits[6..], wait => Assert.InRange(wait, TimeSpan.FromHours(6) * 0.8, TimeSpan.FromHours(6)));
+        // Never sooner than the interval: the jitter of the first wait (0.5) is added to it, not taken off. Then the
+        // doubling, first with the whole fifth off (jitter 1), then none off (0), up to the 6 h cap.
+        Assert.Equal(Interval + TimeSpan.FromSeconds(45), waits[0]);
+        Assert.Equal(Interval * 2 * 0.8, waits[1]);
+        Assert.Equal([Interval * 4, Interval * 8, Interval * 16], waits[2..5]);
+        Assert.All(waits[5..], wait => Assert.Equal(TimeSpan.FromHours(6), wait));
         Assert.Equal(12, _server.RequestCount("/down"));
     }
 
@@ -352,7 +360,9 @@ public sealed class SourceRefresherTests : IAsyncLifetime
 
         var state = await StateAsync();
         Assert.Equal(TimeSpan.FromMinutes(expectedMinutes), state.PollInterval);
-        Assert.InRange(state.NextDueAt!.Value - _clock.GetUtcNow(), state.PollInterval!.Value, state.PollInterval.Value * 1.1);
+        // Plus half the spread: a tenth of the interval, at most 5 min.
+        var spread = TimeSpan.FromTicks(Math.Min(state.PollInterval!.Value.Ticks / 10, TimeSpan.FromMinutes(5).Ticks)) * 0.5;
+        Assert.Equal(_clock.GetUtcNow() + state.PollInterval.Value + spread, state.NextDueAt);
     }
 
     [Fact]
