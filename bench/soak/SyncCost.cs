@@ -50,6 +50,9 @@ internal static class SyncCost
                 ContentHash = "h",
                 Title = $"Item {i} of poll {poll}",
                 Link = $"https://example.com/{source}/{poll}/{i}",
+                // As normalization gives them, and as the store computed them itself when these figures were first taken.
+                LinkKey = StoryKeys.LinkKey($"https://example.com/{source}/{poll}/{i}"),
+                HeadlineKey = StoryKeys.HeadlineKey($"Item {i} of poll {poll}"),
                 Content = new string('x', 1500),
                 Published = DateTimeOffset.UtcNow,
             }).ToList();

@@ -5,7 +5,6 @@ using System.Text.Json;
 using Dapper;
 using Feeds.Core.Fetching;
 using Feeds.Core.Normalization;
-using Feeds.Core.Publishing;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Microsoft.Data.Sqlite;
@@ -524,8 +523,8 @@ public sealed partial class SqliteFeedStore : IFeedStore, IDisposable
         item.ContentHash,
         Guid = item.Id,
         Title = item.Title ?? item.SummaryText ?? item.Link ?? "Untitled",
-        LinkKey = StoryKeys.LinkKey(item.Link),
-        HeadlineKey = StoryKeys.HeadlineKey(item.Title),
+        item.LinkKey,
+        item.HeadlineKey,
         item.Link,
         SummaryHtml = item.Summary,
         item.SummaryText,

@@ -34,7 +34,7 @@ public sealed class SectionPagesTests : IAsyncLifetime
 
     private static FeedsConfig Config(Section[] sections, params Source[] sources) => new("feeds.json", sections, sources, new PublishingSettings());
 
-    private static NormalizedItem Item(string key, int hour, string? title = null, string? link = null, string[]? categories = null) => new()
+    private static NormalizedItem Item(string key, int hour, string? title = null, string? link = null, string[]? categories = null) => new NormalizedItem
     {
         Key = key,
         ContentHash = key,
@@ -42,7 +42,7 @@ public sealed class SectionPagesTests : IAsyncLifetime
         Link = link ?? $"https://example.com/{key}",
         Published = Start.AddHours(hour),
         Categories = categories ?? ["World"],
-    };
+    }.WithStoryKeys();
 
     private Task SaveAsync(string sourceId, params NormalizedItem[] items) =>
         _store.SavePollAsync(new SourceState { SourceId = sourceId, Url = $"https://{sourceId}.example.com/rss", FeedTitle = sourceId.ToUpperInvariant(), FeedLanguage = "en" }, items, CancellationToken.None);

@@ -27,14 +27,14 @@ public sealed class BoundedQueryTests : IAsyncLifetime
 
     private static SourceState State(string sourceId) => new() { SourceId = sourceId, Url = $"https://{sourceId}.example.com/rss" };
 
-    private static NormalizedItem Item(string key, string hash = "1", string? link = null, int minutesAgo = 60) => new()
+    private static NormalizedItem Item(string key, string hash = "1", string? link = null, int minutesAgo = 60) => new NormalizedItem
     {
         Key = key,
         ContentHash = hash,
         Title = "Story " + key,
         Link = link ?? $"https://example.com/{key}",
         Published = Now.AddMinutes(-minutesAgo),
-    };
+    }.WithStoryKeys();
 
     [Fact]
     public async Task APollOfAHundredThousandItemsIsSavedAndCounted()

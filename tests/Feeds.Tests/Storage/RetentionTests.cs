@@ -39,7 +39,7 @@ public sealed class RetentionTests : IAsyncLifetime
 
     private static Source Source(string id) => new(id, id, SourceLocation.ForUrl(new Uri($"https://{id}.example.com/rss")), ["world"], TimeSpan.FromMinutes(30));
 
-    private static NormalizedItem Item(string key, int daysOld, string? link = null, string body = "") => new()
+    private static NormalizedItem Item(string key, int daysOld, string? link = null, string body = "") => new NormalizedItem
     {
         Key = key,
         ContentHash = "hash-" + key,
@@ -47,7 +47,7 @@ public sealed class RetentionTests : IAsyncLifetime
         Link = link ?? $"https://example.com/{key}",
         Content = body,
         Published = Now.AddDays(-daysOld),
-    };
+    }.WithStoryKeys();
 
     private Task SaveAsync(string sourceId, params NormalizedItem[] items) =>
         _store.SavePollAsync(new SourceState { SourceId = sourceId, Url = $"https://{sourceId}.example.com/rss" }, items, CancellationToken.None);
