@@ -5,7 +5,6 @@ using System.Text.Json;
 using Dapper;
 using Feeds.Core.Fetching;
 using Feeds.Core.Normalization;
-using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;

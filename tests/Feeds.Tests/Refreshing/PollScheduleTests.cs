@@ -1,4 +1,5 @@
 using Feeds.Core.Refreshing;
+using Feeds.Core.Storage;
 using FsCheck;
 using FsCheck.Xunit;
 
