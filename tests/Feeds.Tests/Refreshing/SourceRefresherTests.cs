@@ -23,7 +23,8 @@ public sealed class SourceRefresherTests : IAsyncLifetime
     private ServiceProvider _services = null!;
 
     private SourceRefresher Refresher => _services.GetRequiredService<SourceRefresher>();
-    private IFeedStore Store => _services.GetRequiredService<IFeedStore>();
+    private IPollStore Polls => _services.GetRequiredService<IPollStore>();
+    private IPublishingStore Publishing => _services.GetRequiredService<IPublishingStore>();
 
     public async Task InitializeAsync()
     {
@@ -35,7 +36,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
             // 127.0.0.0/8 so that the outage test can use several loopback "hosts".
             .AddFeedsCore(_folder.File("feeds.db"), TestFetching.Loopback with { AllowedPrivateNetworks = [IPNetwork.Parse("127.0.0.0/8")] })
             .BuildServiceProvider();
-        await Store.MigrateAsync(CancellationToken.None);
+        await _services.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
     }
 
     public async Task DisposeAsync()
@@ -51,7 +52,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
 
     private Task<RefreshResult> PollAsync(Source source, PollReason reason = PollReason.Schedule) => Refresher.RefreshAsync(source, reason, CancellationToken.None);
 
-    private async Task<SourceState> StateAsync(string id = "wire") => (await Store.GetSourceStateAsync(id, CancellationToken.None))!;
+    private async Task<SourceState> StateAsync(string id = "wire") => (await Polls.GetSourceStateAsync(id, CancellationToken.None))!;
 
     [Fact]
     public async Task APollStoresTheItemsAndARepollAddsNothing()
@@ -64,7 +65,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
 
         Assert.Equal(10, first.Added);
         Assert.IsType<RefreshResult.NotModified>(second);
-        Assert.Equal(10, (await Store.GetItemsAsync(["wire"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
+        Assert.Equal(10, (await Publishing.GetItemsAsync(["wire"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
         var state = await StateAsync();
         Assert.Equal(PollOutcome.NotModified, state.LastOutcome);
         Assert.Equal(304, state.LastHttpStatus);
@@ -333,7 +334,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
 
         Assert.Equal(category, failed.Category);
         Assert.Equal(category, (await StateAsync()).LastErrorCategory);
-        Assert.Equal(10, (await Store.GetItemsAsync(["wire"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
+        Assert.Equal(10, (await Publishing.GetItemsAsync(["wire"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
     }
 
     [Theory]
