@@ -36,7 +36,7 @@ internal static class FetchBenchmark
                 .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
                 .AddFeedsCore(Path.Combine(folder, "feeds.db"), Options)
                 .BuildServiceProvider();
-            await services.GetRequiredService<IFeedStore>().MigrateAsync(CancellationToken.None);
+            await services.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
             var refresher = services.GetRequiredService<SourceRefresher>();
             var sources = files.Select((file, i) => new Source($"s{i:D4}", file, SourceLocation.ForUrl(new Uri(server, file)), ["bench"], TimeSpan.FromMinutes(30))).ToList();
 

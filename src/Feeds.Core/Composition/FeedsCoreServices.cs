@@ -46,9 +46,7 @@ public static class FeedsCoreServices
         services.AddSingleton<FeedFetcher>();
         services.AddSingleton<HtmlCleaner>();
         services.AddSingleton<FeedNormalizer>();
-        services.AddSingleton(provider => new SqliteFeedStore(databasePath, provider.GetRequiredService<TimeProvider>(),
-            provider.GetService<Microsoft.Extensions.Logging.ILogger<SqliteFeedStore>>()));
-        services.AddSingleton<IFeedStore>(provider => provider.GetRequiredService<SqliteFeedStore>());
+        services.AddFeedsStore(databasePath);
         services.AddSingleton<OutageDetector>();
         services.AddSingleton<LargeDocumentGate>();
         // The chance in the schedule, like the clock, comes from the container so tests can fix it.

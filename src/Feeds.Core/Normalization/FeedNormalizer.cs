@@ -202,13 +202,16 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
         var enclosures = entry.Enclosures
             .Select(e => ResolveUrl(e.Url, linkBase, SafeText.HttpUrl) is { } url ? new Enclosure(url, SafeText.Line(e.Type), e.Length >= 0 ? e.Length : null) : null)
             .OfType<Enclosure>().Take(MaxValuesPerField).ToList();
+        var title = Title(entry.Title);
         return new NormalizedItem
         {
             Key = identified.Key,
             ContentHash = identified.ContentHash,
             Id = SafeText.Line(entry.Id ?? identified.Link),
-            Title = Title(entry.Title),
+            Title = title,
             Link = identified.Link,
+            LinkKey = StoryKeys.LinkKey(identified.Link),
+            HeadlineKey = StoryKeys.HeadlineKey(title),
             Summary = summary?.Html,
             Content = content?.Html,
             SummaryText = Teaser(summary?.Text ?? bodyText),

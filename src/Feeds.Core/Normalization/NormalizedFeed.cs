@@ -31,6 +31,12 @@ public sealed record NormalizedItem
     /// <summary>Absolute http(s); a relative reference only from <c>feeds parse</c> of bytes of unknown origin.</summary>
     public string? Link { get; init; }
 
+    /// <summary>The canonical link under which other sources' reports of the same story meet (<see cref="StoryKeys.LinkKey"/>).</summary>
+    public string? LinkKey { get; init; }
+
+    /// <summary>The folded headline under which other sources' reports of the same story meet (<see cref="StoryKeys.HeadlineKey"/>).</summary>
+    public string? HeadlineKey { get; init; }
+
     /// <summary>Sanitized HTML; the content when the source has no summary.</summary>
     public string? Summary { get; init; }
 

@@ -13,7 +13,7 @@ namespace Feeds.Core.Publishing;
 /// instead of each rendering it again. A render that fails is reported to <see cref="RenderFaults"/>, and readers get
 /// the feed's previous bytes when there are any: a stale page is better than none.
 /// </summary>
-public sealed class SectionFeeds(IFeedStore store, SectionPages pages, RenderFaults faults)
+public sealed class SectionFeeds(IPublishingStore store, SectionPages pages, RenderFaults faults)
 {
     /// <summary>Bounds memory: deep archive pages are rendered on demand and the cache starts over when full.</summary>
     private const int MaxCachedFeeds = 1024;

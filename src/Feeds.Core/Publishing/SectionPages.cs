@@ -20,7 +20,7 @@ public sealed record SectionPage(Section Section, ItemCursor Cursor, IReadOnlyLi
 /// story. The same story is the same canonical link from any source, or the same headline from another
 /// source within 48 hours; the earliest report is the entry and the others are kept as "also reported by".
 /// </summary>
-public sealed class SectionPages(IFeedStore store)
+public sealed class SectionPages(IPublishingStore store)
 {
     public static readonly TimeSpan SameStoryWindow = TimeSpan.FromHours(48);
     private const int ChunkSize = 200;

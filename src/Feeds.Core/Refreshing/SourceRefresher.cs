@@ -16,7 +16,7 @@ namespace Feeds.Core.Refreshing;
 public sealed partial class SourceRefresher(
     FeedFetcher fetcher,
     FeedNormalizer normalizer,
-    IFeedStore store,
+    IPollStore store,
     OutageDetector outages,
     LargeDocumentGate largeDocuments,
     ScheduleOptions schedule,

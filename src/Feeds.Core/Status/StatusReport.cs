@@ -38,7 +38,7 @@ public sealed record SourceStatus(
 public sealed record SectionStatus(string Id, string Title, int Sources, long Items, DateTimeOffset? LastUpdate);
 
 /// <summary>Builds the <see cref="StatusReport"/> from stored state and statistics.</summary>
-public sealed class StatusReporter(IFeedStore store, SectionPages pages, RenderFaults faults, TimeProvider clock)
+public sealed class StatusReporter(IStatusStore store, SectionPages pages, RenderFaults faults, TimeProvider clock)
 {
     /// <summary>A source is silent when its newest item is older than this many usual gaps…</summary>
     public const int SilentAfterGaps = 5;

@@ -1,5 +1,4 @@
 using Feeds.Core.Fetching;
-using Feeds.Core.Refreshing;
 
 namespace Feeds.Core.Storage;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Feeds.Core.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Feeds.Service.Cli;
 
@@ -23,17 +22,18 @@ internal static class BackupCommand
             Console.Error.WriteLine($"backup: no database at {Path.GetFullPath(databasePath)} (pass --db PATH)");
             return FeedsCommandLine.BadInput;
         }
-        using var store = new SqliteFeedStore(databasePath, TimeProvider.System);
-        try
+        // Only the store: a backup needs no config, no schedule and no HTTP.
+        await using var store = new ServiceCollection().AddSingleton(TimeProvider.System).AddFeedsStore(databasePath).BuildServiceProvider();
+        switch (await store.GetRequiredService<IBackupStore>().BackupAsync(destination.FullName, cancellationToken))
         {
-            var (_, items) = await store.BackupAsync(destination.FullName, cancellationToken);
-            Console.WriteLine($"backup: {destination.FullName}: {items} items, integrity ok");
-            return FeedsCommandLine.Ok;
-        }
-        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"backup: {e.Message}");
-            return FeedsCommandLine.Failure;
+            case BackupResult.Written written:
+                Console.WriteLine($"backup: {written.Path}: {written.Items} items, integrity ok");
+                return FeedsCommandLine.Ok;
+            case BackupResult.Failed failed:
+                Console.Error.WriteLine($"backup: {failed.Reason}");
+                return FeedsCommandLine.Failure;
+            default:
+                throw new System.Diagnostics.UnreachableException();
         }
     }
 }

@@ -50,14 +50,14 @@ internal static class HealthApi
         }));
     }
 
-    private sealed class StoreHealthCheck(IFeedStore store) : IHealthCheck
+    private sealed class StoreHealthCheck(IStatusStore store, IPollStore polls) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             if (!await store.IsHealthyAsync(cancellationToken))
                 return HealthCheckResult.Unhealthy("the database does not answer");
             // Reads work but saves fail (a full disk, a read-only file): the feeds are served, nothing new is stored.
-            if (store.WriteFault is { } fault)
+            if (polls.WriteFault is { } fault)
                 return HealthCheckResult.Unhealthy($"the store cannot write since {fault.Since:u}: {fault.Reason}");
             return HealthCheckResult.Healthy("the database answers and can be written");
         }

@@ -4,7 +4,6 @@ using Feeds.Core.Storage;
 using Feeds.Service.Endpoints;
 using Feeds.Service.Publishing;
 using Feeds.Service.Scheduling;
-using Microsoft.Data.Sqlite;
 
 namespace Feeds.Service.Hosting;
 
@@ -51,7 +50,7 @@ public static class FeedsApp
         customize?.Invoke(builder);
 
         var app = builder.Build();
-        await MigrateAsync(app.Services.GetRequiredService<IFeedStore>(), settings.DatabasePath);
+        await MigrateAsync(app.Services.GetRequiredService<ISchemaStore>());
 
         // HTTP: the section feeds, the pages for people, health.
         app.MapSectionFeeds();
@@ -63,19 +62,15 @@ public static class FeedsApp
         return app;
     }
 
-    private static async Task MigrateAsync(IFeedStore store, string databasePath)
+    private static async Task MigrateAsync(ISchemaStore schema)
     {
         try
         {
-            await store.MigrateAsync(CancellationToken.None);
+            await schema.MigrateAsync(CancellationToken.None);
         }
         catch (DatabaseRefusedException e)
         {
             throw new InvalidOperationException(e.Message, e);
-        }
-        catch (SqliteException e)
-        {
-            throw new InvalidOperationException($"cannot open the database {databasePath}: {e.Message} (is it a Feeds database? move it aside or pass another with --db)", e);
         }
     }
 }

@@ -7,10 +7,10 @@ namespace Feeds.Service.Scheduling;
 
 /// <summary>
 /// Deletes items past their source's retention (age and count), never one that a section's first page shows,
-/// and gives the freed space back. Thin: the delete lives in <see cref="SqliteFeedStore.PruneAsync"/>.
+/// and gives the freed space back. Thin: the delete lives in <see cref="IRetentionStore.PruneAsync"/>.
 /// </summary>
 [DisallowConcurrentExecution]
-internal sealed partial class RetentionJob(SqliteFeedStore store, SectionPages pages, FeedsConfigMonitor configs, TimeProvider clock, ILogger<RetentionJob> logger)
+internal sealed partial class RetentionJob(IRetentionStore store, SectionPages pages, FeedsConfigMonitor configs, TimeProvider clock, ILogger<RetentionJob> logger)
     : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)

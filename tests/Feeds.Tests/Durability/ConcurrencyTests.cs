@@ -4,6 +4,7 @@ using System.Text.Json;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
+using Feeds.Tests.Storage.Contracts;
 using Feeds.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
@@ -47,7 +48,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         var problems = reads.SelectMany(r => r.Problems).ToList();
         Assert.True(problems.Count == 0, string.Join("\n", problems.Take(10)));
         Assert.DoesNotContain(host.Logs, line => line.Contains("locked", StringComparison.OrdinalIgnoreCase) || line.Contains("busy", StringComparison.OrdinalIgnoreCase));
-        var stored = await host.Services.GetRequiredService<IFeedStore>().GetItemsAsync(config.Sources.Select(s => s.Id).ToList(), ItemCursor.Newest, 100_000, CancellationToken.None);
+        var stored = await host.Services.GetRequiredService<IPublishingStore>().GetItemsAsync(config.Sources.Select(s => s.Id).ToList(), ItemCursor.Newest, 100_000, CancellationToken.None);
         Assert.Equal(sources.PublishedItemCount, stored.Count);
         // Each section change makes the next requests render the page anew (see bench/README.md, Soak), so a reader may wait
         // a while for one answer; together they must have read throughout.
@@ -64,12 +65,12 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
     {
         using var folder = new TempFolder();
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
-        using var serving = new SqliteFeedStore(folder.File("feeds.db"), clock);
-        using var refreshing = new SqliteFeedStore(folder.File("feeds.db"), clock);
-        await serving.MigrateAsync(CancellationToken.None);
-        await refreshing.MigrateAsync(CancellationToken.None);
+        using var serving = Open(folder.File("feeds.db"), clock);
+        using var refreshing = Open(folder.File("feeds.db"), clock);
+        await serving.Schema.MigrateAsync(CancellationToken.None);
+        await refreshing.Schema.MigrateAsync(CancellationToken.None);
 
-        async Task WriteAsync(SqliteFeedStore store, string sourceId)
+        async Task WriteAsync(StoreUnderTest store, string sourceId)
         {
             for (var poll = 0; poll < 40; poll++)
             {
@@ -78,18 +79,18 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
                     Key = $"{poll}-{i}", ContentHash = "h", Title = $"{sourceId} {poll}-{i}", Link = $"https://example.com/{sourceId}/{poll}/{i}",
                     Content = new string('x', 2000),
                 }).ToList();
-                await store.SavePollAsync(new SourceState { SourceId = sourceId, Url = "https://example.com/" + sourceId }, items, CancellationToken.None);
+                await store.Polls.SavePollAsync(new SourceState { SourceId = sourceId, Url = "https://example.com/" + sourceId }, items, CancellationToken.None);
             }
         }
 
         var writing = true;
         var reading = Enumerable.Range(0, 4).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
-        async Task<int> ReadAsync(SqliteFeedStore store, TaskCompletionSource started)
+        async Task<int> ReadAsync(StoreUnderTest store, TaskCompletionSource started)
         {
             var reads = 0;
             do
             {
-                var items = await store.GetItemsAsync(["a", "b", "c", "d"], ItemCursor.Newest, 100_000, CancellationToken.None);
+                var items = await store.Publishing.GetItemsAsync(["a", "b", "c", "d"], ItemCursor.Newest, 100_000, CancellationToken.None);
                 // Polls are saved whole: each source shows a multiple of its 10 items per poll.
                 Assert.All(items.GroupBy(i => i.SourceId), group => Assert.Equal(0, group.Count() % 10));
                 reads++;
@@ -105,9 +106,13 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         Volatile.Write(ref writing, false);
         var reads = await Task.WhenAll(readers);
 
-        Assert.Equal(4 * 40 * 10, (await serving.GetItemsAsync(["a", "b", "c", "d"], ItemCursor.Newest, 100_000, CancellationToken.None)).Count);
+        Assert.Equal(4 * 40 * 10, (await serving.Publishing.GetItemsAsync(["a", "b", "c", "d"], ItemCursor.Newest, 100_000, CancellationToken.None)).Count);
         Assert.True(reads.Sum() > 4, "the readers did not read while the writers wrote");
     }
+
+    /// <summary>A store of its own over the file, as each process (<c>feeds serve</c>, <c>feeds refresh</c>) opens one.</summary>
+    private static StoreUnderTest Open(string databasePath, TimeProvider clock) =>
+        new(new ServiceCollection().AddSingleton(clock).AddFeedsStore(databasePath).BuildServiceProvider());
 
     private sealed record ReadSummary(int Requests, IReadOnlyList<string> Problems);
 

@@ -81,10 +81,22 @@ public sealed class DatabaseRefusalTests : IDisposable
         Assert.Equal(1, await ScalarAsync(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'items'"));
     }
 
+    [Fact]
+    public async Task AFolderWhereTheDatabaseShouldBeIsRefusedWithItsPath()
+    {
+        var path = _folder.File("feeds.db");
+        Directory.CreateDirectory(path);
+
+        var refused = await Assert.ThrowsAsync<DatabaseRefusedException>(() => MigrateAsync(path));
+
+        Assert.Contains(path, refused.Message);
+        Assert.Contains("it cannot be opened as a Feeds database", refused.Message);
+    }
+
     private static async Task MigrateAsync(string path)
     {
-        using (var store = new SqliteFeedStore(path, TimeProvider.System))
-            await store.MigrateAsync(CancellationToken.None);
+        await using (var store = new ServiceCollection().AddSingleton(TimeProvider.System).AddFeedsStore(path).BuildServiceProvider())
+            await store.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
         // Close the store's pooled connections: the tests then change the file from outside.
         SqliteConnection.ClearAllPools();
     }

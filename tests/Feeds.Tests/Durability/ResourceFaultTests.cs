@@ -40,7 +40,7 @@ public sealed class ResourceFaultTests(ITestOutputHelper output)
             Assert.Contains("the store cannot write", await health.Content.ReadAsStringAsync());
         }
         Assert.Equal(40, await CountServedAsync(host)); // what it has, it still serves
-        Assert.All(await store.GetSourceStatesAsync(CancellationToken.None), state =>
+        Assert.All(await rig.States.GetSourceStatesAsync(CancellationToken.None), state =>
         {
             Assert.Equal(PollOutcome.Failed, state.LastOutcome);
             Assert.Equal("Storage", state.LastErrorCategory);
@@ -55,7 +55,7 @@ public sealed class ResourceFaultTests(ITestOutputHelper output)
         Assert.Null(store.WriteFault);
         Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("healthz")).StatusCode);
         Assert.Equal(80, await CountServedAsync(host));
-        Assert.All(await store.GetSourceStatesAsync(CancellationToken.None), state => Assert.Equal(PollOutcome.Updated, state.LastOutcome));
+        Assert.All(await rig.States.GetSourceStatesAsync(CancellationToken.None), state => Assert.Equal(PollOutcome.Updated, state.LastOutcome));
         Assert.Contains(host.Logs, line => line.Contains("is writable again", StringComparison.Ordinal));
         Assert.Equal("ok", (await DatabaseAudit.ReadAsync(host.DatabasePath)).Integrity);
     }
@@ -98,8 +98,8 @@ public sealed class ResourceFaultTests(ITestOutputHelper output)
         var host = await FeedsTestHost.StartAsync(Sections, sources.ConfigEntries("all"), publishing: new { itemsPerFeed = 500 },
             databasePath: disk.File("feeds.db"));
         await host.WaitForPollsAsync(sources.Count, started);
-        var rig = new Rig(host, host.Services.GetRequiredService<SourceRefresher>(), host.Services.GetRequiredService<IFeedStore>(),
-            host.Services.GetRequiredService<FeedsConfigMonitor>().Current);
+        var rig = new Rig(host, host.Services.GetRequiredService<SourceRefresher>(), host.Services.GetRequiredService<IPollStore>(),
+            host.Services.GetRequiredService<IStatusStore>(), host.Services.GetRequiredService<FeedsConfigMonitor>().Current);
         Assert.Equal(40, await CountServedAsync(host));
 
         fault();
@@ -109,7 +109,7 @@ public sealed class ResourceFaultTests(ITestOutputHelper output)
         return rig;
     }
 
-    private sealed record Rig(FeedsTestHost Host, SourceRefresher Refresher, IFeedStore Store, FeedsConfig Config) : IAsyncDisposable
+    private sealed record Rig(FeedsTestHost Host, SourceRefresher Refresher, IPollStore Store, IStatusStore States, FeedsConfig Config) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Host.DisposeAsync();
     }

@@ -47,10 +47,9 @@ public sealed class BusyHostTests : IAsyncLifetime
             fetching: new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "100ms", timeout = "3s" });
         await host.WaitForPollsAsync(SourceCount, started, TimeSpan.FromSeconds(90));
 
-        var store = host.Services.GetRequiredService<IFeedStore>();
-        var states = await store.GetSourceStatesAsync(CancellationToken.None);
+        var states = await host.Services.GetRequiredService<IStatusStore>().GetSourceStatesAsync(CancellationToken.None);
         Assert.All(states, state => Assert.True(state.LastOutcome == PollOutcome.Updated, $"{state.SourceId}: {state.LastErrorCategory} {state.LastError}"));
-        var items = await store.GetItemsAsync(sources.Select(s => s.id).ToList(), ItemCursor.Newest, 1000, CancellationToken.None);
+        var items = await host.Services.GetRequiredService<IPublishingStore>().GetItemsAsync(sources.Select(s => s.id).ToList(), ItemCursor.Newest, 1000, CancellationToken.None);
         Assert.Equal(SourceCount * ItemsPerFeed, items.Count);
         Assert.Equal(1, _mostInFlight);
         // Each chain was followed once, in one go: no second poll at start-up, no hop asked twice.

@@ -120,7 +120,7 @@ public sealed class RenderDefenceTests : IAsyncLifetime
     {
         var started = DateTimeOffset.UtcNow;
         await using var host = await CustomHost.StartAsync(Sections, Sources(),
-            services => services.AddSingleton<IFeedStore>(provider => new FaultyStore(provider.GetRequiredService<SqliteFeedStore>())
+            services => services.Decorate<IPublishingStore>(inner => new FaultyStore(inner)
             {
                 // Stands for a guard that missed something: a title XmlWriter refuses.
                 Corrupt = item => item.ItemKey == "refused" ? item with { Title = "Refused \u0000 title" } : item,
@@ -147,7 +147,7 @@ public sealed class RenderDefenceTests : IAsyncLifetime
     {
         var started = DateTimeOffset.UtcNow;
         await using var host = await CustomHost.StartAsync(Sections, Sources(),
-            services => services.AddSingleton<IFeedStore>(provider => new FaultyStore(provider.GetRequiredService<SqliteFeedStore>())
+            services => services.Decorate<IPublishingStore>(inner => new FaultyStore(inner)
             {
                 // Stands for a bug that fails every read of one section: its only source is "hostile".
                 FailReadsOf = sourceIds => sourceIds.Count == 1 && sourceIds.Contains("hostile"),
@@ -241,7 +241,7 @@ public sealed class RenderDefenceTests : IAsyncLifetime
     /// The store, with a fault a test plants: an item changed on its way out, or the reads of some sources failing.
     /// Stands for a bug, which is what the walls behind the store's own guard are for.
     /// </summary>
-    private sealed class FaultyStore(IFeedStore inner) : IFeedStore
+    private sealed class FaultyStore(IPublishingStore inner) : IPublishingStore
     {
         public Func<StoredItem, StoredItem> Corrupt { get; init; } = item => item;
 
@@ -250,15 +250,7 @@ public sealed class RenderDefenceTests : IAsyncLifetime
         private IReadOnlyCollection<string> Checked(IReadOnlyCollection<string> sourceIds) =>
             FailReadsOf(sourceIds) ? throw new InvalidOperationException("the hostile section cannot be read") : sourceIds;
 
-        public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
-        public Task<SourceState?> GetSourceStateAsync(string sourceId, CancellationToken cancellationToken) => inner.GetSourceStateAsync(sourceId, cancellationToken);
-        public Task<IReadOnlyList<SourceState>> GetSourceStatesAsync(CancellationToken cancellationToken) => inner.GetSourceStatesAsync(cancellationToken);
-        public Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken) => inner.GetItemHashesAsync(sourceId, cancellationToken);
-        public Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken) => inner.SavePollAsync(state, items, cancellationToken);
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
-        public Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken) => inner.GetItemStatisticsAsync(cancellationToken);
-        public Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => inner.IsHealthyAsync(cancellationToken);
-        public StoreFault? WriteFault => inner.WriteFault;
 
         public async Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken) =>
             (await inner.GetItemsAsync(Checked(sourceIds), cursor, limit, cancellationToken)).Select(Corrupt).ToList();
@@ -299,7 +291,7 @@ public sealed class RenderDefenceTests : IAsyncLifetime
 
         public async Task WaitForPollsAsync(int sourceCount, DateTimeOffset since)
         {
-            var store = _app.Services.GetRequiredService<IFeedStore>();
+            var store = _app.Services.GetRequiredService<IStatusStore>();
             var deadline = DateTime.UtcNow.AddSeconds(20);
             while ((await store.GetSourceStatesAsync(CancellationToken.None)).Count(s => s.LastAttemptAt >= since) < sourceCount)
             {

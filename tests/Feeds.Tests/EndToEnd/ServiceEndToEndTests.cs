@@ -144,7 +144,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
 
         Assert.Equal(16, before.Count);
         Assert.Equal(before, after);
-        var states = await _host.Services.GetRequiredService<IFeedStore>().GetSourceStatesAsync(CancellationToken.None);
+        var states = await _host.Services.GetRequiredService<IStatusStore>().GetSourceStatesAsync(CancellationToken.None);
         Assert.All(states, s => Assert.Equal(PollOutcome.NotModified, s.LastOutcome));
     }
 

@@ -1,7 +1,6 @@
 using System.Text;
 using Feeds.Core.Normalization;
 using Feeds.Core.Parsing;
-using Feeds.Core.Publishing;
 using Feeds.Tests.Parsing;
 using Feeds.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -34,6 +33,19 @@ public sealed class FeedNormalizerTests
         Assert.DoesNotContain("javascript:", item.Summary, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("iframe", item.Summary, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("deal", item.Summary);
+    }
+
+    [Fact]
+    public void ANormalizedItemCarriesTheStoryKeysOfItsResolvedLinkAndCleanTitle()
+    {
+        var item = Normalize("""
+            <item><title>&lt;b&gt;Harbour strike&lt;/b&gt; enters its third week</title>
+            <link>/2026/11/strike/?utm_source=rss&amp;id=7#comments</link></item>
+            """).Items[0];
+
+        // The relative link is resolved against https://example.com/ before it is folded, the title's markup stripped.
+        Assert.Equal("example.com/2026/11/strike?id=7", item.LinkKey);
+        Assert.Equal("harbour strike enters its third week", item.HeadlineKey);
     }
 
     [Fact]
@@ -238,7 +250,7 @@ public sealed class FeedNormalizerTests
             var item = Assert.Single(feed.Items);
             Assert.All(NormalizationInvariants.TextOf(feed), text => Assert.True(NormalizationInvariants.IsXmlSafe(text), $"not XML-safe: {text}"));
             Assert.Equal("Headline for the day", item.Title);
-            Assert.Equal("headline for the day", StoryKeys.HeadlineKey(item.Title));
+            Assert.Equal("headline for the day", item.HeadlineKey);
         }
     }
 

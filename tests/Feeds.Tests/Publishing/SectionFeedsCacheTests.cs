@@ -11,7 +11,6 @@ namespace Feeds.Tests.Publishing;
 public sealed class SectionFeedsCacheTests : IAsyncLifetime
 {
     private TempStore _temp = null!;
-    private SqliteFeedStore _store = null!;
     private CountingStore _counting = null!;
     private SectionFeeds _feeds = null!;
     private RenderFaults _faults = null!;
@@ -30,8 +29,7 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _temp = await TempStore.CreateAsync(_clock);
-        _store = _temp.Store;
-        _counting = new CountingStore(_store);
+        _counting = new CountingStore(_temp.Publishing);
         _faults = new RenderFaults(_clock, NullLogger<RenderFaults>.Instance);
         _feeds = new SectionFeeds(_counting, new SectionPages(_counting), _faults);
         await SaveAsync("wire", "a");
@@ -45,7 +43,7 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
     }
 
     private Task SaveAsync(string sourceId, string key, string hash = "1") =>
-        _store.SavePollAsync(new SourceState { SourceId = sourceId, Url = $"https://{sourceId}.example.com/rss" },
+        _temp.Polls.SavePollAsync(new SourceState { SourceId = sourceId, Url = $"https://{sourceId}.example.com/rss" },
             [new NormalizedItem { Key = key, ContentHash = hash, Title = $"Headline {key} of the long day", Link = $"https://example.com/{key}" }], CancellationToken.None);
 
     [Fact]
@@ -138,7 +136,7 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
     }
 
     /// <summary>Counts the reads that reach the database, and can make them slow or fail.</summary>
-    private sealed class CountingStore(IFeedStore inner) : IFeedStore
+    private sealed class CountingStore(IPublishingStore inner) : IPublishingStore
     {
         private int _queries;
 
@@ -158,15 +156,8 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
             return await query();
         }
 
-        public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
-        public Task<SourceState?> GetSourceStateAsync(string sourceId, CancellationToken cancellationToken) => inner.GetSourceStateAsync(sourceId, cancellationToken);
-        public Task<IReadOnlyList<SourceState>> GetSourceStatesAsync(CancellationToken cancellationToken) => inner.GetSourceStatesAsync(cancellationToken);
-        public Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken) => inner.GetItemHashesAsync(sourceId, cancellationToken);
-        public Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken) => inner.SavePollAsync(state, items, cancellationToken);
         public Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken) => CountAsync(() => inner.GetItemsAsync(sourceIds, cursor, limit, cancellationToken));
         public Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys, IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => CountAsync(() => inner.GetStoryMatchesAsync(sourceIds, linkKeys, headlineKeys, from, to, cancellationToken));
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
-        public Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken) => inner.GetItemStatisticsAsync(cancellationToken);
-        public Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => inner.IsHealthyAsync(cancellationToken);
     }
 }

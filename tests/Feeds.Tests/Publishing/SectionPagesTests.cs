@@ -13,14 +13,12 @@ public sealed class SectionPagesTests : IAsyncLifetime
     private static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _clock = new(Start.AddDays(30));
     private TempStore _temp = null!;
-    private SqliteFeedStore _store = null!;
     private SectionPages _pages = null!;
 
     public async Task InitializeAsync()
     {
         _temp = await TempStore.CreateAsync(_clock);
-        _store = _temp.Store;
-        _pages = new SectionPages(_store);
+        _pages = new SectionPages(_temp.Publishing);
     }
 
     public Task DisposeAsync()
@@ -34,7 +32,7 @@ public sealed class SectionPagesTests : IAsyncLifetime
 
     private static FeedsConfig Config(Section[] sections, params Source[] sources) => new("feeds.json", sections, sources, new PublishingSettings());
 
-    private static NormalizedItem Item(string key, int hour, string? title = null, string? link = null, string[]? categories = null) => new()
+    private static NormalizedItem Item(string key, int hour, string? title = null, string? link = null, string[]? categories = null) => new NormalizedItem
     {
         Key = key,
         ContentHash = key,
@@ -42,10 +40,10 @@ public sealed class SectionPagesTests : IAsyncLifetime
         Link = link ?? $"https://example.com/{key}",
         Published = Start.AddHours(hour),
         Categories = categories ?? ["World"],
-    };
+    }.WithStoryKeys();
 
     private Task SaveAsync(string sourceId, params NormalizedItem[] items) =>
-        _store.SavePollAsync(new SourceState { SourceId = sourceId, Url = $"https://{sourceId}.example.com/rss", FeedTitle = sourceId.ToUpperInvariant(), FeedLanguage = "en" }, items, CancellationToken.None);
+        _temp.Polls.SavePollAsync(new SourceState { SourceId = sourceId, Url = $"https://{sourceId}.example.com/rss", FeedTitle = sourceId.ToUpperInvariant(), FeedLanguage = "en" }, items, CancellationToken.None);
 
     [Fact]
     public async Task WalkingNextLinksVisitsTheWholeArchiveOnceInOrder()

@@ -28,9 +28,9 @@ public sealed class InternalFailureTests : IAsyncLifetime
             .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
             .AddFeedsCore(_folder.File("feeds.db"), TestFetching.Loopback)
             // A store with a bug: it throws on any poll that brings items.
-            .AddSingleton(provider => FailingItemWrites.Around(provider.GetRequiredService<SqliteFeedStore>()))
+            .Decorate<IPollStore>(FailingItemWrites.Around)
             .BuildServiceProvider();
-        await Store.MigrateAsync(CancellationToken.None);
+        await _services.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
     }
 
     public async Task DisposeAsync()
@@ -40,7 +40,7 @@ public sealed class InternalFailureTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    private IFeedStore Store => _services.GetRequiredService<IFeedStore>();
+    private IPollStore Polls => _services.GetRequiredService<IPollStore>();
 
     [Fact]
     public async Task AnExceptionInAPollIsRecordedOnTheSourceAsInternalAndBacksOff()
@@ -53,7 +53,7 @@ public sealed class InternalFailureTests : IAsyncLifetime
 
         var failed = Assert.IsType<RefreshResult.Failed>(result);
         Assert.Equal(SourceRefresher.InternalFailure, failed.Category);
-        var state = (await Store.GetSourceStateAsync("wire", CancellationToken.None))!;
+        var state = (await Polls.GetSourceStateAsync("wire", CancellationToken.None))!;
         Assert.Equal(PollOutcome.Failed, state.LastOutcome);
         Assert.Equal("Internal", state.LastErrorCategory);
         Assert.Contains("a bug in the store", state.LastError);
@@ -68,18 +68,18 @@ public sealed class InternalFailureTests : IAsyncLifetime
     /// <summary>Passes every call to the real store, except that a poll with items throws as a bug would.</summary>
     public class FailingItemWrites : DispatchProxy
     {
-        private IFeedStore _inner = null!;
+        private IPollStore _inner = null!;
 
-        public static IFeedStore Around(IFeedStore inner)
+        public static IPollStore Around(IPollStore inner)
         {
-            var proxy = Create<IFeedStore, FailingItemWrites>();
+            var proxy = Create<IPollStore, FailingItemWrites>();
             ((FailingItemWrites)(object)proxy)._inner = inner;
             return proxy;
         }
 
         protected override object? Invoke(MethodInfo? method, object?[]? args)
         {
-            if (method!.Name == nameof(IFeedStore.SavePollAsync) && args![1] is IReadOnlyList<NormalizedItem> { Count: > 0 })
+            if (method!.Name == nameof(IPollStore.SavePollAsync) && args![1] is IReadOnlyList<NormalizedItem> { Count: > 0 })
                 throw new InvalidOperationException("a bug in the store");
             try
             {

@@ -1,5 +1,6 @@
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
+using Feeds.Core.Storage;
 using FsCheck;
 using FsCheck.Xunit;
 

@@ -25,7 +25,8 @@ public sealed class SourceRefresherTests : IAsyncLifetime
     private ServiceProvider _services = null!;
 
     private SourceRefresher Refresher => _services.GetRequiredService<SourceRefresher>();
-    private IFeedStore Store => _services.GetRequiredService<IFeedStore>();
+    private IPollStore Polls => _services.GetRequiredService<IPollStore>();
+    private IPublishingStore Publishing => _services.GetRequiredService<IPublishingStore>();
 
     public async Task InitializeAsync()
     {
@@ -38,7 +39,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
             .AddFeedsCore(_folder.File("feeds.db"), TestFetching.Loopback with { AllowedPrivateNetworks = [IPNetwork.Parse("127.0.0.0/8")] })
             .AddSingleton<Jitter>(_jitter)
             .BuildServiceProvider();
-        await Store.MigrateAsync(CancellationToken.None);
+        await _services.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
     }
 
     public async Task DisposeAsync()
@@ -54,7 +55,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
 
     private Task<RefreshResult> PollAsync(Source source, PollReason reason = PollReason.Schedule) => Refresher.RefreshAsync(source, reason, CancellationToken.None);
 
-    private async Task<SourceState> StateAsync(string id = "wire") => (await Store.GetSourceStateAsync(id, CancellationToken.None))!;
+    private async Task<SourceState> StateAsync(string id = "wire") => (await Polls.GetSourceStateAsync(id, CancellationToken.None))!;
 
     [Fact]
     public async Task APollStoresTheItemsAndARepollAddsNothing()
@@ -67,7 +68,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
 
         Assert.Equal(10, first.Added);
         Assert.IsType<RefreshResult.NotModified>(second);
-        Assert.Equal(10, (await Store.GetItemsAsync(["wire"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
+        Assert.Equal(10, (await Publishing.GetItemsAsync(["wire"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
         var state = await StateAsync();
         Assert.Equal(PollOutcome.NotModified, state.LastOutcome);
         Assert.Equal(304, state.LastHttpStatus);
@@ -341,7 +342,7 @@ public sealed class SourceRefresherTests : IAsyncLifetime
 
         Assert.Equal(category, failed.Category);
         Assert.Equal(category, (await StateAsync()).LastErrorCategory);
-        Assert.Equal(10, (await Store.GetItemsAsync(["wire"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
+        Assert.Equal(10, (await Publishing.GetItemsAsync(["wire"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
     }
 
     [Theory]

@@ -27,22 +27,22 @@ public sealed class BoundedQueryTests : IAsyncLifetime
 
     private static SourceState State(string sourceId) => new() { SourceId = sourceId, Url = $"https://{sourceId}.example.com/rss" };
 
-    private static NormalizedItem Item(string key, string hash = "1", string? link = null, int minutesAgo = 60) => new()
+    private static NormalizedItem Item(string key, string hash = "1", string? link = null, int minutesAgo = 60) => new NormalizedItem
     {
         Key = key,
         ContentHash = hash,
         Title = "Story " + key,
         Link = link ?? $"https://example.com/{key}",
         Published = Now.AddMinutes(-minutesAgo),
-    };
+    }.WithStoryKeys();
 
     [Fact]
     public async Task APollOfAHundredThousandItemsIsSavedAndCounted()
     {
         var keys = Enumerable.Range(0, 100_000).Select(i => $"item-{i}").ToList();
 
-        var first = await _temp.Store.SavePollAsync(State("big"), keys.Select(k => Item(k)).ToList(), CancellationToken.None);
-        var changed = await _temp.Store.SavePollAsync(State("big"), keys.Select(k => Item(k, hash: "2")).ToList(), CancellationToken.None);
+        var first = await _temp.Polls.SavePollAsync(State("big"), keys.Select(k => Item(k)).ToList(), CancellationToken.None);
+        var changed = await _temp.Polls.SavePollAsync(State("big"), keys.Select(k => Item(k, hash: "2")).ToList(), CancellationToken.None);
 
         Assert.Equal(new SaveResult(100_000, 0), first);
         Assert.Equal(new SaveResult(0, 100_000), changed);
@@ -56,10 +56,10 @@ public sealed class BoundedQueryTests : IAsyncLifetime
             .Select(i => new Source($"s{i}", $"S{i}", SourceLocation.ForUrl(new Uri($"https://s{i}.example.com/rss")), ["everything"], TimeSpan.FromMinutes(30)))
             .ToList();
         var config = new FeedsConfig("feeds.json", [section], sources, new PublishingSettings());
-        await _temp.Store.SavePollAsync(State("s7"), [Item("a", link: "https://news.example.com/story", minutesAgo: 30)], CancellationToken.None);
-        await _temp.Store.SavePollAsync(State("s39999"), [Item("b", link: "https://news.example.com/story", minutesAgo: 10), Item("c", minutesAgo: 5)], CancellationToken.None);
+        await _temp.Polls.SavePollAsync(State("s7"), [Item("a", link: "https://news.example.com/story", minutesAgo: 30)], CancellationToken.None);
+        await _temp.Polls.SavePollAsync(State("s39999"), [Item("b", link: "https://news.example.com/story", minutesAgo: 10), Item("c", minutesAgo: 5)], CancellationToken.None);
 
-        var page = await new SectionPages(_temp.Store).GetAsync(config, section, ItemCursor.Newest, 50, CancellationToken.None);
+        var page = await new SectionPages(_temp.Publishing).GetAsync(config, section, ItemCursor.Newest, 50, CancellationToken.None);
 
         // The same link from two sources is one story: the earliest report, with the other as "also reported by".
         Assert.Equal(["c", "a"], page.Entries.Select(e => e.Item.ItemKey));
@@ -69,11 +69,11 @@ public sealed class BoundedQueryTests : IAsyncLifetime
     [Fact]
     public async Task StoryMatchesTakeAHundredThousandKeys()
     {
-        await _temp.Store.SavePollAsync(State("wire"), [Item("a", link: "https://news.example.com/story")], CancellationToken.None);
+        await _temp.Polls.SavePollAsync(State("wire"), [Item("a", link: "https://news.example.com/story")], CancellationToken.None);
         var linkKeys = Enumerable.Range(0, 100_000).Select(i => $"news.example.com/other-{i}").Append(StoryKeys.LinkKey("https://news.example.com/story")!).ToList();
         var headlineKeys = Enumerable.Range(0, 100_000).Select(i => $"headline number {i}").ToList();
 
-        var matches = await _temp.Store.GetStoryMatchesAsync(["wire"], linkKeys, headlineKeys, Now.AddDays(-2), Now, CancellationToken.None);
+        var matches = await _temp.Publishing.GetStoryMatchesAsync(["wire"], linkKeys, headlineKeys, Now.AddDays(-2), Now, CancellationToken.None);
 
         Assert.Equal("a", Assert.Single(matches).ItemKey);
     }
@@ -81,11 +81,11 @@ public sealed class BoundedQueryTests : IAsyncLifetime
     [Fact]
     public async Task PruningFiftyThousandItemsOfOneSourceWorks()
     {
-        await _temp.Store.SavePollAsync(State("big"), Enumerable.Range(0, 50_010).Select(i => Item($"item-{i}", minutesAgo: i)).ToList(), CancellationToken.None);
+        await _temp.Polls.SavePollAsync(State("big"), Enumerable.Range(0, 50_010).Select(i => Item($"item-{i}", minutesAgo: i)).ToList(), CancellationToken.None);
 
-        var result = await _temp.Store.PruneAsync(_ => new RetentionSettings(MaxAgeDays: 0, MaxItemsPerSource: 10), _ => Task.FromResult<IReadOnlySet<long>>(new HashSet<long>()), CancellationToken.None);
+        var result = await _temp.Retention.PruneAsync(_ => new RetentionSettings(MaxAgeDays: 0, MaxItemsPerSource: 10), _ => Task.FromResult<IReadOnlySet<long>>(new HashSet<long>()), CancellationToken.None);
 
         Assert.Equal(50_000, result.Removed);
-        Assert.Equal(10, (await _temp.Store.GetItemsAsync(["big"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
+        Assert.Equal(10, (await _temp.Publishing.GetItemsAsync(["big"], ItemCursor.Newest, 100, CancellationToken.None)).Count);
     }
 }

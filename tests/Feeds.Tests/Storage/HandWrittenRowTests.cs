@@ -35,7 +35,7 @@ public sealed class HandWrittenRowTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private Task<IReadOnlyList<StoredItem>> AllAsync() => _temp.Store.GetItemsAsync(["wire"], ItemCursor.Newest, 1000, CancellationToken.None);
+    private Task<IReadOnlyList<StoredItem>> AllAsync() => _temp.Publishing.GetItemsAsync(["wire"], ItemCursor.Newest, 1000, CancellationToken.None);
 
     private static StoredItem Find(IEnumerable<StoredItem> items, string key) => items.Single(i => i.ItemKey == key);
 
@@ -112,7 +112,7 @@ public sealed class HandWrittenRowTests : IAsyncLifetime
         var cursor = ItemCursor.Newest;
         while (true)
         {
-            var page = await _temp.Store.GetItemsAsync(["wire"], cursor, 2, CancellationToken.None);
+            var page = await _temp.Publishing.GetItemsAsync(["wire"], cursor, 2, CancellationToken.None);
             if (page.Count == 0)
                 break;
             seen.AddRange(page.Select(i => i.ItemKey));
@@ -127,8 +127,8 @@ public sealed class HandWrittenRowTests : IAsyncLifetime
     [Fact]
     public async Task StatisticsAndSourceStatesReadImpossibleTimes()
     {
-        var statistics = (await _temp.Store.GetItemStatisticsAsync(CancellationToken.None))["wire"];
-        var state = Assert.Single(await _temp.Store.GetSourceStatesAsync(CancellationToken.None));
+        var statistics = (await _temp.Status.GetItemStatisticsAsync(CancellationToken.None))["wire"];
+        var state = Assert.Single(await _temp.Status.GetSourceStatesAsync(CancellationToken.None));
 
         Assert.InRange(statistics.Oldest, DateTimeOffset.UnixEpoch, Now.AddDays(1));
         Assert.InRange(statistics.Newest, DateTimeOffset.UnixEpoch, Now.AddDays(1));

@@ -43,7 +43,7 @@ public sealed class StoredItemGuardProperties : IAsyncLifetime
             await using var connection = await HandWrittenRows.OpenAsync(_temp.DatabasePath);
             await HandWrittenRows.WriteSourceAsync(connection, sourceId, row.SourceColumns);
             await HandWrittenRows.InsertItemAsync(connection, sourceId, "k", row.ItemColumns, Now);
-            return Assert.Single(await _temp.Store.GetItemsAsync([sourceId], ItemCursor.Newest, 10, CancellationToken.None));
+            return Assert.Single(await _temp.Publishing.GetItemsAsync([sourceId], ItemCursor.Newest, 10, CancellationToken.None));
         }).GetAwaiter().GetResult();
 
         StoredItemInvariants.Hold(item, Now);

@@ -77,7 +77,7 @@ public sealed class FeedsTestHost : IAsyncDisposable
     /// <summary>Waits until every source has been polled at least <paramref name="times"/> times since the store was created (by last attempt).</summary>
     public async Task WaitForPollsAsync(int sourceCount, DateTimeOffset since, TimeSpan? timeout = null)
     {
-        var store = Services.GetRequiredService<IFeedStore>();
+        var store = Services.GetRequiredService<IStatusStore>();
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (DateTime.UtcNow < deadline)
         {

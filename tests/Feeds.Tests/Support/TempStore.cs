@@ -1,29 +1,33 @@
 using Feeds.Core.Storage;
+using Feeds.Tests.Storage.Contracts;
 
 namespace Feeds.Tests.Support;
 
-/// <summary>A real SQLite store in a fresh temp folder, migrated; the folder goes with it on dispose.</summary>
-public sealed class TempStore : IDisposable
+/// <summary>A real SQLite store in a fresh temp folder, migrated, used through its contracts; the folder goes with it on dispose.</summary>
+public sealed class TempStore : StoreUnderTest
 {
     private readonly TempFolder _folder;
 
-    private TempStore(TempFolder folder, SqliteFeedStore store) => (_folder, Store) = (folder, store);
+    private TempStore(TempFolder folder, string databasePath, ServiceProvider services) : base(services) =>
+        (_folder, DatabasePath) = (folder, databasePath);
 
-    public SqliteFeedStore Store { get; }
+    public string DatabasePath { get; }
 
-    public string DatabasePath => Store.DatabasePath;
+    /// <summary>The folder the database file and its WAL are in.</summary>
+    public string Folder => _folder.Path;
 
     public static async Task<TempStore> CreateAsync(TimeProvider clock)
     {
         var folder = new TempFolder();
-        var store = new SqliteFeedStore(folder.File("feeds.db"), clock);
-        await store.MigrateAsync(CancellationToken.None);
-        return new TempStore(folder, store);
+        var path = folder.File("feeds.db");
+        var store = new TempStore(folder, path, new ServiceCollection().AddSingleton(clock).AddFeedsStore(path).BuildServiceProvider());
+        await store.Schema.MigrateAsync(CancellationToken.None);
+        return store;
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
-        Store.Dispose();
+        base.Dispose();
         _folder.Dispose();
     }
 }

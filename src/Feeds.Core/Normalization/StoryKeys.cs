@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
 
-namespace Feeds.Core.Publishing;
+namespace Feeds.Core.Normalization;
 
 /// <summary>
 /// Keys under which the same story from different sources meets: its canonical link (tracking
 /// parameters, fragment, "www." and trailing slash dropped; http and https alike) and its headline
-/// folded to letters and digits.
+/// folded to letters and digits. Computed once, when an item is normalized (<see cref="NormalizedItem.LinkKey"/>,
+/// <see cref="NormalizedItem.HeadlineKey"/>); the store writes them and looks stories up by them.
 /// </summary>
 public static class StoryKeys
 {

@@ -2,7 +2,7 @@ using System.Reflection;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
-namespace Feeds.Core.Storage;
+namespace Feeds.Core.Storage.Sqlite;
 
 /// <summary>
 /// Applies the numbered <c>Migrations/NNNN_name.sql</c> files embedded in this assembly, in order, each in
@@ -31,7 +31,7 @@ internal static class SqliteMigrations
     {
         var assembly = Assembly.GetExecutingAssembly();
         return assembly.GetManifestResourceNames()
-            .Where(name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
+            .Where(name => name.Contains(".Storage.Sqlite.Migrations.", StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
             .Select(name =>
             {
                 var file = name[(name.IndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..];

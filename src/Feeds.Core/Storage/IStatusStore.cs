@@ -1,0 +1,18 @@
+namespace Feeds.Core.Storage;
+
+/// <summary>What status and health read: every source's state, item statistics per source, and whether the store answers.</summary>
+public interface IStatusStore
+{
+    /// <summary>Every saved source state, by source id (sources no longer configured included), each showing a poll that could not be saved.</summary>
+    Task<IReadOnlyList<SourceState>> GetSourceStatesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Per source that has items: how many are stored, their date range and when the last new one arrived.</summary>
+    Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken);
+
+    /// <summary>True when the database answers a query.</summary>
+    Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
+}
+
+/// <param name="Oldest">The oldest item date stored (published, or first seen when the feed gave none or an impossible one).</param>
+/// <param name="LastNewItemAt">When the most recent new item was first stored.</param>
+public sealed record ItemStatistics(long Count, DateTimeOffset Oldest, DateTimeOffset Newest, DateTimeOffset LastNewItemAt);

@@ -1,0 +1,78 @@
+using Feeds.Core.Normalization;
+
+namespace Feeds.Core.Storage.Sqlite;
+
+/// <summary>An items row as SQLite holds it; every text column may be anything, so <see cref="ToItem"/> reads it through <see cref="StoredItemGuard"/>.</summary>
+internal sealed record ItemRow
+{
+    public const string Select = """
+        SELECT i.id AS Id, i.source_id AS SourceId, i.item_key AS ItemKey, i.guid AS Guid, i.title AS Title, i.link AS Link,
+               i.summary_html AS SummaryHtml, i.summary_text AS SummaryText, i.content_html AS ContentHtml,
+               i.authors_json AS AuthorsJson, i.categories_json AS CategoriesJson, i.enclosures_json AS EnclosuresJson,
+               i.image_url AS ImageUrl, i.reading_minutes AS ReadingMinutes, i.published_at AS PublishedAt,
+               i.date_is_estimated AS DateIsEstimated, i.updated_at AS UpdatedAt, i.first_seen_at AS FirstSeenAt,
+               i.link_key AS LinkKey, i.headline_key AS HeadlineKey,
+               s.feed_title AS SourceTitle, s.feed_link AS SourceLink, s.feed_language AS SourceLanguage, s.url AS SourceUrl
+        FROM items i JOIN sources s ON s.id = i.source_id
+        """;
+
+    public long Id { get; init; }
+    public string? SourceId { get; init; }
+    public string? ItemKey { get; init; }
+    public string? Guid { get; init; }
+    public string? Title { get; init; }
+    public string? Link { get; init; }
+    public string? SummaryHtml { get; init; }
+    public string? SummaryText { get; init; }
+    public string? ContentHtml { get; init; }
+    public string? AuthorsJson { get; init; }
+    public string? CategoriesJson { get; init; }
+    public string? EnclosuresJson { get; init; }
+    public string? ImageUrl { get; init; }
+    public long ReadingMinutes { get; init; }
+    public long PublishedAt { get; init; }
+    public long DateIsEstimated { get; init; }
+    public long UpdatedAt { get; init; }
+    public long FirstSeenAt { get; init; }
+    public string? LinkKey { get; init; }
+    public string? HeadlineKey { get; init; }
+    public string? SourceTitle { get; init; }
+    public string? SourceLink { get; init; }
+    public string? SourceLanguage { get; init; }
+    public string? SourceUrl { get; init; }
+
+    public StoredItem ToItem(DateTimeOffset now)
+    {
+        var (published, estimated) = StoredItemGuard.Published(PublishedAt, FirstSeenAt, now);
+        var link = SafeText.HttpUrl(Link);
+        var teaser = StoredItemGuard.Line(SummaryText, StoredItemGuard.MaxTeaserLength);
+        return new StoredItem
+        {
+            Id = Id,
+            SourceId = StoredItemGuard.Clean(SourceId) ?? "",
+            // Hashed into ids, never shown: kept as stored, so an item keeps its id in every reader.
+            ItemKey = ItemKey ?? "",
+            Guid = StoredItemGuard.Clean(Guid),
+            Title = StoredItemGuard.Title(Title, teaser, link),
+            Link = link,
+            SummaryHtml = StoredItemGuard.Clean(SummaryHtml),
+            SummaryText = teaser,
+            ContentHtml = StoredItemGuard.Clean(ContentHtml),
+            Authors = StoredItemGuard.Authors(AuthorsJson),
+            Categories = StoredItemGuard.Categories(CategoriesJson),
+            Enclosures = StoredItemGuard.Enclosures(EnclosuresJson),
+            ImageUrl = SafeText.HttpUrl(ImageUrl),
+            ReadingMinutes = StoredItemGuard.ReadingMinutes(ReadingMinutes),
+            PublishedAt = published,
+            StoredPublishedMs = PublishedAt,
+            DateIsEstimated = estimated || DateIsEstimated != 0,
+            UpdatedAt = StoredItemGuard.InWindow(UpdatedAt, now) ? DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAt) : published,
+            LinkKey = LinkKey,
+            HeadlineKey = HeadlineKey,
+            SourceTitle = StoredItemGuard.PlainLine(SourceTitle, SafeText.MaxLineLength),
+            SourceLink = SafeText.HttpUrl(SourceLink),
+            SourceLanguage = StoredItemGuard.Language(SourceLanguage),
+            SourceUrl = StoredItemGuard.Clean(SourceUrl) ?? "",
+        };
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Feeds.Core.Storage.Sqlite;
+
+/// <summary>
+/// What the SQLite contracts share: one database file in WAL mode, opened with the same per-connection settings, a
+/// single writer at a time, and the source versions. Times are stored as INTEGER unix milliseconds (Dapper's
+/// DateTimeOffset mapping writes local-offset text that sorts wrong and reads back with an InvalidCastException).
+/// </summary>
+/// <remarks>
+/// Readers never wait for the writer: in WAL mode each query reads the last committed snapshot, and a poll is one
+/// transaction, so a reader sees all of a poll or none of it.
+/// </remarks>
+internal sealed class SqliteDatabase : IDisposable
+{
+    /// <summary>
+    /// The size the WAL file is cut back to after a checkpoint. It grows past this only while readers keep a
+    /// checkpoint from finishing; without a limit it would keep its largest size for ever.
+    /// </summary>
+    private const long WalSizeLimit = 64L * 1024 * 1024;
+
+    /// <summary>Values bound per statement where a list is cut in chunks: well under SQLite's limit of bound parameters (32,766).</summary>
+    public const int ParameterChunk = 500;
+
+    private readonly string _connectionString;
+    private readonly string _pragmas;
+    // One writer at a time: SQLite allows one anyway, and queuing here avoids busy retries.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly ConcurrentDictionary<string, long> _sourceVersions = new();
+
+    public SqliteDatabase(string databasePath, CommitDurability durability)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(databasePath));
+        if (!string.IsNullOrEmpty(folder))
+            Directory.CreateDirectory(folder);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
+        _pragmas = $"""
+            PRAGMA busy_timeout = 5000;
+            PRAGMA foreign_keys = ON;
+            PRAGMA synchronous = {(durability == CommitDurability.Full ? "FULL" : "NORMAL")};
+            PRAGMA journal_size_limit = {WalSizeLimit};
+            """;
+        DatabasePath = Path.GetFullPath(databasePath);
+    }
+
+    public string DatabasePath { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        // Per-connection settings: they do not persist in the file.
+        await connection.ExecuteAsync(_pragmas);
+        return connection;
+    }
+
+    /// <summary>Waits until no other save or prune of this store is running; the writer's turn ends when the answer is disposed.</summary>
+    public async Task<WriterTurn> TakeWriterTurnAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        return new WriterTurn(_writer);
+    }
+
+    /// <summary>The writer's turn, held until disposed.</summary>
+    public readonly struct WriterTurn(SemaphoreSlim writer) : IDisposable
+    {
+        public void Dispose() => writer.Release();
+    }
+
+    /// <inheritdoc cref="IPublishingStore.GetSourceVersion"/>
+    public long SourceVersion(string sourceId) => _sourceVersions.GetValueOrDefault(sourceId);
+
+    /// <summary>Called after a commit that changed the source's items.</summary>
+    public void SourceChanged(string sourceId) => _sourceVersions.AddOrUpdate(sourceId, 1, (_, version) => version + 1);
+
+    /// <summary>
+    /// Values for <c>IN (SELECT value FROM json_each(@list))</c>: one parameter however long the list, where Dapper's
+    /// <c>IN @list</c> binds one per value and fails past SQLite's limit of 32,766.
+    /// </summary>
+    public static string JsonArray(IEnumerable<string> values) => JsonSerializer.Serialize(values);
+
+    public void Dispose() => _writer.Dispose();
+}

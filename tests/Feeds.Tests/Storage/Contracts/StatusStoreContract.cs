@@ -1,0 +1,37 @@
+using Feeds.Core.Storage;
+
+namespace Feeds.Tests.Storage.Contracts;
+
+/// <summary>The promises of <see cref="IStatusStore"/>: every source's state, statistics per source, health.</summary>
+public abstract class StatusStoreContract<TStores> : StoreContract<TStores> where TStores : IStoreFactory, new()
+{
+    [Fact]
+    public async Task SourceStatesAreEverySavedSourceInOrderOfId()
+    {
+        await SaveAsync("wire");
+        await SaveAsync("alpha", Item("a"));
+        await SaveAsync("desk");
+
+        Assert.Equal(["alpha", "desk", "wire"], (await Store.Status.GetSourceStatesAsync(None)).Select(s => s.SourceId));
+    }
+
+    [Fact]
+    public async Task ItemStatisticsCountEachSourcesItemsTheirDatesAndTheLastArrival()
+    {
+        await SaveAsync("wire", Item("a", published: Now.AddDays(-3)), Item("b", published: Now.AddDays(-1)));
+        Clock.Advance(TimeSpan.FromHours(1));
+        // An undated item counts by when it was first stored.
+        await SaveAsync("wire", Item("c"));
+        await SaveAsync("desk", Item("d", published: Now.AddHours(-2)));
+        await SaveAsync("quiet");
+        Clock.Advance(TimeSpan.FromHours(1));
+        await SaveAsync("wire", Item("a", hash: "h2", published: Now.AddDays(-3)));
+
+        var statistics = await Store.Status.GetItemStatisticsAsync(None);
+
+        Assert.Equal(new ItemStatistics(3, Now.AddDays(-3), Now.AddHours(1), Now.AddHours(1)), statistics["wire"]);
+        Assert.Equal(new ItemStatistics(1, Now.AddHours(-2), Now.AddHours(-2), Now.AddHours(1)), statistics["desk"]);
+        Assert.False(statistics.ContainsKey("quiet"));
+        Assert.True(await Store.Status.IsHealthyAsync(None));
+    }
+}
