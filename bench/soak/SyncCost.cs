@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Feeds.Core.Composition;
 using Feeds.Core.Normalization;
 using Feeds.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;

@@ -6,6 +6,7 @@ using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Core.Status;
 using Feeds.Core.Storage;
+using Feeds.Core.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Feeds.Core.Composition;
@@ -18,6 +19,14 @@ namespace Feeds.Core.Composition;
 /// </summary>
 public static class FeedsCoreServices
 {
+    /// <summary>
+    /// The store alone, for the commands and tests that need nothing else: its contracts over SQLite at
+    /// <paramref name="databasePath"/>, the embedded default. Needs a <see cref="TimeProvider"/>.
+    /// </summary>
+    public static IServiceCollection AddFeedsStore(this IServiceCollection services, string databasePath,
+        CommitDurability durability = CommitDurability.Full) =>
+        services.AddSqliteStore(databasePath, durability);
+
     public static IServiceCollection AddFeedsCore(this IServiceCollection services, string databasePath,
         FetchOptions? fetchOptions = null, ScheduleOptions? scheduleOptions = null)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Feeds.Core.Composition;
 using Feeds.Core.Storage;
 
 namespace Feeds.Service.Cli;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Feeds.Core.Composition;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;

@@ -1,4 +1,5 @@
 using Dapper;
+using Feeds.Core.Composition;
 using Feeds.Core.Storage;
 using Feeds.Tests.Support;
 using Microsoft.Data.Sqlite;

@@ -1,3 +1,4 @@
+using Feeds.Core.Composition;
 using Feeds.Core.Storage;
 using Feeds.Tests.Storage.Contracts;
 

@@ -1,19 +1,18 @@
-using Feeds.Core.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Feeds.Core.Storage;
+namespace Feeds.Core.Storage.Sqlite;
 
 /// <summary>
-/// Registers the store: each contract (<see cref="IPollStore"/>, <see cref="IPublishingStore"/>, <see cref="IStatusStore"/>,
+/// Registers the SQLite store: each contract (<see cref="IPollStore"/>, <see cref="IPublishingStore"/>, <see cref="IStatusStore"/>,
 /// <see cref="IRetentionStore"/>, <see cref="IBackupStore"/>, <see cref="ISchemaStore"/>) as its own small implementation
 /// over one shared database. Code outside Storage takes the contract it needs and never names the implementation.
 /// </summary>
-public static class StoreServices
+public static class SqliteStoreServices
 {
-    /// <summary>The store in one SQLite file at <paramref name="databasePath"/> (Storage/Sqlite). Needs a <see cref="TimeProvider"/>.</summary>
-    public static IServiceCollection AddFeedsStore(this IServiceCollection services, string databasePath,
+    /// <summary>The store in one SQLite file at <paramref name="databasePath"/>. Needs a <see cref="TimeProvider"/>.</summary>
+    public static IServiceCollection AddSqliteStore(this IServiceCollection services, string databasePath,
         CommitDurability durability = CommitDurability.Full)
     {
         services.AddSingleton(_ => new SqliteDatabase(databasePath, durability));
