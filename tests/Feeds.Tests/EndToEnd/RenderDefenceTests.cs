@@ -102,7 +102,8 @@ public sealed class RenderDefenceTests : IAsyncLifetime
         Assert.Equal(HandWrittenRows.Hostile().Count(), hostileJsonIds.Count);
         Assert.Equal(hostileJsonIds.Count, hostileJsonIds.Distinct().Count());
         var dates = pages.Where(p => p.Path.Contains("/json", StringComparison.Ordinal))
-            .SelectMany(p => JsonDocument.Parse(p.Body).RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("date_published").GetDateTimeOffset()));
+            .SelectMany(p => JsonDocument.Parse(p.Body).RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("date_published").GetDateTimeOffset())).ToList();
+        Assert.True(dates.Count > hostileJsonIds.Count, $"{dates.Count} dates read from the JSON feeds of both sections");
         Assert.All(dates, date => Assert.InRange(date, DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow.AddDays(1)));
 
         var health = await GetAsync(host.Client, "healthz");

@@ -124,6 +124,7 @@ public sealed class FeedFetcherTests : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => FetchAsync(fetcher, url)));
 
         var times = _server.RequestTimes("/polite.xml");
+        Assert.Equal(5, times.Count);
         Assert.Equal(1, _server.MostConcurrentRequests("/polite.xml"));
         // Starts are 300 ms apart at the client; arrivals at the server may bunch by the scheduling jitter of a loaded machine.
         Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromMilliseconds(200), $"{(pair.Second - pair.First).TotalMilliseconds:0} ms apart"));

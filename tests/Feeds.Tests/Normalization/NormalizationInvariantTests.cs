@@ -46,6 +46,31 @@ public sealed class NormalizationInvariantTests
         CheckEveryOrigin(feed);
     }
 
+    /// <summary>
+    /// The property above passes without checking anything for bytes that are not a feed, so its cases are only worth
+    /// running if most of them are feeds: at least half of what its generator makes must parse.
+    /// </summary>
+    [Fact]
+    public void MostGeneratedBytesAreFeedsSoTheBytesPropertyChecksNormalization()
+    {
+        // 300 documents (as many as the property's cases) at the largest size it draws, from a fixed seed: 204 of them parse.
+        var documents = FeedArbitraries.Documents().Generator.Sample(300, new Rnd(20261128), 100);
+        var feeds = documents.Count(document =>
+        {
+            try
+            {
+                FeedParser.Parse(document.Bytes);
+                return true;
+            }
+            catch (FeedParseException)
+            {
+                return false;
+            }
+        });
+
+        Xunit.Assert.True(feeds * 2 >= documents.Length, $"only {feeds} of {documents.Length} generated documents parse");
+    }
+
     private static void CheckEveryOrigin(ParsedFeed feed)
     {
         foreach (var origin in Origins)

@@ -42,8 +42,11 @@ public sealed class SectionPagesTests : IAsyncLifetime
         Categories = categories ?? ["World"],
     }.WithStoryKeys();
 
-    private Task SaveAsync(string sourceId, params NormalizedItem[] items) =>
-        _temp.Polls.SavePollAsync(new SourceState { SourceId = sourceId, Url = $"https://{sourceId}.example.com/rss", FeedTitle = sourceId.ToUpperInvariant(), FeedLanguage = "en" }, items, CancellationToken.None);
+    private Task SaveAsync(string sourceId, params NormalizedItem[] items) => SaveInLanguageAsync(sourceId, "en", items);
+
+    /// <summary>An item's language is its source's (the feed's <c>language</c> or <c>xml:lang</c>); null when the feed names none.</summary>
+    private Task SaveInLanguageAsync(string sourceId, string? language, params NormalizedItem[] items) =>
+        _temp.Polls.SavePollAsync(new SourceState { SourceId = sourceId, Url = $"https://{sourceId}.example.com/rss", FeedTitle = sourceId.ToUpperInvariant(), FeedLanguage = language }, items, CancellationToken.None);
 
     [Fact]
     public async Task WalkingNextLinksVisitsTheWholeArchiveOnceInOrder()
@@ -147,16 +150,20 @@ public sealed class SectionPagesTests : IAsyncLifetime
         var include = new RuleMatcher(["Technology"], new System.Text.RegularExpressions.Regex("chip|software", System.Text.RegularExpressions.RegexOptions.IgnoreCase), ["en"]);
         var exclude = new RuleMatcher(["Sponsored"], null, []);
         var section = new Section("tech", "Tech", "", new SectionRules(include, exclude));
-        var config = Config([section], Source("wire", "tech"));
+        var config = Config([section], Source("wire", "tech"), Source("london", "tech"), Source("zeitung", "tech"), Source("unnamed", "tech"));
         await SaveAsync("wire",
             Item("category", 1, title: "Minister opens a new research campus", categories: ["Technology"]),
             Item("keyword", 2, title: "New chip promises longer battery life", categories: ["Business"]),
             Item("neither", 3, title: "Storm closes the coastal road overnight", categories: ["Weather"]),
             Item("sponsored", 4, title: "Software deals of the week for readers", categories: ["Technology", "Sponsored"]));
+        // Topics that match, in other languages: "en" takes a regional English, and neither German nor a feed that names no language.
+        await SaveInLanguageAsync("london", "en-GB", Item("regional", 5, title: "Chip plant plans approved by the council", categories: ["Technology"]));
+        await SaveInLanguageAsync("zeitung", "de", Item("german", 6, title: "Neue Software für Behörden vorgestellt", categories: ["Technology"]));
+        await SaveInLanguageAsync("unnamed", null, Item("unnamed", 7, title: "Software update reaches older phones", categories: ["Technology"]));
 
         var page = await _pages.GetAsync(config, section, ItemCursor.Newest, 10, CancellationToken.None);
 
-        Assert.Equal(["keyword", "category"], page.Entries.Select(e => e.Item.ItemKey));
+        Assert.Equal(["regional", "keyword", "category"], page.Entries.Select(e => e.Item.ItemKey));
     }
 
     [Fact]

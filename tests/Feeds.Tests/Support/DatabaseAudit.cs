@@ -5,13 +5,14 @@ namespace Feeds.Tests.Support;
 
 /// <summary>
 /// What a database file holds, read from outside the service as an operator would after a crash: its integrity,
-/// every item's identity, and each source's validators.
+/// every item's identity, and each source's validators and last poll.
 /// </summary>
 public sealed record DatabaseAudit(string Integrity, IReadOnlyList<DatabaseAudit.Item> Items, IReadOnlyList<DatabaseAudit.Source> Sources)
 {
     public sealed record Item(string SourceId, string ItemKey, string? Guid, string? Link);
 
-    public sealed record Source(string Id, string? ETag, string? LastModified);
+    /// <param name="LastAttemptAt">When the source's last poll was saved (unix ms), whatever its outcome, 304 included.</param>
+    public sealed record Source(string Id, string? ETag, string? LastModified, long? LastAttemptAt);
 
     public static async Task<DatabaseAudit> ReadAsync(string databasePath)
     {
@@ -23,7 +24,7 @@ public sealed record DatabaseAudit(string Integrity, IReadOnlyList<DatabaseAudit
         if (!hasSchema)
             return new DatabaseAudit(integrity, [], []);
         var items = await connection.QueryAsync<Item>("SELECT source_id AS SourceId, item_key AS ItemKey, guid AS Guid, link AS Link FROM items");
-        var sources = await connection.QueryAsync<Source>("SELECT id AS Id, etag AS ETag, last_modified AS LastModified FROM sources");
+        var sources = await connection.QueryAsync<Source>("SELECT id AS Id, etag AS ETag, last_modified AS LastModified, last_attempt_at AS LastAttemptAt FROM sources");
         return new DatabaseAudit(integrity, items.ToList(), sources.ToList());
     }
 }

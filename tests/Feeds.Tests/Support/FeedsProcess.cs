@@ -5,6 +5,9 @@ namespace Feeds.Tests.Support;
 /// <summary>Runs the built <c>feeds</c> executable as a user would, capturing its exit code and output.</summary>
 public static class FeedsProcess
 {
+    /// <summary>Far beyond what any command of the tests takes: a hung command fails its test instead of hanging the run.</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
+
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestFiles.Root };
@@ -14,7 +17,15 @@ public static class FeedsProcess
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(Deadline);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"feeds {string.Join(' ', args)} was still running after {Deadline.TotalSeconds:0} s, and was killed");
+        }
         return (process.ExitCode, await output, await error);
     }
 }

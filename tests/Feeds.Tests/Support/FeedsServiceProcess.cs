@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace Feeds.Tests.Support;
@@ -57,27 +58,84 @@ public sealed partial class FeedsServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGKILL: the process ends at once, in the middle of whatever it was doing.</summary>
+    /// <summary>SIGKILL: the process ends at once, in the middle of whatever it was doing (or where <see cref="Freeze"/> held it).</summary>
     public async Task KillAsync()
     {
         _process.Kill();
-        await _process.WaitForExitAsync();
+        await WaitForExitAsync(TimeSpan.FromSeconds(10), "SIGKILL");
     }
 
     /// <summary>SIGTERM, as systemd or docker stop sends.</summary>
-    public void Terminate()
+    public void Terminate() => Signal(Sigterm);
+
+    /// <summary>
+    /// SIGSTOP, and back once every thread of the process has stopped: what the process holds now (its SQLite locks,
+    /// say) it holds until <see cref="Thaw"/> or a kill, so a test can look first and then kill it at exactly that moment.
+    /// </summary>
+    public void Freeze()
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
+        Signal(Sigstop);
+        var deadline = Stopwatch.StartNew();
+        while (!AllThreadsStopped())
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(5))
+                throw new TimeoutException($"the service (pid {Id}) did not stop within 5 s of SIGSTOP");
+            Thread.Yield();
+        }
     }
 
-    /// <summary>Waits for the process to end and returns its exit code.</summary>
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    /// <summary>SIGCONT: a frozen process runs on.</summary>
+    public void Thaw() => Signal(Sigcont);
+
+    /// <summary>Waits for the process to end and returns its exit code; a process still running at the deadline fails the test, with its last output.</summary>
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => WaitForExitAsync(timeout, "SIGTERM");
+
+    private async Task<int> WaitForExitAsync(TimeSpan timeout, string after)
     {
-        using var cancel = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cancel.Token);
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"the service (pid {Id}) was still running {timeout.TotalSeconds:0} s after {after}; its last output:\n"
+                + string.Join('\n', Output.TakeLast(30)));
+        }
         return _process.ExitCode;
     }
+
+    // Linux signal numbers (signal(7)); these tests start the service on Linux only.
+    private const int Sigterm = 15, Sigcont = 18, Sigstop = 19;
+
+    private void Signal(int signal)
+    {
+        if (kill(Id, signal) != 0)
+            throw new InvalidOperationException($"kill({Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>True when every thread of the process is in the stopped state ('T' in /proc/PID/task/TID/stat, proc(5)).</summary>
+    private bool AllThreadsStopped()
+    {
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{Id}/task"))
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(task, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // a thread that ended meanwhile
+            }
+            // "TID (comm) STATE ...": the comm may hold spaces and parentheses, the state follows the last ')'.
+            if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T') is false)
+                return false;
+        }
+        return true;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     private void Received(string? line)
     {

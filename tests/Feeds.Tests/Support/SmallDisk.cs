@@ -5,8 +5,10 @@ using Microsoft.Data.Sqlite;
 namespace Feeds.Tests.Support;
 
 /// <summary>
-/// A tmpfs of a few megabytes mounted for one test, to fill up under a live database. Mounting needs
-/// root, as the tests have in CI; elsewhere <see cref="TryMount"/> answers null and the test says it did not run.
+/// A tmpfs of a few megabytes mounted for one test, to fill up under a live database. Mounting needs root, which
+/// the tests have in CI (<c>.ci/run</c> runs as root on a bare Debian machine, whose util-linux has <c>mount</c>):
+/// there the fault tests must run, so a disk that cannot be mounted fails the test with the reason, never lets it pass
+/// unrun. Run the suite as root (or in a container with CAP_SYS_ADMIN) to run them elsewhere.
 /// </summary>
 public sealed class SmallDisk : IDisposable
 {
@@ -16,14 +18,18 @@ public sealed class SmallDisk : IDisposable
 
     private string Filler => File("filler");
 
-    public static SmallDisk? TryMount(int megabytes)
+    /// <summary>Mounts a tmpfs of <paramref name="megabytes"/>; throws, saying why and what would fix it, when it cannot.</summary>
+    public static SmallDisk Mount(int megabytes)
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "feeds-disk-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(path);
-        if (Run("mount", "-t", "tmpfs", "-o", $"size={megabytes.ToString(CultureInfo.InvariantCulture)}m", "tmpfs", path) == 0)
+        var (exitCode, error) = Run("mount", "-t", "tmpfs", "-o", $"size={megabytes.ToString(CultureInfo.InvariantCulture)}m", "tmpfs", path);
+        if (exitCode == 0)
             return new SmallDisk(path);
         Directory.Delete(path);
-        return null;
+        throw new InvalidOperationException(
+            $"this test needs a {megabytes} MB tmpfs and could not mount one at {path} (mount: {error.Trim()}); "
+            + "mounting needs root, as CI has: run the tests as root, or in a container with CAP_SYS_ADMIN");
     }
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
@@ -54,7 +60,7 @@ public sealed class SmallDisk : IDisposable
     /// </summary>
     public void MakeReadOnly()
     {
-        if (Run("mount", "--bind", Path, Path) != 0 || Run("mount", "-o", "remount,bind,ro", Path) != 0)
+        if (Run("mount", "--bind", Path, Path) is not (0, _) || Run("mount", "-o", "remount,bind,ro", Path) is not (0, _))
             throw new InvalidOperationException($"could not mount {Path} read-only");
         SqliteConnection.ClearAllPools();
     }
@@ -63,21 +69,24 @@ public sealed class SmallDisk : IDisposable
     public void MakeWritable()
     {
         // Remounted, not unmounted: the database files are open through the bind mount, so umount would say busy.
-        if (Run("mount", "-o", "remount,bind,rw", Path) != 0)
+        if (Run("mount", "-o", "remount,bind,rw", Path) is not (0, _))
             throw new InvalidOperationException($"could not make {Path} writable again");
     }
 
-    private static int Run(string command, params string[] args)
+    /// <summary>The exit code and standard error of <paramref name="command"/>; -1 when there is no such command.</summary>
+    private static (int ExitCode, string Error) Run(string command, params string[] args)
     {
         try
         {
             using var process = Process.Start(new ProcessStartInfo(command, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            var error = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
             process.WaitForExit();
-            return process.ExitCode;
+            return (process.ExitCode, error.Result);
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (System.ComponentModel.Win32Exception e)
         {
-            return -1; // no mount command
+            return (-1, $"cannot run {command}: {e.Message}");
         }
     }
 
