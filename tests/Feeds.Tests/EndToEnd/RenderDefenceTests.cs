@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Feeds.Core.Normalization;
 using Feeds.Core.Storage;
@@ -141,6 +142,38 @@ public sealed class RenderDefenceTests : IAsyncLifetime
         var health = JsonDocument.Parse((await GetAsync(host.Client, "healthz")).Body).RootElement;
         Assert.Equal("Degraded", health.GetProperty("status").GetString());
         Assert.Contains("left out item refused of hostile", health.GetProperty("checks").GetProperty("pages").GetProperty("Description").GetString());
+    }
+
+    [Fact]
+    public async Task AnEntryThatCannotBeRenderedIsLeftOutOfItsHtmlPageLoggedOnceAndMakesHealthDegraded()
+    {
+        var started = DateTimeOffset.UtcNow;
+        await using var host = await CustomHost.StartAsync(Sections, Sources(),
+            services => services.AddSingleton<IFeedStore>(provider => new FaultyStore(provider.GetRequiredService<SqliteFeedStore>())
+            {
+                // Stands for a guard that missed something: an author the byline cannot be built from.
+                Corrupt = item => item.ItemKey == "refused" ? item with { Authors = [null!] } : item,
+            }));
+        await host.WaitForPollsAsync(2, started);
+        await using (var connection = await HandWrittenRows.OpenAsync(host.DatabasePath))
+            await HandWrittenRows.InsertItemAsync(connection, "hostile", "refused", new Dictionary<string, object?> { ["title"] = "Refused story" }, DateTimeOffset.UtcNow);
+
+        var pages = new List<(string Path, HttpResponseMessage Response, string Body)>();
+        foreach (var path in new[] { "sections/hostile", "sections/world", "sections/hostile" })
+            pages.Add(await GetAsync(host.Client, path));
+
+        Assert.All(pages, page => Assert.Equal(HttpStatusCode.OK, page.Response.StatusCode));
+        Assert.All(pages, page => Assert.DoesNotContain("Refused story", page.Body));
+        // The rest of each page stands, whole: every other entry, and the page closed after them.
+        Assert.All(pages, page => Assert.EndsWith("</html>", page.Body.TrimEnd()));
+        // The world page's first 4 entries hold the refused item (the newest): 3 are shown, each whole.
+        Assert.Equal(3, Regex.Matches(pages[1].Body, "<article ").Count);
+        Assert.Equal(3, Regex.Matches(pages[1].Body, "</article>").Count);
+        Assert.DoesNotContain("<article", pages[0].Body);
+        Assert.Single(host.Logs, line => line.Contains("Item refused of hostile cannot be rendered and is left out", StringComparison.Ordinal));
+        var health = JsonDocument.Parse((await GetAsync(host.Client, "healthz")).Body).RootElement;
+        Assert.Equal("Degraded", health.GetProperty("status").GetString());
+        Assert.Contains("left out item refused of hostile: NullReferenceException", health.GetProperty("checks").GetProperty("pages").GetProperty("Description").GetString());
     }
 
     [Fact]

@@ -155,9 +155,10 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("<link rel=\"alternate\" type=\"application/rss+xml\"", html);
-        Assert.Contains("<link rel=\"alternate\" type=\"application/atom+xml\"", html);
-        Assert.Contains("/sections/technology/atom", html);
+        // Read as a reader's autodiscovery reads the page: the encoder may spell '+' as "&#x2B;".
+        var feeds = ParsedPage.Parse(html).AlternateFeeds;
+        Assert.Contains(feeds, feed => feed.Type == "application/rss+xml" && feed.Href.EndsWith("/sections/technology/rss", StringComparison.Ordinal));
+        Assert.Contains(feeds, feed => feed.Type == "application/atom+xml" && feed.Href.EndsWith("/sections/technology/atom", StringComparison.Ordinal));
         Assert.Contains("Korvanian trade delegation arrives for tariff talks", html);
         Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
     }
