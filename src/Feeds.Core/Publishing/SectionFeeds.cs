@@ -13,13 +13,13 @@ namespace Feeds.Core.Publishing;
 /// instead of each rendering it again. A render that fails is reported to <see cref="RenderFaults"/>, and readers get
 /// the feed's previous bytes when there are any: a stale page is better than none.
 /// </summary>
-public sealed class SectionFeeds(IPublishingStore store, SectionPages pages, RenderFaults faults)
+public sealed class SectionFeeds(IPublishingStore store, SectionPages pages, RenderFaults faults, TimeProvider clock)
 {
     /// <summary>Bounds memory: deep archive pages are rendered on demand and the cache starts over when full.</summary>
     private const int MaxCachedFeeds = 1024;
 
     /// <summary>How long a reader of a changed feed waits for the new bytes before it is given the previous ones.</summary>
-    private static readonly TimeSpan FreshBytesWait = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan FreshBytesWait = TimeSpan.FromMilliseconds(50);
 
     private readonly ConcurrentDictionary<(string Section, OutputFormat Format, string Cursor, Uri Base), Slot> _cache = new();
 
@@ -48,7 +48,7 @@ public sealed class SectionFeeds(IPublishingStore store, SectionPages pages, Ren
         var rendering = slot.RenderOnce(() => RenderAsync(config, section, format, cursor, baseUri, version));
         // The same config's previous bytes may serve meanwhile; after a config edit, readers wait for the new ones.
         if (current is not null && ReferenceEquals(current.Config, config)
-            && await Task.WhenAny(rendering, Task.Delay(FreshBytesWait, cancellationToken)) != rendering)
+            && await Task.WhenAny(rendering, Task.Delay(FreshBytesWait, clock, cancellationToken)) != rendering)
             return current.Feed;
         try
         {

@@ -149,7 +149,7 @@ public sealed class RenderDefenceTests : IAsyncLifetime
     {
         var started = DateTimeOffset.UtcNow;
         await using var host = await CustomHost.StartAsync(Sections, Sources(),
-            services => services.AddSingleton<IFeedStore>(provider => new FaultyStore(provider.GetRequiredService<SqliteFeedStore>())
+            services => services.Decorate<IPublishingStore>(inner => new FaultyStore(inner)
             {
                 // Stands for a guard that missed something: an author the byline cannot be built from.
                 Corrupt = item => item.ItemKey == "refused" ? item with { Authors = [null!] } : item,

@@ -2,6 +2,7 @@ using Feeds.Core.Normalization;
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
+using Feeds.Tests.Fetching;
 using Feeds.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -15,6 +16,8 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
     private SectionFeeds _feeds = null!;
     private RenderFaults _faults = null!;
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UnixEpoch.AddYears(56));
+    // The renders' own clock: a reader's wait for fresh bytes ends when the test moves it.
+    private readonly WatchedClock _renderClock = new();
 
     private static readonly Section World = new("world", "World", "");
     private static readonly Section Tech = new("tech", "Tech", "");
@@ -31,7 +34,7 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         _temp = await TempStore.CreateAsync(_clock);
         _counting = new CountingStore(_temp.Publishing);
         _faults = new RenderFaults(_clock, NullLogger<RenderFaults>.Instance);
-        _feeds = new SectionFeeds(_counting, new SectionPages(_counting), _faults);
+        _feeds = new SectionFeeds(_counting, new SectionPages(_counting), _faults, _renderClock);
         await SaveAsync("wire", "a");
         await SaveAsync("gadgets", "g");
     }
@@ -96,7 +99,12 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         await SaveAsync("wire", "a", hash: "2");
         _counting.Delay = TimeSpan.FromMilliseconds(500);
 
-        var during = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+        var reading = _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+        await _renderClock.WaitForTimerAsync(SectionFeeds.FreshBytesWait);
+        _renderClock.Advance(SectionFeeds.FreshBytesWait - TimeSpan.FromMilliseconds(1));
+        var stillWaiting = !reading.IsCompleted;
+        _renderClock.Advance(TimeSpan.FromMilliseconds(1));
+        var during = await reading;
         // The render takes two 500 ms queries; on a loaded machine, longer. Readers get the new bytes once it is done.
         RenderedFeed after;
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -107,6 +115,7 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         }
         while (ReferenceEquals(after, previous) && DateTime.UtcNow < deadline);
 
+        Assert.True(stillWaiting, "the reader did not wait for the fresh bytes");
         Assert.Same(previous, during);
         Assert.NotSame(previous, after);
     }
