@@ -118,6 +118,25 @@ public sealed partial class StageDependencyTests(ITestOutputHelper output)
         })));
     }
 
+    /// <summary>
+    /// The store is used through its contracts: only its SQLite implementation (and the composition root that picks it)
+    /// names a SQLite type, so a second implementation replaces it without a change anywhere else.
+    /// </summary>
+    [Fact]
+    public void OnlyTheSqliteStoreAndTheCompositionRootNameSqliteTypes()
+    {
+        static bool IsSqlite(string ns) => ns.StartsWith("Microsoft.Data.Sqlite", StringComparison.Ordinal) || ns.StartsWith("SQLitePCL", StringComparison.Ordinal)
+            || ns == "Feeds.Core.Storage.Sqlite";
+        var allReferences = Assemblies.SelectMany(TypeReferences.Of).ToList();
+        var leaks = allReferences
+            .Where(reference => IsSqlite(reference.ToNamespace) && IsOurs(reference.FromNamespace)
+                && reference.FromNamespace is not ("Feeds.Core.Storage.Sqlite" or "Feeds.Core.Composition"))
+            .ToList();
+
+        Assert.Contains(allReferences, reference => reference.FromNamespace == "Feeds.Core.Storage.Sqlite" && reference.ToNamespace == "Microsoft.Data.Sqlite");
+        Assert.True(leaks.Count == 0, Describe("a SQLite type is named outside the SQLite store (use the store's contracts)", leaks));
+    }
+
     /// <summary>The rules above pass on an empty graph too: this one holds them to the arrows the pipeline really has.</summary>
     [Fact]
     public void TheGraphHoldsThePipelinesOwnArrows()
