@@ -286,6 +286,8 @@ public sealed class RenderDefenceTests : IAsyncLifetime
 
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
 
+        public long GetStoreVersion() => inner.GetStoreVersion();
+
         public async Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken) =>
             (await inner.GetItemsAsync(Checked(sourceIds), cursor, limit, cancellationToken)).Select(Corrupt).ToList();
 
