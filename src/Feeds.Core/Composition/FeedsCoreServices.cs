@@ -63,6 +63,8 @@ public static class FeedsCoreServices
         services.AddSingleton<SourceRefresher>();
         services.AddSingleton<SectionPages>();
         services.AddSingleton<RenderFaults>();
+        services.AddSingleton<ContentVersions>();
+        services.AddSingleton<RenderCache>();
         services.AddSingleton<SectionFeeds>();
         services.AddSingleton<StatusReporter>();
         services.AddHttpClient(WebSubHub.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));

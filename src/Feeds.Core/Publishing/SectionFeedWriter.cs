@@ -11,6 +11,14 @@ using Feeds.Core.Storage;
 
 namespace Feeds.Core.Publishing;
 
+/// <summary>The output formats of a section feed.</summary>
+public enum OutputFormat
+{
+    Rss,
+    Atom,
+    Json,
+}
+
 /// <summary>
 /// Writes a section page as RSS 2.0 (https://www.rssboard.org/rss-specification), Atom 1.0 (RFC 4287) —
 /// both with System.ServiceModel.Syndication — or JSON Feed 1.1. Pages link to their neighbours as RFC 5005
@@ -29,13 +37,13 @@ public static partial class SectionFeedWriter
 
     /// <summary>
     /// Renders the page. An entry the writers refuse (which <see cref="Storage.StoredItemGuard"/> should have made
-    /// impossible) is left out and named in <see cref="RenderedFeed.LeftOut"/>: one bad row never costs readers the page.
+    /// impossible) is left out and named in <see cref="RenderedDocument.LeftOut"/>: one bad row never costs readers the page.
     /// </summary>
     /// <remarks>
     /// The whole page is written first; only when that throws is each entry tried alone, so the usual cost is one render.
     /// A page that fails without any of its entries (a fault of the writer itself) throws.
     /// </remarks>
-    public static RenderedFeed Render(SectionPage page, OutputFormat format, SectionLinks links, Uri? hub)
+    public static RenderedDocument Render(SectionPage page, OutputFormat format, SectionLinks links, Uri? hub)
     {
         try
         {
@@ -68,11 +76,11 @@ public static partial class SectionFeedWriter
         }
     }
 
-    private static RenderedFeed RenderWhole(SectionPage page, OutputFormat format, SectionLinks links, Uri? hub, IReadOnlyList<LeftOutItem>? leftOut = null)
+    private static RenderedDocument RenderWhole(SectionPage page, OutputFormat format, SectionLinks links, Uri? hub, IReadOnlyList<LeftOutItem>? leftOut = null)
     {
         var updated = LastUpdated(page);
         if (format == OutputFormat.Json)
-            return new RenderedFeed(JsonFeedWriter.Write(page, links, hub), "application/feed+json; charset=utf-8", updated, leftOut);
+            return new RenderedDocument(JsonFeedWriter.Write(page, links, hub), "application/feed+json; charset=utf-8", updated, leftOut);
         var feed = BuildFeed(page, format, links, hub, updated);
         using var buffer = new MemoryStream();
         using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = Utf8, Indent = true }))
@@ -83,8 +91,8 @@ public static partial class SectionFeedWriter
                 new Rss20FeedFormatter(feed, serializeExtensionsAsAtom: false).WriteTo(writer);
         }
         return format == OutputFormat.Atom
-            ? new RenderedFeed(buffer.ToArray(), "application/atom+xml; charset=utf-8", updated, leftOut)
-            : new RenderedFeed(WithGmtDates(buffer.ToArray()), "application/rss+xml; charset=utf-8", updated, leftOut);
+            ? new RenderedDocument(buffer.ToArray(), "application/atom+xml; charset=utf-8", updated, leftOut)
+            : new RenderedDocument(WithGmtDates(buffer.ToArray()), "application/rss+xml; charset=utf-8", updated, leftOut);
     }
 
     internal static DateTimeOffset LastUpdated(SectionPage page) =>

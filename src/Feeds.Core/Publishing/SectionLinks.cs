@@ -9,6 +9,9 @@ public sealed record SectionLinks(Uri BaseUri, string SectionId)
 
     public Uri Page => new(BaseUri, Path);
 
+    /// <summary>A page of the section's stories: the first without a cursor, else the older stories <c>?before=</c> the cursor.</summary>
+    public Uri PageAt(ItemCursor cursor) => cursor == ItemCursor.Newest ? Page : new Uri(BaseUri, $"{Path}?before={cursor.Token}");
+
     /// <summary>A feed page: the first page without a cursor, else <c>?before=</c> (older) or <c>?after=</c> (newer).</summary>
     public Uri Feed(OutputFormat format, ItemCursor? cursor = null)
     {

@@ -19,4 +19,10 @@ public interface IPublishingStore
 
     /// <summary>Grows each time the source's items change (a poll adds or changes one, retention deletes one); 0 before any. Cached pages key on it.</summary>
     long GetSourceVersion(string sourceId);
+
+    /// <summary>
+    /// Grows each time any source's version grows; 0 before any change. One read tells whether anything changed since
+    /// it was last read, however many sources there are: what a page of every section (the index) is versioned by.
+    /// </summary>
+    long GetStoreVersion();
 }

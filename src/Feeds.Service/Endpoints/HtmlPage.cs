@@ -1,3 +1,6 @@
+using System.Text;
+using Feeds.Core.Publishing;
+using Feeds.Core.Sources;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,27 +12,50 @@ namespace Feeds.Service.Endpoints;
 /// with the security headers every page gets. Razor encodes every value it writes; no page builds HTML from strings.
 /// </summary>
 /// <remarks>
-/// Rendered here, inside the handler, with <see cref="HtmlRenderer"/> rather than by a <c>RazorComponentResult</c>: a
-/// result renders after the endpoint's filters have returned, so a page that fails would escape
+/// Rendered here, before the endpoint returns, with <see cref="HtmlRenderer"/> rather than by a <c>RazorComponentResult</c>:
+/// a result renders after the endpoint's filters have returned, so a page that fails would escape
 /// <see cref="RenderFaultWall"/> (not counted, not reported, a 200 cut short) instead of being answered 500 and shown
-/// on <c>/healthz</c>. One renderer a request, so pages render in parallel rather than queued on one dispatcher.
+/// on <c>/healthz</c>. One renderer a page, so pages render in parallel rather than queued on one dispatcher.
 /// </remarks>
 internal static class HtmlPage
 {
+    public const string ContentType = "text/html; charset=utf-8";
+
     // Item HTML is sanitized on ingest; the policy is a second wall: no script at all, images from anywhere, and the
     // layout's inline stylesheet.
     private const string ContentSecurityPolicy = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    /// <summary>Renders <typeparamref name="TPage"/> with <paramref name="parameters"/> (by the page's property names).</summary>
+    /// <summary>Renders <typeparamref name="TPage"/> for this request alone and sends it uncached (a page of live state, such as <c>/status</c>).</summary>
     public static async Task<ContentHttpResult> RenderAsync<TPage>(HttpContext context, IDictionary<string, object?> parameters) where TPage : IComponent
     {
-        var services = context.RequestServices;
+        var html = await RenderHtmlAsync<TPage>(context.RequestServices, parameters);
+        AddSecurityHeaders(context.Response);
+        return TypedResults.Content(html, ContentType);
+    }
+
+    /// <summary>Sends a page of the <see cref="RenderCache"/> with its validators, as the feeds are sent, and the page's security headers.</summary>
+    public static IResult Serve(HttpContext context, RenderedDocument page, FeedsConfig config)
+    {
+        AddSecurityHeaders(context.Response);
+        return RenderedDocumentResults.Serve(context, page, config.Publishing.MaxAge);
+    }
+
+    /// <summary>Renders <typeparamref name="TPage"/> with <paramref name="parameters"/> (by the page's property names) to UTF-8 bytes.</summary>
+    /// <param name="services">Where the components' services come from: the application's own for a cached page, whose render may outlive the request that started it.</param>
+    public static async Task<byte[]> RenderBytesAsync<TPage>(IServiceProvider services, IDictionary<string, object?> parameters) where TPage : IComponent =>
+        Encoding.UTF8.GetBytes(await RenderHtmlAsync<TPage>(services, parameters));
+
+    private static async Task<string> RenderHtmlAsync<TPage>(IServiceProvider services, IDictionary<string, object?> parameters) where TPage : IComponent
+    {
         await using var renderer = new HtmlRenderer(services, services.GetRequiredService<ILoggerFactory>());
-        var html = await renderer.Dispatcher.InvokeAsync(async () =>
+        return await renderer.Dispatcher.InvokeAsync(async () =>
             (await renderer.RenderComponentAsync<TPage>(ParameterView.FromDictionary(parameters))).ToHtmlString());
-        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        context.Response.Headers.XContentTypeOptions = "nosniff";
-        context.Response.Headers["Referrer-Policy"] = "no-referrer";
-        return TypedResults.Content(html, "text/html; charset=utf-8");
+    }
+
+    private static void AddSecurityHeaders(HttpResponse response)
+    {
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers["Referrer-Policy"] = "no-referrer";
     }
 }

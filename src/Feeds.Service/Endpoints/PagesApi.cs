@@ -2,7 +2,6 @@ using System.Xml.Linq;
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
-using Feeds.Service.Pages;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Feeds.Service.Endpoints;
@@ -10,44 +9,27 @@ namespace Feeds.Service.Endpoints;
 /// <summary>
 /// The pages for people: <c>/</c> lists the sections with their latest headlines, <c>/sections/{id}</c> shows a
 /// section's stories as a news page does, and <c>/sections.opml</c> lists every section feed for a reader to import.
+/// The first two are rendered once per change of what they show (<see cref="CachedPages"/>) and sent as the feeds are.
 /// </summary>
 internal static class PagesApi
 {
-    private const int HeadlinesOnIndex = 5;
-
     public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", GetIndexAsync).WithRenderFaultWall();
-        app.MapGet("/sections/{id}", GetSectionAsync).WithRenderFaultWall();
+        app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], GetIndexAsync).WithRenderFaultWall();
+        app.MapMethods("/sections/{id}", [HttpMethods.Get, HttpMethods.Head], GetSectionAsync).WithRenderFaultWall();
         app.MapGet("/sections.opml", GetOpml);
         return app;
     }
 
-    private static async Task<ContentHttpResult> GetIndexAsync(HttpContext context, FeedsConfigMonitor configs, SectionPages pages, RenderFaults faults,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> GetIndexAsync(HttpContext context, FeedsConfigMonitor configs, CachedPages pages, CancellationToken cancellationToken)
     {
         var config = configs.Current;
-        var baseUri = SectionFeedsApi.PublicBase(context.Request, config);
-        var sections = new List<IndexSection>(config.Sections.Count);
-        foreach (var section in config.Sections)
-        {
-            // One section that cannot be read does not take the index of every other section with it.
-            SectionPage? latest = null;
-            try
-            {
-                latest = await pages.GetAsync(config, section, ItemCursor.Newest, HeadlinesOnIndex, cancellationToken);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                faults.NotePageFailed($"/ (section {section.Id})", e);
-            }
-            sections.Add(new IndexSection(section, new SectionLinks(baseUri, section.Id), latest));
-        }
-        return await HtmlPage.RenderAsync<IndexPage>(context, new Dictionary<string, object?> { [nameof(IndexPage.Sections)] = sections });
+        var index = await pages.IndexAsync(config, SectionFeedsApi.PublicBase(context.Request, config), cancellationToken);
+        return HtmlPage.Serve(context, index, config);
     }
 
-    private static async Task<Results<ContentHttpResult, NotFound<string>, BadRequest<string>>> GetSectionAsync(
-        string id, string? before, HttpContext context, FeedsConfigMonitor configs, SectionPages pages, CancellationToken cancellationToken)
+    private static async Task<IResult> GetSectionAsync(
+        string id, string? before, HttpContext context, FeedsConfigMonitor configs, CachedPages pages, CancellationToken cancellationToken)
     {
         var config = configs.Current;
         if (config.FindSection(id) is not { } section)
@@ -55,13 +37,8 @@ internal static class PagesApi
         var cursor = ItemCursor.Newest;
         if (before is not null && !ItemCursor.TryParse(before, PageDirection.Older, out cursor))
             return TypedResults.BadRequest("?before= takes the cursor from the \"Older stories\" link");
-        var links = new SectionLinks(SectionFeedsApi.PublicBase(context.Request, config), section.Id);
-        var page = await pages.GetAsync(config, section, cursor, config.Publishing.ItemsPerFeed, cancellationToken);
-        return await HtmlPage.RenderAsync<SectionStoriesPage>(context, new Dictionary<string, object?>
-        {
-            [nameof(SectionStoriesPage.Page)] = page,
-            [nameof(SectionStoriesPage.Links)] = links,
-        });
+        var page = await pages.SectionAsync(config, section, cursor, SectionFeedsApi.PublicBase(context.Request, config), cancellationToken);
+        return HtmlPage.Serve(context, page, config);
     }
 
     private static ContentHttpResult GetOpml(HttpContext context, FeedsConfigMonitor configs)

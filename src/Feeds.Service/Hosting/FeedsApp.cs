@@ -42,6 +42,8 @@ public static class FeedsApp
         builder.Services.AddSourceSchedule(config);
         // Hourly: delete items past their retention, never what a section's first page shows.
         builder.Services.AddRetention();
+        // The pages for people, rendered once per change of what they show, like the feeds.
+        builder.Services.AddSingleton<CachedPages>();
         // Health (readiness includes the store) and metrics.
         builder.Services.AddFeedsHealthChecks();
         builder.Services.AddFeedsMetrics();

@@ -7,7 +7,7 @@ namespace Feeds.Service.Publishing;
 /// Watches the sections' change versions and pings the configured WebSub hub for each section that changed.
 /// Polling a counter in memory keeps ingest free of publishing concerns and batches a burst of polls into one ping.
 /// </summary>
-internal sealed partial class WebSubPinger(FeedsConfigMonitor configs, SectionFeeds feeds, WebSubHub hub, TimeProvider clock, ILogger<WebSubPinger> logger) : BackgroundService
+internal sealed partial class WebSubPinger(FeedsConfigMonitor configs, ContentVersions versions, WebSubHub hub, TimeProvider clock, ILogger<WebSubPinger> logger) : BackgroundService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(2);
 
@@ -25,7 +25,7 @@ internal sealed partial class WebSubPinger(FeedsConfigMonitor configs, SectionFe
                     continue;
                 foreach (var section in config.Sections)
                 {
-                    var version = feeds.SectionVersion(config, section);
+                    var version = versions.Section(config, section);
                     if (version == pinged.GetValueOrDefault(section.Id))
                         continue;
                     pinged[section.Id] = version;

@@ -207,6 +207,37 @@ public sealed class RenderDefenceTests : IAsyncLifetime
         Assert.Contains(host.Logs, line => line.Contains("The page /sections/hostile could not be rendered", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AnIndexWithASectionThatCannotBeReadIsNotKeptOnceTheSectionReadsAgain()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var failing = 1;
+        await using var host = await CustomHost.StartAsync(Sections, Sources(),
+            services => services.Decorate<IPublishingStore>(inner => new FaultyStore(inner)
+            {
+                // A passing fault (a locked file, say): nothing the service stores changes when it ends.
+                FailReadsOf = sourceIds => Volatile.Read(ref failing) == 1 && sourceIds.Count == 1 && sourceIds.Contains("hostile"),
+            }));
+        await host.WaitForPollsAsync(2, started);
+
+        var broken = await GetAsync(host.Client, "");
+        Volatile.Write(ref failing, 0);
+        // The first request after the fault may still get the index from before, while the new one renders.
+        var mended = broken;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (mended.Body.Contains("This section cannot be shown right now", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            mended = await GetAsync(host.Client, "");
+        }
+
+        Assert.Contains("This section cannot be shown right now", broken.Body);
+        Assert.Equal(HttpStatusCode.OK, mended.Response.StatusCode);
+        Assert.DoesNotContain("This section cannot be shown right now", mended.Body);
+        Assert.Contains("Harbor", mended.Body);
+        Assert.NotEqual(broken.Response.Headers.ETag, mended.Response.Headers.ETag);
+    }
+
     private static async Task WriteHostileRowsAsync(string databasePath)
     {
         var now = DateTimeOffset.UtcNow;
@@ -285,6 +316,8 @@ public sealed class RenderDefenceTests : IAsyncLifetime
             FailReadsOf(sourceIds) ? throw new InvalidOperationException("the hostile section cannot be read") : sourceIds;
 
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
+
+        public long GetStoreVersion() => inner.GetStoreVersion();
 
         public async Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken) =>
             (await inner.GetItemsAsync(Checked(sourceIds), cursor, limit, cancellationToken)).Select(Corrupt).ToList();

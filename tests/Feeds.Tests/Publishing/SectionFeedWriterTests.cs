@@ -42,7 +42,7 @@ public sealed class SectionFeedWriterTests
     private static SectionPage Page(params StoredItem[] items) =>
         new(World, ItemCursor.Newest, items.Select(i => new SectionEntry(i, [])).ToList(), null, null);
 
-    private static XDocument Xml(RenderedFeed feed) => XDocument.Parse(Encoding.UTF8.GetString(feed.Body));
+    private static XDocument Xml(RenderedDocument feed) => XDocument.Parse(Encoding.UTF8.GetString(feed.Body));
 
     [Theory]
     [InlineData(OutputFormat.Rss)]

@@ -34,7 +34,7 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         _temp = await TempStore.CreateAsync(_clock);
         _counting = new CountingStore(_temp.Publishing);
         _faults = new RenderFaults(_clock, NullLogger<RenderFaults>.Instance);
-        _feeds = new SectionFeeds(_counting, new SectionPages(_counting), _faults, _renderClock);
+        _feeds = new SectionFeeds(new SectionPages(_counting), new RenderCache(_faults, _renderClock), new ContentVersions(_counting));
         await SaveAsync("wire", "a");
         await SaveAsync("gadgets", "g");
     }
@@ -100,13 +100,13 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         _counting.Delay = TimeSpan.FromMilliseconds(500);
 
         var reading = _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
-        await _renderClock.WaitForTimerAsync(SectionFeeds.FreshBytesWait);
-        _renderClock.Advance(SectionFeeds.FreshBytesWait - TimeSpan.FromMilliseconds(1));
+        await _renderClock.WaitForTimerAsync(RenderCache.FreshBytesWait);
+        _renderClock.Advance(RenderCache.FreshBytesWait - TimeSpan.FromMilliseconds(1));
         var stillWaiting = !reading.IsCompleted;
         _renderClock.Advance(TimeSpan.FromMilliseconds(1));
         var during = await reading;
         // The render takes two 500 ms queries; on a loaded machine, longer. Readers get the new bytes once it is done.
-        RenderedFeed after;
+        RenderedDocument after;
         var deadline = DateTime.UtcNow.AddSeconds(10);
         do
         {
@@ -168,5 +168,6 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         public Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken) => CountAsync(() => inner.GetItemsAsync(sourceIds, cursor, limit, cancellationToken));
         public Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys, IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => CountAsync(() => inner.GetStoryMatchesAsync(sourceIds, linkKeys, headlineKeys, from, to, cancellationToken));
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
+        public long GetStoreVersion() => inner.GetStoreVersion();
     }
 }

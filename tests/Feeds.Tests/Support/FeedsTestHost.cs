@@ -18,9 +18,10 @@ public sealed class FeedsTestHost : IAsyncDisposable
     private WebApplication? _app;
 
     private readonly ConcurrentQueue<string> _logs = new();
+    private readonly Action<IServiceCollection>? _replaceServices;
 
-    private FeedsTestHost(TempFolder folder, string configPath, string? databasePath) =>
-        (Folder, ConfigPath, DatabasePath) = (folder, configPath, databasePath ?? folder.File("feeds.db"));
+    private FeedsTestHost(TempFolder folder, string configPath, string? databasePath, Action<IServiceCollection>? replaceServices) =>
+        (Folder, ConfigPath, DatabasePath, _replaceServices) = (folder, configPath, databasePath ?? folder.File("feeds.db"), replaceServices);
 
     public TempFolder Folder { get; }
 
@@ -43,13 +44,14 @@ public sealed class FeedsTestHost : IAsyncDisposable
     public static readonly object LoopbackFetching = new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "50ms" };
 
     /// <summary>Writes a config with the sections and sources given and starts the service on it.</summary>
+    /// <param name="replaceServices">Puts test doubles in the container, e.g. a store contract that counts its reads (<see cref="ServiceDecoration"/>).</param>
     public static async Task<FeedsTestHost> StartAsync(object sections, object sources, object? publishing = null, object? fetching = null,
-        string? databasePath = null)
+        string? databasePath = null, Action<IServiceCollection>? replaceServices = null)
     {
         var folder = new TempFolder();
         var configPath = folder.File("feeds.json");
         await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(new { sections, sources, publishing = publishing ?? new { }, fetching = fetching ?? LoopbackFetching }));
-        var host = new FeedsTestHost(folder, configPath, databasePath);
+        var host = new FeedsTestHost(folder, configPath, databasePath, replaceServices);
         await host.StartAsync();
         return host;
     }
@@ -57,7 +59,11 @@ public sealed class FeedsTestHost : IAsyncDisposable
     public async Task StartAsync()
     {
         _app = await FeedsApp.BuildAsync(new FeedsSettings(ConfigPath, DatabasePath, "http://127.0.0.1:0"),
-            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new CapturedLogs(_logs)));
+            builder =>
+            {
+                builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new CapturedLogs(_logs));
+                _replaceServices?.Invoke(builder.Services);
+            });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Client = new HttpClient { BaseAddress = new Uri(address + "/") };

@@ -30,6 +30,7 @@ internal sealed class SqliteDatabase : IDisposable
     // One writer at a time: SQLite allows one anyway, and queuing here avoids busy retries.
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly ConcurrentDictionary<string, long> _sourceVersions = new();
+    private long _storeVersion;
 
     public SqliteDatabase(string databasePath, CommitDurability durability)
     {
@@ -73,8 +74,16 @@ internal sealed class SqliteDatabase : IDisposable
     /// <inheritdoc cref="IPublishingStore.GetSourceVersion"/>
     public long SourceVersion(string sourceId) => _sourceVersions.GetValueOrDefault(sourceId);
 
+    /// <inheritdoc cref="IPublishingStore.GetStoreVersion"/>
+    public long StoreVersion => Interlocked.Read(ref _storeVersion);
+
     /// <summary>Called after a commit that changed the source's items.</summary>
-    public void SourceChanged(string sourceId) => _sourceVersions.AddOrUpdate(sourceId, 1, (_, version) => version + 1);
+    /// <remarks>The source's version grows before the store's, so a reader that sees the store's new version sees the source's too.</remarks>
+    public void SourceChanged(string sourceId)
+    {
+        _sourceVersions.AddOrUpdate(sourceId, 1, (_, version) => version + 1);
+        Interlocked.Increment(ref _storeVersion);
+    }
 
     /// <summary>
     /// Values for <c>IN (SELECT value FROM json_each(@list))</c>: one parameter however long the list, where Dapper's

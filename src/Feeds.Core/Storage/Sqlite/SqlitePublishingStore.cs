@@ -46,4 +46,6 @@ internal sealed class SqlitePublishingStore(SqliteDatabase database, TimeProvide
     }
 
     public long GetSourceVersion(string sourceId) => database.SourceVersion(sourceId);
+
+    public long GetStoreVersion() => database.StoreVersion;
 }

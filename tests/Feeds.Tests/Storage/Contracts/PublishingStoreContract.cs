@@ -127,4 +127,21 @@ public abstract class PublishingStoreContract<TStores> : StoreContract<TStores> 
         Assert.True(Store.Publishing.GetSourceVersion("wire") > unchanged);
         Assert.Equal(0, Store.Publishing.GetSourceVersion("desk"));
     }
+
+    [Fact]
+    public async Task TheStoreVersionGrowsWhenAnySourcesItemsChangeAndOnlyThen()
+    {
+        var start = Store.Publishing.GetStoreVersion();
+        await SaveAsync("wire", Item("a"));
+        var afterWire = Store.Publishing.GetStoreVersion();
+        await SaveAsync("wire", Item("a"));
+        await SaveAsync("desk");
+        var unchanged = Store.Publishing.GetStoreVersion();
+        await SaveAsync("desk", Item("d"));
+
+        Assert.Equal(0, start);
+        Assert.True(afterWire > start);
+        Assert.Equal(afterWire, unchanged);
+        Assert.True(Store.Publishing.GetStoreVersion() > unchanged);
+    }
 }

@@ -100,11 +100,12 @@ public abstract class RetentionStoreContract<TStores> : StoreContract<TStores> w
     {
         await SaveAsync("wire", ("new", 0), ("old", 200));
         await SaveAsync("desk", ("d", 0));
-        var (wire, desk) = (Store.Publishing.GetSourceVersion("wire"), Store.Publishing.GetSourceVersion("desk"));
+        var (wire, desk, store) = (Store.Publishing.GetSourceVersion("wire"), Store.Publishing.GetSourceVersion("desk"), Store.Publishing.GetStoreVersion());
 
         await PruneAsync(new RetentionSettings(90, 0));
 
         Assert.True(Store.Publishing.GetSourceVersion("wire") > wire);
         Assert.Equal(desk, Store.Publishing.GetSourceVersion("desk"));
+        Assert.True(Store.Publishing.GetStoreVersion() > store, "a prune that deleted items leaves the store's version as it was");
     }
 }

@@ -3,14 +3,6 @@ using System.Security.Cryptography;
 
 namespace Feeds.Core.Publishing;
 
-/// <summary>The output formats of a section feed.</summary>
-public enum OutputFormat
-{
-    Rss,
-    Atom,
-    Json,
-}
-
 /// <summary>A content coding we send (RFC 9110 §8.4.1).</summary>
 public enum ContentCoding
 {
@@ -20,20 +12,22 @@ public enum ContentCoding
 }
 
 /// <summary>
-/// A section feed page rendered once. Its gzip and brotli forms are compressed once too, on the first request
-/// that asks for each, so serving it costs neither database work nor compression.
+/// A document served from the render cache — a section feed page or an HTML page — rendered once. Its gzip and brotli
+/// forms are compressed once too, on the first request that asks for each, so serving it costs neither database work
+/// nor compression.
 /// </summary>
-public sealed class RenderedFeed
+public sealed class RenderedDocument
 {
     private readonly Representation _identity;
     private readonly Lazy<Representation> _gzip;
     private readonly Lazy<Representation> _brotli;
 
-    public RenderedFeed(byte[] body, string contentType, DateTimeOffset lastModified, IReadOnlyList<LeftOutItem>? leftOut = null)
+    public RenderedDocument(byte[] body, string contentType, DateTimeOffset lastModified, IReadOnlyList<LeftOutItem>? leftOut = null, bool isComplete = true)
     {
         ContentType = contentType;
         LastModified = lastModified;
         LeftOut = leftOut ?? [];
+        IsComplete = isComplete;
         var hash = Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 16));
         // A strong ETag names one representation: each content coding gets its own (RFC 9110 §8.8.3).
         _identity = new Representation(body, $"\"{hash}\"");
@@ -49,6 +43,12 @@ public sealed class RenderedFeed
     public IReadOnlyList<LeftOutItem> LeftOut { get; }
 
     public DateTimeOffset LastModified { get; }
+
+    /// <summary>
+    /// False when a part of the document could not be read (a section of the index): it is served, but not kept past
+    /// the request, so the next one tries again instead of showing the hole until something changes.
+    /// </summary>
+    public bool IsComplete { get; }
 
     public Representation this[ContentCoding coding] => coding switch
     {

@@ -1,0 +1,70 @@
+using Feeds.Core.Publishing;
+using Feeds.Core.Sources;
+using Feeds.Core.Storage;
+using Feeds.Service.Pages;
+
+namespace Feeds.Service.Endpoints;
+
+/// <summary>
+/// The HTML pages for people as documents of the <see cref="RenderCache"/>, the same cache the feeds are served from:
+/// the index is rendered once per change of any section (or of the config), a section page once per change of its
+/// sources. The pages show only stored data and absolute times, so kept bytes stay true until the data changes.
+/// </summary>
+/// <param name="services">The application's services, not a request's: a render is shared by every reader waiting for
+/// it and may outlive the request that started it.</param>
+internal sealed class CachedPages(SectionPages pages, RenderCache cache, ContentVersions versions, RenderFaults faults, IServiceProvider services, TimeProvider clock)
+{
+    private const int HeadlinesOnIndex = 5;
+
+    /// <summary><c>/</c>: every section with its latest headlines.</summary>
+    public Task<RenderedDocument> IndexAsync(FeedsConfig config, Uri baseUri, CancellationToken cancellationToken) =>
+        cache.GetAsync(baseUri, config, versions.All(), () => RenderIndexAsync(config, baseUri), cancellationToken);
+
+    /// <summary><c>/sections/{id}</c> and its older pages (<c>?before=</c>).</summary>
+    public Task<RenderedDocument> SectionAsync(FeedsConfig config, Section section, ItemCursor cursor, Uri baseUri, CancellationToken cancellationToken)
+    {
+        var links = new SectionLinks(baseUri, section.Id);
+        return cache.GetAsync(links.PageAt(cursor), config, versions.Section(config, section), async () =>
+        {
+            var page = await pages.GetAsync(config, section, cursor, config.Publishing.ItemsPerFeed, CancellationToken.None);
+            var leftOut = new List<LeftOutItem>();
+            var html = await HtmlPage.RenderBytesAsync<SectionStoriesPage>(services, new Dictionary<string, object?>
+            {
+                [nameof(SectionStoriesPage.Page)] = page,
+                [nameof(SectionStoriesPage.Links)] = links,
+                [nameof(SectionStoriesPage.LeftOut)] = leftOut,
+            });
+            return new RenderedDocument(html, HtmlPage.ContentType, clock.GetUtcNow(), leftOut);
+        }, cancellationToken);
+    }
+
+    private async Task<RenderedDocument> RenderIndexAsync(FeedsConfig config, Uri baseUri)
+    {
+        var sections = new List<IndexSection>(config.Sections.Count);
+        var whole = true;
+        foreach (var section in config.Sections)
+        {
+            // One section that cannot be read does not take the index of every other section with it.
+            SectionPage? latest = null;
+            try
+            {
+                latest = await pages.GetAsync(config, section, ItemCursor.Newest, HeadlinesOnIndex, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                faults.NotePageFailed($"/ (section {section.Id})", e);
+                whole = false;
+            }
+            sections.Add(new IndexSection(section, new SectionLinks(baseUri, section.Id), latest));
+        }
+        var leftOut = new List<LeftOutItem>();
+        var html = await HtmlPage.RenderBytesAsync<IndexPage>(services, new Dictionary<string, object?>
+        {
+            [nameof(IndexPage.Sections)] = sections,
+            [nameof(IndexPage.LeftOut)] = leftOut,
+        });
+        // Last-Modified is the render's time, not the newest headline's: a config edit (a section renamed) changes the
+        // page without a newer item, and a client asking If-Modified-Since must not be told it has not changed.
+        return new RenderedDocument(html, HtmlPage.ContentType, clock.GetUtcNow(), leftOut, isComplete: whole);
+    }
+}

@@ -1,0 +1,239 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Feeds.Core.Refreshing;
+using Feeds.Core.Sources;
+using Feeds.Core.Storage;
+using Feeds.Tests.Support;
+
+namespace Feeds.Tests.EndToEnd;
+
+/// <summary>
+/// The HTML pages are served as the feeds are: rendered once per change of what they show and kept with their gzip and
+/// brotli forms, with a strong ETag, Last-Modified and 304. Reads that reach the store are counted by a decorated
+/// <see cref="IPublishingStore"/> in the real service.
+/// </summary>
+public sealed class CachedPagesTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Morning = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddHours(-18);
+
+    private LoopbackSourceServer _sources = null!;
+    private FeedsTestHost _host = null!;
+    private readonly CountingStore.Counter _reads = new();
+
+    public async Task InitializeAsync()
+    {
+        _sources = await LoopbackSourceServer.StartAsync();
+        _sources.Serve("/wire.rss", Feed("Harbor Wire", "Harbour strike enters its third week", "Ferry timetable cut"));
+        _sources.Serve("/gadgets.rss", Feed("Gadget Desk", "A phone that folds twice"));
+        var started = DateTimeOffset.UtcNow;
+        _host = await FeedsTestHost.StartAsync(
+            new[] { new { id = "world", title = "World", description = "World news" }, new { id = "tech", title = "Tech", description = "Gadgets" } },
+            new[]
+            {
+                new { id = "wire", url = new Uri(_sources.BaseUri, "wire.rss").AbsoluteUri, sections = new[] { "world" } },
+                new { id = "gadgets", url = new Uri(_sources.BaseUri, "gadgets.rss").AbsoluteUri, sections = new[] { "tech" } },
+            },
+            publishing: new { itemsPerFeed = 1 },
+            replaceServices: services => services.Decorate<IPublishingStore>(inner => new CountingStore(inner, _reads)));
+        await _host.WaitForPollsAsync(2, started);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _sources.DisposeAsync();
+    }
+
+    private static byte[] Feed(string title, params string[] headlines) => Encoding.UTF8.GetBytes($"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <rss version="2.0"><channel><title>{title}</title><link>https://example.com/</link><description>d</description>
+        {string.Concat(headlines.Select((headline, i) => $"<item><title>{headline}</title><link>https://example.com/{Uri.EscapeDataString(headline)}</link><pubDate>{Morning.AddHours(headlines.Length - i):R}</pubDate></item>"))}
+        </channel></rss>
+        """);
+
+    private async Task<HttpResponseMessage> GetAsync(string path, Action<HttpRequestHeaders>? headers = null, HttpMethod? method = null)
+    {
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
+        headers?.Invoke(request.Headers);
+        var response = await _host.Client.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    private Task PollAsync(string sourceId)
+    {
+        var config = _host.Services.GetRequiredService<FeedsConfigMonitor>().Current;
+        return _host.Services.GetRequiredService<SourceRefresher>().RefreshAsync(config.FindSource(sourceId)!, PollReason.Manual, CancellationToken.None);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("sections/world")]
+    [InlineData("sections/world?before=9999999999999.1")]
+    public async Task AnUnchangedPageIsServedAgainWithoutStoreWorkWithTheSameStrongETagAnd304(string path)
+    {
+        using var first = await GetAsync(path);
+        var reads = _reads.Count;
+        using var second = await GetAsync(path);
+        using var revalidated = await GetAsync(path, headers => headers.IfNoneMatch.Add(first.Headers.ETag!));
+        using var sinceModified = await GetAsync(path, headers => headers.IfModifiedSince = first.Content.Headers.LastModified);
+        using var head = await GetAsync(path, method: HttpMethod.Head);
+
+        Assert.True(reads > 0, "the first request did not read the store: the precondition of the test is missing");
+        Assert.Equal(reads, _reads.Count);
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        Assert.False(first.Headers.ETag!.IsWeak);
+        Assert.Equal(first.Headers.ETag, second.Headers.ETag);
+        Assert.Equal(await first.Content.ReadAsByteArrayAsync(), await second.Content.ReadAsByteArrayAsync());
+        Assert.Equal("text/html; charset=utf-8", first.Content.Headers.ContentType?.ToString());
+        Assert.NotNull(first.Content.Headers.LastModified);
+        Assert.Equal("public, max-age=300", first.Headers.CacheControl?.ToString());
+        Assert.Equal(["Accept-Encoding"], first.Headers.Vary);
+        Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
+        Assert.Equal(first.Headers.ETag, revalidated.Headers.ETag);
+        Assert.Empty(await revalidated.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NotModified, sinceModified.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(first.Headers.ETag, head.Headers.ETag);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        // The page's own headers stand on every answer, cached or not.
+        Assert.All(new[] { first, second, revalidated, head }, response =>
+            Assert.StartsWith("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("sections/tech")]
+    public async Task TheGzipAndBrotliFormsOfAPageDecodeToItsBytesEachWithItsOwnETag(string path)
+    {
+        using var identity = await GetAsync(path);
+        using var gzip = await GetAsync(path, headers => headers.AcceptEncoding.ParseAdd("gzip"));
+        using var brotli = await GetAsync(path, headers => headers.AcceptEncoding.ParseAdd("gzip, br"));
+        using var brotliAgain = await GetAsync(path, headers => headers.AcceptEncoding.ParseAdd("br"));
+        using var brotliRevalidated = await GetAsync(path, headers =>
+        {
+            headers.AcceptEncoding.ParseAdd("br");
+            headers.IfNoneMatch.Add(brotli.Headers.ETag!);
+        });
+
+        var body = await identity.Content.ReadAsByteArrayAsync();
+        Assert.Empty(identity.Content.Headers.ContentEncoding);
+        Assert.Equal(["gzip"], gzip.Content.Headers.ContentEncoding);
+        Assert.Equal(["br"], brotli.Content.Headers.ContentEncoding);
+        Assert.Equal(body, Decode(await gzip.Content.ReadAsByteArrayAsync(), stream => new GZipStream(stream, CompressionMode.Decompress)));
+        Assert.Equal(body, Decode(await brotli.Content.ReadAsByteArrayAsync(), stream => new BrotliStream(stream, CompressionMode.Decompress)));
+        Assert.Equal(3, new[] { identity.Headers.ETag, gzip.Headers.ETag, brotli.Headers.ETag }.Distinct().Count());
+        Assert.Equal(brotli.Headers.ETag, brotliAgain.Headers.ETag);
+        Assert.Equal(await brotli.Content.ReadAsByteArrayAsync(), await brotliAgain.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NotModified, brotliRevalidated.StatusCode);
+    }
+
+    [Fact]
+    public async Task APollThatChangesASourceChangesItsSectionPageAndTheIndexAndNoOtherSectionsPage()
+    {
+        using var index = await GetAsync("");
+        using var world = await GetAsync("sections/world");
+        using var tech = await GetAsync("sections/tech");
+
+        _sources.Serve("/wire.rss", Feed("Harbor Wire", "Dockers and owners agree", "Harbour strike enters its third week", "Ferry timetable cut"));
+        await PollAsync("wire");
+        var reads = _reads.Count;
+        using var techAfter = await GetAsync("sections/tech");
+        var techReads = _reads.Count - reads;
+        using var worldAfter = await GetAsync("sections/world");
+        using var indexAfter = await GetAsync("");
+
+        Assert.Equal(0, techReads);
+        Assert.Equal(tech.Headers.ETag, techAfter.Headers.ETag);
+        Assert.NotEqual(world.Headers.ETag, worldAfter.Headers.ETag);
+        Assert.DoesNotContain("Dockers and owners agree", await world.Content.ReadAsStringAsync());
+        Assert.Contains("Dockers and owners agree", await worldAfter.Content.ReadAsStringAsync());
+        Assert.NotEqual(index.Headers.ETag, indexAfter.Headers.ETag);
+        Assert.Contains("Dockers and owners agree", await indexAfter.Content.ReadAsStringAsync());
+        // A reader holding the old page is sent the new one.
+        using var revalidated = await GetAsync("sections/world", headers => headers.IfNoneMatch.Add(world.Headers.ETag!));
+        Assert.Equal(HttpStatusCode.OK, revalidated.StatusCode);
+    }
+
+    [Fact]
+    public async Task APollThatChangesNothingKeepsEveryPage()
+    {
+        using var index = await GetAsync("");
+        using var world = await GetAsync("sections/world");
+
+        await PollAsync("wire");
+        await PollAsync("gadgets");
+        var reads = _reads.Count;
+        using var indexAfter = await GetAsync("");
+        using var worldAfter = await GetAsync("sections/world");
+
+        Assert.Equal(reads, _reads.Count);
+        Assert.Equal((index.Headers.ETag, world.Headers.ETag), (indexAfter.Headers.ETag, worldAfter.Headers.ETag));
+    }
+
+    [Fact]
+    public async Task AConfigEditChangesTheIndexAndTheSectionPage()
+    {
+        using var index = await GetAsync("");
+        using var world = await GetAsync("sections/world");
+        var config = JsonDocument.Parse(await File.ReadAllTextAsync(_host.ConfigPath)).RootElement.ToString();
+
+        await File.WriteAllTextAsync(_host.ConfigPath, config.Replace("\"World news\"", "\"News from every harbour\"", StringComparison.Ordinal));
+        HttpResponseMessage indexAfter;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        do
+        {
+            await Task.Delay(200);
+            indexAfter = await GetAsync("");
+        }
+        while (!(await indexAfter.Content.ReadAsStringAsync()).Contains("News from every harbour", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+        using var worldAfter = await GetAsync("sections/world");
+
+        Assert.Contains("News from every harbour", await indexAfter.Content.ReadAsStringAsync());
+        Assert.NotEqual(index.Headers.ETag, indexAfter.Headers.ETag);
+        Assert.Contains("News from every harbour", await worldAfter.Content.ReadAsStringAsync());
+        Assert.NotEqual(world.Headers.ETag, worldAfter.Headers.ETag);
+        indexAfter.Dispose();
+    }
+
+    private static byte[] Decode(byte[] body, Func<Stream, Stream> decompressor)
+    {
+        using var decoded = new MemoryStream();
+        using (var stream = decompressor(new MemoryStream(body)))
+            stream.CopyTo(decoded);
+        return decoded.ToArray();
+    }
+
+    /// <summary>The publishing store, counting the reads that reach the database (pages and story matches).</summary>
+    private sealed class CountingStore(IPublishingStore inner, CountingStore.Counter reads) : IPublishingStore
+    {
+        public sealed class Counter
+        {
+            private int _count;
+
+            public int Count => Volatile.Read(ref _count);
+
+            public void Add() => Interlocked.Increment(ref _count);
+        }
+
+        public Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken)
+        {
+            reads.Add();
+            return inner.GetItemsAsync(sourceIds, cursor, limit, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys,
+            IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+        {
+            reads.Add();
+            return inner.GetStoryMatchesAsync(sourceIds, linkKeys, headlineKeys, from, to, cancellationToken);
+        }
+
+        public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
+
+        public long GetStoreVersion() => inner.GetStoreVersion();
+    }
+}
