@@ -8,7 +8,7 @@ namespace Feeds.Service.Scheduling;
 /// when the source is added) for now, then, after each poll, at the due time <see cref="Core.Refreshing.SourceRefresher"/>
 /// computed from the source's stored state (adaptive interval, backoff, Retry-After, a Gone source's day). Quartz
 /// does nothing for a source between its polls, so a service with nothing due is idle whatever the size of its
-/// catalogue: 20,000 sources that each asked every 30 s whether they were due kept a third of a core busy.
+/// catalogue: 20,000 sources that each asked every 30 s whether they were due kept almost half a core busy.
 /// A trigger lost to a fault (a job that threw, a re-arm that failed) is found by <see cref="RearmLostSourcesJob"/>.
 /// Jobs follow the config: <see cref="SourceScheduler"/> adds and removes them as sources come and go.
 /// </summary>
