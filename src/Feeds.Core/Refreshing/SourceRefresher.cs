@@ -259,9 +259,27 @@ public sealed partial class SourceRefresher(
     }
 
     /// <summary>
+    /// When the schedule polls <paramref name="source"/> next, from its stored state: its due time, never before a backoff,
+    /// its Retry-After or a Gone source's day; now for a source never polled. When the config changed the source's
+    /// schedule (<paramref name="scheduleChanged"/>) the due time is also reckoned from the last poll with the new
+    /// interval and the earlier of the two kept: a shorter schedule applies at once, a longer one from the next poll.
+    /// </summary>
+    public async Task<DateTimeOffset> NextPollAtAsync(Source source, bool scheduleChanged, CancellationToken cancellationToken)
+    {
+        var state = await LoadStateAsync(source, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (scheduleChanged && state is { LastAttemptAt: { } last, NextDueAt: { } stored })
+        {
+            var reckoned = last + IntervalOf(source, state, now, maxAge: null);
+            state = state with { NextDueAt = reckoned < stored ? reckoned : stored };
+        }
+        return DueAt(state, PollReason.Schedule) ?? now;
+    }
+
+    /// <summary>
     /// A scheduled poll waits for the schedule; every poll waits out a backoff, the source's Retry-After or a Gone
-    /// source's day. Nothing is taken off <see cref="SourceState.NextDueAt"/> for timer drift: a check that comes a
-    /// little early finds the source not due, and the scheduler wakes it again at the due time it is told.
+    /// source's day. Nothing is taken off <see cref="SourceState.NextDueAt"/> for timer drift: a trigger that fires a
+    /// little early finds the source not due, and the scheduler re-arms it at the due time it is told.
     /// </summary>
     private static DateTimeOffset? DueAt(SourceState state, PollReason reason)
     {

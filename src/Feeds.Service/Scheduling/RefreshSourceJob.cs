@@ -4,53 +4,69 @@ using Quartz;
 
 namespace Feeds.Service.Scheduling;
 
-/// <summary>Polls one source. Thin: the pipeline lives in <see cref="SourceRefresher"/>.</summary>
+/// <summary>
+/// Polls one source, then re-arms its trigger at its next due time. Thin: the pipeline and the due times live in
+/// <see cref="SourceRefresher"/>.
+/// </summary>
 [DisallowConcurrentExecution]
-internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsConfigMonitor configs, StartupPolls startupPolls, ILogger<RefreshSourceJob> logger)
+internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsConfigMonitor configs, TimeProvider clock, ILogger<RefreshSourceJob> logger)
     : IJob
 {
     public const string SourceIdKey = "sourceId";
 
+    /// <summary>Set on the trigger of a start-up poll, which does not wait for the stored schedule.</summary>
+    public const string StartupKey = "startup";
+
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
-        var sourceId = context.MergedJobDataMap.GetString(SourceIdKey);
+        var data = context.MergedJobDataMap;
+        var reason = data.TryGetValue(StartupKey, out var startup) && startup is true ? PollReason.Startup : PollReason.Schedule;
+        await PollAndRearmAsync(context.Scheduler, data.GetString(SourceIdKey), reason, cancellationToken);
+    }
+
+    internal async Task PollAndRearmAsync(IScheduler scheduler, string? sourceId, PollReason reason, CancellationToken cancellationToken)
+    {
         // A source removed from the config while this run was queued is not polled.
         if (sourceId is null || configs.Current.FindSource(sourceId) is not { } source)
             return;
-        // The start-up poll does not wait for the stored schedule (once, by whichever trigger runs first); checks do.
-        var reason = startupPolls.TryPay(source.Id) ? PollReason.Startup : PollReason.Schedule;
+        DateTimeOffset next;
         try
         {
-            if (await refresher.RefreshAsync(source, reason, cancellationToken) is RefreshResult.NotDue notDue)
-                await WakeAtAsync(context.Scheduler, source.Id, notDue.DueAt, cancellationToken);
+            next = await refresher.RefreshAsync(source, reason, cancellationToken) switch
+            {
+                RefreshResult.NotDue notDue => notDue.DueAt,
+                RefreshResult.Failed failed => failed.RetryNotBefore,
+                _ => await refresher.NextPollAtAsync(source, scheduleChanged: false, cancellationToken),
+            };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Shutting down; the poll is idempotent and is simply redone next time.
+            // Shutting down; the schedule is in memory and the next start polls every source once anyway.
+            return;
         }
         catch (Exception e)
         {
-            // A bug or a storage fault must not escape into Quartz and stop the schedule of this source.
-            LogUnexpected(e, source.Id);
+            // A bug or a storage fault (a full disk) must not escape into Quartz and stop the schedule of this source; its
+            // stored state may not say when to come back, so it is tried again after its configured interval.
+            next = clock.GetUtcNow() + source.Interval;
+            LogUnexpected(e, source.Id, next);
         }
-    }
-
-    /// <summary>Asks Quartz to check the source again at its due time; without it the poll comes at the next regular check.</summary>
-    private async Task WakeAtAsync(IScheduler scheduler, string sourceId, DateTimeOffset dueAt, CancellationToken cancellationToken)
-    {
+        // Removed while it was polled: the job is gone and there is nothing to re-arm.
+        if (configs.Current.FindSource(source.Id) is null)
+            return;
         try
         {
-            await SourceSchedule.WakeAtAsync(scheduler, sourceId, dueAt, cancellationToken);
+            await SourceSchedule.RearmAsync(scheduler, source.Id, next, cancellationToken);
         }
-        catch (SchedulerException e)
+        catch (Exception e) when (e is SchedulerException or OperationCanceledException)
         {
-            LogWakeFailed(e, sourceId, dueAt, SourceSchedule.CheckEvery.TotalSeconds);
+            LogRearmFailed(e, source.Id, next, RearmLostSourcesJob.Every.TotalMinutes);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not schedule a check of {SourceId} at its due time {DueAt:u}; the regular check polls it at most {CheckEverySeconds} s later")]
-    private partial void LogWakeFailed(Exception exception, string sourceId, DateTimeOffset dueAt, double checkEverySeconds);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Poll of {SourceId} failed unexpectedly; trying again at {DueAt:u}")]
+    private partial void LogUnexpected(Exception exception, string sourceId, DateTimeOffset dueAt);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Poll of {SourceId} failed unexpectedly")]
-    private partial void LogUnexpected(Exception exception, string sourceId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not arm the next poll of {SourceId} at {DueAt:u}; the schedule's safety net re-arms it within {RearmEveryMinutes} min")]
+    private partial void LogRearmFailed(Exception exception, string sourceId, DateTimeOffset dueAt, double rearmEveryMinutes);
 }

@@ -4,20 +4,17 @@ using Quartz;
 namespace Feeds.Service.Scheduling;
 
 /// <summary>
-/// One durable Quartz job per source with two triggers: a start-up poll, then a check at a fixed short
-/// cadence. Quartz only keeps the cadence; whether a poll is due (adaptive interval, backoff, Retry-After,
-/// a Gone source's day) is decided by <see cref="Core.Refreshing.SourceRefresher"/> from the source's
-/// stored state, so the rules are testable with a fake clock and an interval change needs no rescheduling.
-/// A check that finds the source due before the next check adds a one-off trigger at that moment, so a poll is
-/// neither early nor up to a whole cadence late.
+/// One durable Quartz job per source with one one-shot trigger, armed at the source's next poll: at start-up (and
+/// when the source is added) for now, then, after each poll, at the due time <see cref="Core.Refreshing.SourceRefresher"/>
+/// computed from the source's stored state (adaptive interval, backoff, Retry-After, a Gone source's day). Quartz
+/// does nothing for a source between its polls, so a service with nothing due is idle whatever the size of its
+/// catalogue: 20,000 sources that each asked every 30 s whether they were due kept almost half a core busy.
+/// A trigger lost to a fault (a job that threw, a re-arm that failed) is found by <see cref="RearmLostSourcesJob"/>.
 /// Jobs follow the config: <see cref="SourceScheduler"/> adds and removes them as sources come and go.
 /// </summary>
 internal static class SourceSchedule
 {
     public const string Group = "sources";
-
-    /// <summary>How often each source asks whether it is due; a due poll is at most this late.</summary>
-    public static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(30);
 
     public static IServiceCollection AddSourceSchedule(this IServiceCollection services, FeedsConfig config)
     {
@@ -28,8 +25,8 @@ internal static class SourceSchedule
             // wait on its host at once, and then some, so the sources of one busy host (30 of them, redirecting, on a
             // host that takes one request a second) never hold up the sources of other hosts.
             quartz.UseDefaultThreadPool(config.Sources.Count + Math.Max(10, config.Fetching.MaxConcurrency * 4));
+            quartz.AddJob<RearmLostSourcesJob>(job => job.WithIdentity(RearmLostSourcesJob.Job).StoreDurably());
         });
-        services.AddSingleton<StartupPolls>();
         // Shutdown waits for running polls to finish.
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         services.AddHostedService<SourceScheduler>();
@@ -38,50 +35,40 @@ internal static class SourceSchedule
 
     public static JobKey JobOf(string sourceId) => new(sourceId, Group);
 
-    /// <summary>
-    /// Makes sure <paramref name="sourceId"/> is checked again at <paramref name="dueAt"/>, when that comes before its
-    /// next regular check: one one-off trigger per source, moved to the latest due time a check found.
-    /// </summary>
-    public static async Task WakeAtAsync(IScheduler scheduler, string sourceId, DateTimeOffset dueAt, CancellationToken cancellationToken)
-    {
-        var check = await scheduler.GetTrigger(new TriggerKey(sourceId, Group), cancellationToken);
-        if (check?.NextFireTimeUtc is { } nextCheck && nextCheck <= dueAt)
-            return;
-        await scheduler.ScheduleJob(TriggerBuilder.Create()
-            .ForJob(JobOf(sourceId))
-            .WithIdentity(sourceId + "-due", Group)
-            .StartAt(dueAt)
-            .Build(), ScheduleJobOptions.Replacing, cancellationToken);
-    }
+    public static TriggerKey TriggerOf(string sourceId) => new(sourceId, Group);
 
     /// <summary>
-    /// The job of a source and its triggers: a poll at <paramref name="now"/> (a new source, or the first after
-    /// downtime), then checks from <paramref name="firstCheckAt"/>, which the caller spreads over the cadence so sources
-    /// with the same schedule never fire as one burst.
+    /// The job of a source and its trigger for now. A <paramref name="startup"/> poll does not wait for the stored
+    /// schedule (a new source, or the first poll after downtime, however many intervals were missed); otherwise the job
+    /// polls only if the source is due and re-arms itself at its due time if not. The fetch throttle spreads the polls
+    /// of sources armed together over their hosts and the fetch slots.
     /// </summary>
-    public static async Task ScheduleAsync(IScheduler scheduler, Source source, DateTimeOffset now, DateTimeOffset firstCheckAt, CancellationToken cancellationToken)
+    public static async Task ScheduleAsync(IScheduler scheduler, Source source, DateTimeOffset now, bool startup, CancellationToken cancellationToken)
     {
         var job = JobBuilder.Create<RefreshSourceJob>()
             .WithIdentity(JobOf(source.Id))
             .StoreDurably()
             .UsingJobData(RefreshSourceJob.SourceIdKey, source.Id)
             .Build();
-        ITrigger[] triggers =
-        [
-            // The caller owes this poll in StartupPolls; the fetch throttle spreads these over hosts and slots.
-            TriggerBuilder.Create()
-                .ForJob(job)
-                .WithIdentity(source.Id + "-startup", Group)
-                .StartAt(now)
-                .Build(),
-            TriggerBuilder.Create()
-                .ForJob(job)
-                .WithIdentity(source.Id, Group)
-                .StartAt(firstCheckAt)
-                // Missed checks are skipped, never replayed one per missed tick.
-                .WithSimpleSchedule(s => s.WithInterval(CheckEvery).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
-                .Build(),
-        ];
-        await scheduler.ScheduleJob(job, triggers, ScheduleJobOptions.Replacing, cancellationToken);
+        await scheduler.ScheduleJob(job, [PollAt(source.Id, now, startup)], ScheduleJobOptions.Replacing, cancellationToken);
     }
+
+    /// <summary>
+    /// Moves the source's one trigger to <paramref name="at"/>. Called from the source's own running job, whose trigger
+    /// Quartz then keeps instead of deleting it as spent; <see cref="DisallowConcurrentExecutionAttribute"/> holds
+    /// the new trigger until that run has finished.
+    /// </summary>
+    public static async Task RearmAsync(IScheduler scheduler, string sourceId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await scheduler.ScheduleJob(PollAt(sourceId, at, startup: false), ScheduleJobOptions.Replacing, cancellationToken);
+
+    /// <summary>
+    /// A single poll at <paramref name="at"/>. When it cannot fire on time (every pool slot taken at start-up) Quartz's
+    /// default for a one-shot trigger fires it as soon as it can: a poll is late, never skipped.
+    /// </summary>
+    private static ITrigger PollAt(string sourceId, DateTimeOffset at, bool startup) => TriggerBuilder.Create()
+        .ForJob(JobOf(sourceId))
+        .WithIdentity(TriggerOf(sourceId))
+        .UsingJobData(RefreshSourceJob.StartupKey, startup)
+        .StartAt(at)
+        .Build();
 }

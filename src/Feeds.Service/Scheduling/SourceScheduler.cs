@@ -1,3 +1,4 @@
+using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Quartz;
 
@@ -5,11 +6,12 @@ namespace Feeds.Service.Scheduling;
 
 /// <summary>
 /// Keeps one Quartz job per configured source: all of them at start-up (each polled once at once), then, as the
-/// config is edited, a job for each added source (polled at once), none for a removed one, and an immediate poll
-/// for a source whose address changed. Sources that did not change are not polled again.
+/// config is edited, a job for each added source (polled at once), none for a removed one, an immediate poll for a
+/// source whose address changed, and a trigger moved for a source whose schedule changed. Sources that did not
+/// change are not polled again. Also arms the schedule's safety net, <see cref="RearmLostSourcesJob"/>.
 /// </summary>
 internal sealed partial class SourceScheduler(
-    ISchedulerFactory schedulers, FeedsConfigMonitor configs, StartupPolls startupPolls, TimeProvider clock, ILogger<SourceScheduler> logger)
+    ISchedulerFactory schedulers, FeedsConfigMonitor configs, SourceRefresher refresher, TimeProvider clock, ILogger<SourceScheduler> logger)
     : IHostedService
 {
     private IScheduler? _scheduler;
@@ -18,6 +20,7 @@ internal sealed partial class SourceScheduler(
     {
         _scheduler = await schedulers.GetScheduler(cancellationToken);
         await ScheduleAsync(_scheduler, configs.Current.Sources, cancellationToken);
+        await _scheduler.ScheduleJob(RearmLostSourcesJob.TriggerFrom(clock.GetUtcNow()), ScheduleJobOptions.Replacing, cancellationToken);
         configs.Changed += OnConfigChanged;
     }
 
@@ -27,49 +30,47 @@ internal sealed partial class SourceScheduler(
         return Task.CompletedTask;
     }
 
-    /// <summary>New sources, each polled at once and then checked at the cadence, their checks spread evenly over it.</summary>
-    private async Task ScheduleAsync(IScheduler scheduler, IReadOnlyList<Source> sources, CancellationToken cancellationToken)
+    /// <summary>New sources, each polled at once, whatever its stored schedule says.</summary>
+    private async Task ScheduleAsync(IScheduler scheduler, IEnumerable<Source> sources, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        for (var index = 0; index < sources.Count; index++)
-        {
-            startupPolls.Owe(sources[index].Id);
-            var firstCheckAt = now + SourceSchedule.CheckEvery * (index + 1) / (sources.Count + 1);
-            await SourceSchedule.ScheduleAsync(scheduler, sources[index], now, firstCheckAt, cancellationToken);
-        }
+        foreach (var source in sources)
+            await SourceSchedule.ScheduleAsync(scheduler, source, now, startup: true, cancellationToken);
     }
 
     private void OnConfigChanged(ConfigChange change) => _ = ApplyAsync(change);
 
-    private async Task ApplyAsync(ConfigChange change)
+    internal async Task ApplyAsync(ConfigChange change)
     {
         if (_scheduler is not { } scheduler)
             return;
         try
         {
             foreach (var source in change.RemovedSources)
-            {
-                startupPolls.Forget(source.Id);
                 await scheduler.DeleteJob(SourceSchedule.JobOf(source.Id));
-            }
             await ScheduleAsync(scheduler, change.AddedSources, CancellationToken.None);
-            foreach (var source in change.MovedSources)
+            var moved = change.MovedSources.ToList();
+            // A new address is a new start: polled at once, whatever the old address's schedule said. A one-off trigger
+            // of its own, so a poll of the old address that is running now cannot re-arm it away; it runs after that poll.
+            foreach (var source in moved)
+                await scheduler.TriggerJob(SourceSchedule.JobOf(source.Id), new JobDataMap { [RefreshSourceJob.StartupKey] = true });
+            foreach (var source in change.ChangedSources.Except(moved).Where(source => change.Old.FindSource(source.Id)?.Interval != source.Interval))
             {
-                // A new address is a new start: polled at once, whatever the old address's schedule said.
-                startupPolls.Owe(source.Id);
-                await scheduler.TriggerJob(SourceSchedule.JobOf(source.Id));
+                var next = await refresher.NextPollAtAsync(source, scheduleChanged: true, CancellationToken.None);
+                await SourceSchedule.RearmAsync(scheduler, source.Id, next, CancellationToken.None);
             }
             LogApplied(change.AddedSources.Count, change.RemovedSources.Count, change.ChangedSources.Count);
         }
-        catch (SchedulerException e)
+        catch (Exception e)
         {
-            LogFailed(e);
+            // Nothing awaits this (it runs from the config watcher's event); what it missed, the safety net re-arms.
+            LogFailed(e, RearmLostSourcesJob.Every.TotalMinutes);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schedule follows the config: {Added} source(s) added, {Removed} removed, {Changed} changed")]
     private partial void LogApplied(int added, int removed, int changed);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not apply the config change to the schedule")]
-    private partial void LogFailed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not apply the config change to the schedule; sources left without a next poll are re-armed within {RearmEveryMinutes} min")]
+    private partial void LogFailed(Exception exception, double rearmEveryMinutes);
 }

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dapper;
+using Feeds.Core.Storage;
 using Feeds.Service.Scheduling;
 using Feeds.Tests.Support;
 using Microsoft.Data.Sqlite;
@@ -11,8 +11,8 @@ namespace Feeds.Tests.Durability;
 
 /// <summary>
 /// After downtime each source is polled once, promptly, spread out — not once per missed interval, not all in one second
-/// — and its regular schedule check, which comes within one check cadence (<see cref="SourceSchedule.CheckEvery"/>) of the
-/// restart, finds it not due. The test waits until every source's check has come after its poll, so it spans a full cadence.
+/// — and then not again before its due time: its one trigger is re-armed at the due time its poll stored, and nothing
+/// else fires for it. The test reads the triggers off the service's scheduler, so it need not wait out an interval.
 /// </summary>
 [Collection(DurabilityCollection.Name)]
 public sealed class RestartScheduleTests(ITestOutputHelper output)
@@ -20,7 +20,7 @@ public sealed class RestartScheduleTests(ITestOutputHelper output)
     private static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(200);
 
     [Fact]
-    public async Task AfterThreeDaysDownEachSourceIsPolledOnceSoonAndNotAllAtOnce()
+    public async Task AfterThreeDaysDownEachSourceIsPolledOnceSoonAndNotAllAtOnceThenArmedAtItsDueTime()
     {
         await using var server = await LoopbackSourceServer.StartAsync();
         var sources = new ChangingSources(server, count: 8);
@@ -43,13 +43,10 @@ public sealed class RestartScheduleTests(ITestOutputHelper output)
 
         var restarted = DateTimeOffset.UtcNow;
         await host.StartAsync();
-        var runs = new FinishedRuns();
-        var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        scheduler.ListenerManager.AddJobListener(runs, [GroupMatcher<JobKey>.GroupEquals(SourceSchedule.Group)]);
         await host.WaitForPollsAsync(sources.Count, restarted);
-        // The checks of the sources are spread over one cadence from the restart; one that pays the start-up poll itself
-        // (when Quartz runs it before the start-up trigger) is followed by the next, a cadence later.
-        var checks = await WaitForChecksAfterPollsAsync(server, sources, runs, restarted, timeout: 2 * SourceSchedule.CheckEvery + TimeSpan.FromSeconds(5));
+        var armed = await WaitForTriggersAtDueTimesAsync(host, sources, timeout: TimeSpan.FromSeconds(10));
+        // Every source's only trigger is at its due time, a minute or more ahead: nothing polls it before then. A short look confirms it.
+        await Task.Delay(TimeSpan.FromSeconds(1));
 
         var polls = sources.Urls.Select((url, i) => server.RequestCount(url.AbsolutePath) - before[i]).ToList();
         Assert.All(polls, count => Assert.Equal(1, count));
@@ -60,46 +57,37 @@ public sealed class RestartScheduleTests(ITestOutputHelper output)
         var audit = await DatabaseAudit.ReadAsync(host.DatabasePath);
         Assert.Equal(sources.PublishedItemCount, audit.Items.Count);
         output.WriteLine($"after restart: {polls.Sum()} polls of {sources.Count} sources, from {(times[0] - restarted).TotalSeconds:0.00} s to {(times[^1] - restarted).TotalSeconds:0.00} s, gaps ≥ {gaps.Min().TotalMilliseconds:0} ms; "
-            + $"each source's check found it not due, the last {(checks.Max() - restarted).TotalSeconds:0.0} s after the restart");
+            + $"then each armed at its due time, {(armed.Min() - restarted).TotalSeconds:0.0} s to {(armed.Max() - restarted).TotalSeconds:0.0} s after the restart");
     }
 
     /// <summary>
-    /// Waits until the regular check of every source has run after the source's poll (started by the first request the
-    /// source saw since <paramref name="restarted"/>), and returns when each of those checks fired.
+    /// Waits until every source has exactly one trigger, the one its poll re-armed: not a start-up poll, at the due time
+    /// the poll stored, in the future. Returns those times.
     /// </summary>
-    private static async Task<IReadOnlyList<DateTimeOffset>> WaitForChecksAfterPollsAsync(LoopbackSourceServer server, ChangingSources sources,
-        FinishedRuns runs, DateTimeOffset restarted, TimeSpan timeout)
+    private static async Task<IReadOnlyList<DateTimeOffset>> WaitForTriggersAtDueTimesAsync(FeedsTestHost host, ChangingSources sources, TimeSpan timeout)
     {
+        var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        var store = host.Services.GetRequiredService<IPollStore>();
         var waiting = Stopwatch.StartNew();
         while (true)
         {
-            var checks = Enumerable.Range(0, sources.Count).Select(index =>
+            var problems = new List<string>();
+            var armed = new List<DateTimeOffset>();
+            for (var index = 0; index < sources.Count; index++)
             {
-                var polled = server.RequestTimes(sources.Urls[index].AbsolutePath).Where(at => at >= restarted).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
                 var id = ChangingSources.IdOf(index);
-                return runs.Runs.Where(run => run.SourceId == id && run.Trigger == id && run.FiredAt > polled).Select(run => (DateTimeOffset?)run.FiredAt).FirstOrDefault();
-            }).ToList();
-            if (checks.All(check => check is not null))
-                return checks.Select(check => check!.Value).ToList();
-            Assert.True(waiting.Elapsed < timeout, $"within {timeout.TotalSeconds:0} s of the restart no regular check came after the poll of "
-                + string.Join(", ", checks.Select((check, index) => check is null ? ChangingSources.IdOf(index) : null).OfType<string>()));
+                var triggers = await scheduler.GetTriggersOfJob(SourceSchedule.JobOf(id));
+                var state = await store.GetSourceStateAsync(id, CancellationToken.None);
+                if (triggers is not [var trigger] || trigger.JobDataMap.ContainsKey(RefreshSourceJob.StartupKey) && trigger.JobDataMap[RefreshSourceJob.StartupKey] is true
+                    || trigger.NextFireTimeUtc != state?.NextDueAt || state?.NextDueAt <= DateTimeOffset.UtcNow)
+                    problems.Add($"{id}: {triggers.Count} trigger(s), next fire {triggers.FirstOrDefault()?.NextFireTimeUtc:O}, stored due {state?.NextDueAt:O}");
+                else
+                    armed.Add(trigger.NextFireTimeUtc!.Value);
+            }
+            if (problems.Count == 0)
+                return armed;
+            Assert.True(waiting.Elapsed < timeout, $"within {timeout.TotalSeconds:0} s of the polls not every source was armed at its due time: " + string.Join("; ", problems));
             await Task.Delay(100);
-        }
-    }
-
-    /// <summary>Every run of a source's job that Quartz finished: the source, the trigger that fired it, and when.</summary>
-    private sealed class FinishedRuns : IJobListener
-    {
-        private readonly ConcurrentQueue<(string SourceId, string Trigger, DateTimeOffset FiredAt)> _runs = new();
-
-        public string Name => nameof(FinishedRuns);
-
-        public IReadOnlyList<(string SourceId, string Trigger, DateTimeOffset FiredAt)> Runs => _runs.ToList();
-
-        public ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken)
-        {
-            _runs.Enqueue((context.JobDetail.Key.Name, context.Trigger.Key.Name, context.FireTimeUtc));
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -1,5 +1,11 @@
+using System.Net;
+using Feeds.Core.Composition;
+using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
+using Feeds.Core.Storage;
 using Feeds.Service.Scheduling;
+using Feeds.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Quartz;
@@ -8,49 +14,181 @@ namespace Feeds.Tests.Scheduling;
 
 /// <summary>
 /// The Quartz side of a source's schedule, on a real in-memory scheduler that is never started, with the service's
-/// clock and Quartz's in the test's hands: every trigger time is asserted to the millisecond.
+/// clock and Quartz's in the test's hands, and the real pipeline polling a loopback source into a SQLite file: every
+/// trigger time is asserted to the millisecond against the due time the poll stored.
 /// </summary>
 public sealed class SourceScheduleTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
-    private static readonly Source Wire = new("wire", "Wire", SourceLocation.ForUrl(new Uri("https://news.example/wire.rss")), ["world"], TimeSpan.FromMinutes(1));
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+    private static readonly Section World = new("world", "World", "");
     private readonly FakeTimeProvider _clock = new(Now);
+    private readonly TempFolder _folder = new();
+    // Half the spread after each poll: a one-minute schedule is due 3 s past its minute (a tenth of it, halved).
+    private readonly ScriptedJitter _jitter = new(0.5);
+    private LoopbackSourceServer _server = null!;
+    private ServiceProvider _services = null!;
     private ISchedulerFactory _schedulers = null!;
     private IScheduler _scheduler = null!;
+    private FeedsConfigMonitor _configs = null!;
+
+    // Items without dates give no rhythm, so the configured schedule is the interval.
+    private static readonly byte[] Undated = System.Text.Encoding.UTF8.GetBytes(
+        "<rss version=\"2.0\"><channel><title>Wire</title><link>https://news.example/</link>"
+        + "<item><title>One</title><link>https://news.example/1</link></item><item><title>Two</title><link>https://news.example/2</link></item></channel></rss>");
+
+    private SourceRefresher Refresher => _services.GetRequiredService<SourceRefresher>();
 
     public async Task InitializeAsync()
     {
+        _server = await LoopbackSourceServer.StartAsync();
+        _services = new ServiceCollection()
+            .AddSingleton<TimeProvider>(_clock)
+            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
+            .AddFeedsCore(_folder.File("feeds.db"), TestFetching.Loopback)
+            .AddSingleton<Jitter>(_jitter)
+            .BuildServiceProvider();
+        await _services.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
         _schedulers = QuartzSchedulerBuilder.Create(quartz => quartz.UseTimeProvider(_clock))
             .UseProperties(new System.Collections.Specialized.NameValueCollection { ["quartz.scheduler.instanceName"] = $"test-{Guid.NewGuid():N}" })
             .Build();
         _scheduler = await _schedulers.GetScheduler();
-        await SourceSchedule.ScheduleAsync(_scheduler, Wire, Now, firstCheckAt: Now + TimeSpan.FromSeconds(10), CancellationToken.None);
+        await _scheduler.AddJob(JobBuilder.Create<RearmLostSourcesJob>().WithIdentity(RearmLostSourcesJob.Job).StoreDurably().Build(), AddJobOptions.Replacing);
+        _configs = new FeedsConfigMonitor(ConfigOf(SourceAt("/wire.rss", "wire")), _clock);
     }
 
-    private async Task<DateTimeOffset> StartOfAsync(string trigger) => (await _scheduler.GetTrigger(new TriggerKey(trigger, SourceSchedule.Group)))!.StartTimeUtc;
+    public async Task DisposeAsync()
+    {
+        await _scheduler.Shutdown();
+        await _services.DisposeAsync();
+        await _server.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private Source SourceAt(string path, string id, TimeSpan? interval = null) =>
+        new(id, id, SourceLocation.ForUrl(new Uri(_server.BaseUri, path.TrimStart('/'))), ["world"], interval ?? Minute);
+
+    private static FeedsConfig ConfigOf(params Source[] sources) => new("feeds.json", [World], sources, new PublishingSettings());
+
+    private RefreshSourceJob Job() => new(Refresher, _configs, _clock, NullLogger<RefreshSourceJob>.Instance);
+
+    private SourceScheduler Scheduler() => new(_schedulers, _configs, Refresher, _clock, NullLogger<SourceScheduler>.Instance);
+
+    private async Task<ITrigger> TriggerOfAsync(string sourceId) =>
+        Assert.Single(await _scheduler.GetTriggersOfJob(SourceSchedule.JobOf(sourceId)));
+
+    private static bool IsStartup(ITrigger trigger) => trigger.JobDataMap.TryGetValue(RefreshSourceJob.StartupKey, out var startup) && startup is true;
+
+    private async Task<SourceState> StateAsync(string sourceId) =>
+        (await _services.GetRequiredService<IPollStore>().GetSourceStateAsync(sourceId, CancellationToken.None))!;
 
     [Fact]
-    public async Task ASourceIsPolledNowThenCheckedAtItsCadenceFromItsOffset()
+    public async Task AtStartUpEachSourceHasOneTriggerAStartUpPollNowAndNoPeriodicCheck()
     {
-        var check = Assert.IsAssignableFrom<ISimpleTrigger>(await _scheduler.GetTrigger(new TriggerKey("wire", SourceSchedule.Group)));
+        _configs = new FeedsConfigMonitor(ConfigOf(SourceAt("/a", "a"), SourceAt("/b", "b"), SourceAt("/c", "c")), _clock);
 
-        Assert.Equal(Now, await StartOfAsync("wire-startup"));
-        Assert.Equal(Now + TimeSpan.FromSeconds(10), check.StartTimeUtc);
-        Assert.Equal(SourceSchedule.CheckEvery, check.RepeatInterval);
+        await Scheduler().StartAsync(CancellationToken.None);
+
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            var trigger = await TriggerOfAsync(id);
+            Assert.Equal(Now, trigger.StartTimeUtc);
+            Assert.True(IsStartup(trigger));
+            Assert.Null(trigger.GetFireTimeAfter(Now)); // fires once; the poll re-arms it
+        }
+        var net = Assert.IsAssignableFrom<ISimpleTrigger>(Assert.Single(await _scheduler.GetTriggersOfJob(RearmLostSourcesJob.Job)));
+        Assert.Equal(Now + RearmLostSourcesJob.Every, net.StartTimeUtc);
+        Assert.Equal(RearmLostSourcesJob.Every, net.RepeatInterval);
     }
 
     [Fact]
-    public async Task TheChecksOfSourcesStartingTogetherAreSpreadEvenlyOverTheCadence()
+    public async Task AfterAPollTheSourcesTriggerIsAtTheDueTimeThePollStored()
     {
-        Source SourceNamed(string id) => Wire with { Id = id };
-        var config = new FeedsConfig("feeds.json", [new Section("world", "World", "")], [SourceNamed("a"), SourceNamed("b"), SourceNamed("c")], new PublishingSettings());
-        var scheduler = new SourceScheduler(_schedulers, new FeedsConfigMonitor(config, _clock), new StartupPolls(), _clock, NullLogger<SourceScheduler>.Instance);
+        _server.Serve("/wire.rss", Undated);
+        await Scheduler().StartAsync(CancellationToken.None);
 
+        await Job().PollAndRearmAsync(_scheduler, "wire", PollReason.Startup, CancellationToken.None);
+
+        var trigger = await TriggerOfAsync("wire");
+        Assert.Equal(Now + Minute + TimeSpan.FromSeconds(3), trigger.StartTimeUtc);
+        Assert.Equal((await StateAsync("wire")).NextDueAt, trigger.StartTimeUtc);
+        Assert.False(IsStartup(trigger));
+        Assert.Equal(1, _server.RequestCount("/wire.rss"));
+    }
+
+    [Fact]
+    public async Task AfterAFailureTheSourcesTriggerIsAtItsRetryNotBefore()
+    {
+        _server.ServeStatus("/wire.rss", (int)HttpStatusCode.ServiceUnavailable, retryAfter: "600");
+        await Scheduler().StartAsync(CancellationToken.None);
+
+        await Job().PollAndRearmAsync(_scheduler, "wire", PollReason.Startup, CancellationToken.None);
+
+        var trigger = await TriggerOfAsync("wire");
+        Assert.Equal(Now + TimeSpan.FromMinutes(10), trigger.StartTimeUtc);
+        Assert.Equal((await StateAsync("wire")).RetryNotBefore, trigger.StartTimeUtc);
+    }
+
+    [Fact]
+    public async Task ATriggerThatFiresBeforeTheDueTimePollsNothingAndMovesToTheDueTime()
+    {
+        // As after a manual `feeds refresh` of the source, which moved its due time past the armed trigger.
+        _server.Serve("/wire.rss", Undated);
+        await Scheduler().StartAsync(CancellationToken.None);
+        await Job().PollAndRearmAsync(_scheduler, "wire", PollReason.Startup, CancellationToken.None);
+        _clock.Advance(TimeSpan.FromSeconds(20));
+
+        await Job().PollAndRearmAsync(_scheduler, "wire", PollReason.Schedule, CancellationToken.None);
+
+        Assert.Equal(1, _server.RequestCount("/wire.rss"));
+        Assert.Equal(Now + Minute + TimeSpan.FromSeconds(3), (await TriggerOfAsync("wire")).StartTimeUtc);
+    }
+
+    [Fact]
+    public async Task AConfigEditAddsRemovesAndRetimesTriggers()
+    {
+        var (kept, retimed, removed) = (SourceAt("/kept", "kept"), SourceAt("/retimed", "retimed", TimeSpan.FromMinutes(30)), SourceAt("/removed", "removed"));
+        foreach (var source in new[] { kept, retimed, removed })
+            _server.Serve(source.Location.Url!.AbsolutePath, Undated);
+        _configs = new FeedsConfigMonitor(ConfigOf(kept, retimed, removed), _clock);
+        var scheduler = Scheduler();
         await scheduler.StartAsync(CancellationToken.None);
+        foreach (var id in new[] { "kept", "retimed", "removed" })
+            await Job().PollAndRearmAsync(_scheduler, id, PollReason.Startup, CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        var keptAt = (await TriggerOfAsync("kept")).StartTimeUtc;
+        Assert.Equal(Now + TimeSpan.FromMinutes(31.5), (await TriggerOfAsync("retimed")).StartTimeUtc);
 
-        var quarter = SourceSchedule.CheckEvery / 4;
-        Assert.Equal([Now + quarter, Now + quarter * 2, Now + quarter * 3], [await StartOfAsync("a"), await StartOfAsync("b"), await StartOfAsync("c")]);
-        Assert.Equal([Now, Now, Now], [await StartOfAsync("a-startup"), await StartOfAsync("b-startup"), await StartOfAsync("c-startup")]);
+        // Retimed from 30 minutes to 5: due 5 minutes after its last poll, not 30.
+        await scheduler.ApplyAsync(ConfigChange.Between(_configs.Current, ConfigOf(kept, retimed with { Interval = TimeSpan.FromMinutes(5) }, SourceAt("/added", "added"))));
+
+        Assert.Equal(keptAt, (await TriggerOfAsync("kept")).StartTimeUtc);
+        Assert.Equal(Now + TimeSpan.FromMinutes(5), (await TriggerOfAsync("retimed")).StartTimeUtc);
+        Assert.Empty(await _scheduler.GetTriggersOfJob(SourceSchedule.JobOf("removed")));
+        Assert.Null(await _scheduler.GetJobDetail(SourceSchedule.JobOf("removed")));
+        var added = await TriggerOfAsync("added");
+        Assert.Equal(Now + TimeSpan.FromMinutes(2), added.StartTimeUtc);
+        Assert.True(IsStartup(added));
+    }
+
+    [Fact]
+    public async Task ASourceThatLostItsTriggerIsReArmedByTheSafetyNet()
+    {
+        _configs = new FeedsConfigMonitor(ConfigOf(SourceAt("/a", "a"), SourceAt("/b", "b")), _clock);
+        await Scheduler().StartAsync(CancellationToken.None);
+        var bAt = (await TriggerOfAsync("b")).StartTimeUtc;
+        // As when its job died or Quartz refused the re-arm: no trigger left.
+        await _scheduler.UnscheduleJob(SourceSchedule.TriggerOf("a"));
+        _clock.Advance(RearmLostSourcesJob.Every);
+
+        var rearmed = await new RearmLostSourcesJob(_configs, _clock, NullLogger<RearmLostSourcesJob>.Instance).RearmLostAsync(_scheduler, CancellationToken.None);
+
+        Assert.Equal(["a"], rearmed);
+        var trigger = await TriggerOfAsync("a");
+        Assert.Equal(Now + RearmLostSourcesJob.Every, trigger.StartTimeUtc);
+        Assert.False(IsStartup(trigger)); // polls only if due, else re-arms at its due time
+        Assert.Equal(bAt, (await TriggerOfAsync("b")).StartTimeUtc);
     }
 
     [Fact]
@@ -63,47 +201,5 @@ public sealed class SourceScheduleTests : IAsyncLifetime
         var trigger = Assert.IsAssignableFrom<ISimpleTrigger>(Assert.Single(await _scheduler.GetTriggersOfJob(RetentionSchedule.Job)));
         Assert.Equal(Now + TimeSpan.FromMinutes(5), trigger.StartTimeUtc);
         Assert.Equal(TimeSpan.FromHours(1), trigger.RepeatInterval);
-    }
-
-    public async Task DisposeAsync() => await _scheduler.Shutdown();
-
-    private ValueTask<ITrigger?> WakeTriggerAsync() => _scheduler.GetTrigger(new TriggerKey("wire-due", SourceSchedule.Group));
-
-    [Fact]
-    public async Task ASourceDueBeforeItsNextCheckIsWokenAtItsDueTimeNotACheckLater()
-    {
-        var nextCheck = (await _scheduler.GetTrigger(new TriggerKey("wire", SourceSchedule.Group)))!.NextFireTimeUtc!.Value;
-        var dueAt = nextCheck - TimeSpan.FromSeconds(3);
-
-        await SourceSchedule.WakeAtAsync(_scheduler, "wire", dueAt, CancellationToken.None);
-        await SourceSchedule.WakeAtAsync(_scheduler, "wire", dueAt + TimeSpan.FromSeconds(1), CancellationToken.None);
-
-        var wake = await WakeTriggerAsync();
-        Assert.NotNull(wake);
-        Assert.Equal(dueAt + TimeSpan.FromSeconds(1), wake.StartTimeUtc);
-        Assert.Equal(SourceSchedule.JobOf("wire"), wake.JobKey);
-    }
-
-    [Fact]
-    public async Task ASourceDueAfterItsNextCheckIsLeftToThatCheck()
-    {
-        var nextCheck = (await _scheduler.GetTrigger(new TriggerKey("wire", SourceSchedule.Group)))!.NextFireTimeUtc!.Value;
-
-        await SourceSchedule.WakeAtAsync(_scheduler, "wire", nextCheck + TimeSpan.FromSeconds(1), CancellationToken.None);
-
-        Assert.Null(await WakeTriggerAsync());
-    }
-
-    [Fact]
-    public void TheStartUpPollIsPaidOnceByWhicheverRunComesFirst()
-    {
-        var polls = new StartupPolls();
-        polls.Owe("wire");
-        polls.Owe("tech");
-        polls.Forget("tech");
-
-        Assert.True(polls.TryPay("wire"));
-        Assert.False(polls.TryPay("wire"));
-        Assert.False(polls.TryPay("tech"));
     }
 }
