@@ -65,6 +65,7 @@ public static class FeedsCoreServices
         services.AddSingleton<RenderFaults>();
         services.AddSingleton<SectionFeeds>();
         services.AddSingleton<StatusReporter>();
+        services.AddSingleton<StatusViews>();
         services.AddHttpClient(WebSubHub.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<WebSubHub>();
         return services;

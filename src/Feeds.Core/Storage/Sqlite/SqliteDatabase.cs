@@ -30,6 +30,7 @@ internal sealed class SqliteDatabase : IDisposable
     // One writer at a time: SQLite allows one anyway, and queuing here avoids busy retries.
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly ConcurrentDictionary<string, long> _sourceVersions = new();
+    private long _itemChanges;
 
     public SqliteDatabase(string databasePath, CommitDurability durability)
     {
@@ -74,7 +75,14 @@ internal sealed class SqliteDatabase : IDisposable
     public long SourceVersion(string sourceId) => _sourceVersions.GetValueOrDefault(sourceId);
 
     /// <summary>Called after a commit that changed the source's items.</summary>
-    public void SourceChanged(string sourceId) => _sourceVersions.AddOrUpdate(sourceId, 1, (_, version) => version + 1);
+    public void SourceChanged(string sourceId)
+    {
+        _sourceVersions.AddOrUpdate(sourceId, 1, (_, version) => version + 1);
+        Interlocked.Increment(ref _itemChanges);
+    }
+
+    /// <summary>How many commits changed any source's items: one of the counts behind <see cref="IStatusStore.ChangeCount"/>.</summary>
+    public long ItemChanges => Interlocked.Read(ref _itemChanges);
 
     /// <summary>
     /// Values for <c>IN (SELECT value FROM json_each(@list))</c>: one parameter however long the list, where Dapper's
