@@ -259,7 +259,7 @@ public sealed class StatusFollowsChangesTests : IAsyncLifetime
     private async Task<JsonElement> SummaryAsync() =>
         JsonDocument.Parse(await _host.Client.GetStringAsync("status/summary")).RootElement.Clone();
 
-    /// <summary>The summary once it shows what <paramref name="shows"/> asks, or after 5 s (a tenth of the snapshot's age limit).</summary>
+    /// <summary>The summary once it shows what <paramref name="shows"/> asks, or after 5 s (a sixth of the age at which a snapshot is rebuilt anyway).</summary>
     private async Task<JsonElement> SummaryShowingAsync(Func<JsonElement, bool> shows)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
