@@ -67,6 +67,7 @@ public static class FeedsCoreServices
         services.AddSingleton<RenderCache>();
         services.AddSingleton<SectionFeeds>();
         services.AddSingleton<StatusReporter>();
+        services.AddSingleton<StatusViews>();
         services.AddHttpClient(WebSubHub.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<WebSubHub>();
         return services;

@@ -5,12 +5,35 @@ using Feeds.Core.Storage;
 
 namespace Feeds.Core.Status;
 
-/// <summary>Everything an operator asks of a running service: each source's health, each section's content, the config's.</summary>
+/// <summary>
+/// Everything an operator asks of a running service: each source's health, each section's content, the config's.
+/// <see cref="Sources"/> come in the order <see cref="SourceHealth"/> lists them (the ones that need a look first), then by id.
+/// </summary>
 public sealed record StatusReport(DateTimeOffset GeneratedAt, IReadOnlyList<SourceStatus> Sources, IReadOnlyList<SectionStatus> Sections, RejectedConfig? RejectedConfig);
+
+/// <summary>What a source's status comes to, one word for the summary and the filter, in the order the status lists them.</summary>
+public enum SourceHealth
+{
+    /// <summary>Its last poll failed (any category; a poll that could not be saved included).</summary>
+    Failing,
+
+    /// <summary>Polled fine, but its newest item is much older than its usual gap (the freshness alarm).</summary>
+    Silent,
+
+    /// <summary>Answered <c>410 Gone</c>: asked once a day in case it comes back.</summary>
+    Gone,
+
+    /// <summary>Configured, not polled yet.</summary>
+    NeverPolled,
+
+    /// <summary>Its last poll succeeded and it is not silent.</summary>
+    Ok,
+}
 
 /// <summary>One source as the status page shows it.</summary>
 /// <param name="ItemsLeftOut">Items of the last full body over the per-document limit: the oldest, not stored.</param>
 /// <param name="Silent">The freshness alarm: no new item for much longer than the source's usual gap between items.</param>
+/// <param name="Health">What all this comes to, as the summary counts it and the <c>state</c> filter picks it.</param>
 public sealed record SourceStatus(
     string Id,
     string Title,
@@ -31,7 +54,17 @@ public sealed record SourceStatus(
     bool Silent,
     string? MovedTo,
     DateTimeOffset? GoneSince,
-    int ItemsLeftOut);
+    int ItemsLeftOut,
+    SourceHealth Health)
+{
+    /// <summary>The health a source's fields come to: gone before failing (a gone source fails each daily ask too).</summary>
+    public static SourceHealth HealthOf(DateTimeOffset? goneSince, string? errorCategory, int consecutiveFailures, DateTimeOffset? lastAttemptAt, bool silent) =>
+        goneSince is not null ? SourceHealth.Gone
+        : errorCategory is not null || consecutiveFailures > 0 ? SourceHealth.Failing
+        : lastAttemptAt is null ? SourceHealth.NeverPolled
+        : silent ? SourceHealth.Silent
+        : SourceHealth.Ok;
+}
 
 /// <param name="Items">Items stored from the section's sources, before the section's rules.</param>
 /// <param name="LastUpdate">The time of the newest entry the section shows.</param>
@@ -49,9 +82,9 @@ public sealed class StatusReporter(IStatusStore store, SectionPages pages, Rende
     /// <summary>The longest error message shown: enough for any message of ours and a server's reason.</summary>
     private const int MaxErrorLength = 2048;
 
-    public async Task<StatusReport> BuildAsync(FeedsConfigMonitor configs, CancellationToken cancellationToken)
+    /// <summary>Reads every source's state and statistics: O(sources + stored items). Pages ask <see cref="StatusViews"/>, which calls this once per change.</summary>
+    public async Task<StatusReport> BuildAsync(FeedsConfig config, RejectedConfig? rejected, CancellationToken cancellationToken)
     {
-        var config = configs.Current;
         var now = clock.GetUtcNow();
         var states = (await store.GetSourceStatesAsync(cancellationToken)).ToDictionary(s => s.SourceId);
         var statistics = await store.GetItemStatisticsAsync(cancellationToken);
@@ -61,14 +94,20 @@ public sealed class StatusReporter(IStatusStore store, SectionPages pages, Rende
             var stats = statistics.GetValueOrDefault(source.Id);
             var usualGap = stats is { Count: >= 3 } ? (stats.Newest - stats.Oldest) / (stats.Count - 1) : (TimeSpan?)null;
             var silent = usualGap is { } gap && stats is not null && now - stats.Newest > Max(gap * SilentAfterGaps, SilentAtLeast);
+            var errorCategory = SafeText.Line(state?.LastErrorCategory);
+            var consecutiveFailures = state?.ConsecutiveFailures ?? 0;
             // Text from the store is shown as the store's guard shows item text: clean, one line, bounded; a URL only if http(s).
             return new SourceStatus(source.Id, source.Title, source.Location.ToString(), source.Sections,
-                state?.LastAttemptAt, state?.LastOutcome?.ToString(), SafeText.Line(state?.LastErrorCategory),
+                state?.LastAttemptAt, state?.LastOutcome?.ToString(), errorCategory,
                 SafeText.Line(state?.LastError, MaxErrorLength), state?.LastHttpStatus,
-                state?.ConsecutiveFailures ?? 0, state?.NextDueAt, state?.RetryNotBefore,
+                consecutiveFailures, state?.NextDueAt, state?.RetryNotBefore,
                 stats?.Count ?? 0, stats?.LastNewItemAt, stats?.Newest, usualGap, silent, SafeText.HttpUrl(state?.MovedTo), state?.GoneSince,
-                state?.ItemsLeftOut ?? 0);
-        }).ToList();
+                state?.ItemsLeftOut ?? 0,
+                SourceStatus.HealthOf(state?.GoneSince, errorCategory, consecutiveFailures, state?.LastAttemptAt, silent));
+        })
+        // The ones that need a look first; by id within each, so paging walks a stable order.
+        .OrderBy(s => s.Health).ThenBy(s => s.Id, StringComparer.Ordinal)
+        .ToList();
         var sections = new List<SectionStatus>();
         foreach (var section in config.Sections)
         {
@@ -77,7 +116,7 @@ public sealed class StatusReporter(IStatusStore store, SectionPages pages, Rende
                 members.Sum(m => statistics.GetValueOrDefault(m.Id)?.Count ?? 0),
                 await NewestEntryTimeAsync(config, section, cancellationToken)));
         }
-        return new StatusReport(now, sources, sections, configs.Rejected);
+        return new StatusReport(now, sources, sections, rejected);
     }
 
     /// <summary>

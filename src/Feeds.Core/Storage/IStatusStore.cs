@@ -9,6 +9,14 @@ public interface IStatusStore
     /// <summary>Per source that has items: how many are stored, their date range and when the last new one arrived.</summary>
     Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Grows each time something the other reads answer may have changed: a poll saved (its state, whatever it did to
+    /// items) or lost, items deleted. Read it first: a view built from reads made after it stays current while it stays
+    /// the same, so a status page is rebuilt once per change rather than once per request. Counts this process's
+    /// writes only (a second process writing the same file is not seen).
+    /// </summary>
+    long ChangeCount { get; }
+
     /// <summary>True when the database answers a query.</summary>
     Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
 }

@@ -14,8 +14,12 @@ internal sealed partial class WriteFaults(string databasePath, TimeProvider cloc
     // Polls that could not be saved, by source, until one of that source saves: shown on its state.
     private readonly ConcurrentDictionary<string, UnsavedPoll> _unsavedPolls = new();
     private StoreFault? _current;
+    private long _pollsEnded;
 
     public StoreFault? Current => Volatile.Read(ref _current);
+
+    /// <summary>How many polls were saved or lost: each changes what a source's state shows (one of the counts behind <see cref="IStatusStore.ChangeCount"/>).</summary>
+    public long PollsEnded => Interlocked.Read(ref _pollsEnded);
 
     /// <summary>
     /// Notes a fault of the machine on the store and on the source whose poll it stopped, then answers false: an exception
@@ -28,6 +32,7 @@ internal sealed partial class WriteFaults(string databasePath, TimeProvider cloc
             return false;
         var now = clock.GetUtcNow();
         _unsavedPolls[sourceId] = new UnsavedPoll(url, now, reason);
+        Interlocked.Increment(ref _pollsEnded);
         if (Interlocked.CompareExchange(ref _current, new StoreFault(reason, now), null) is null)
             LogNotWritable(databasePath, reason);
         return false;
@@ -37,6 +42,7 @@ internal sealed partial class WriteFaults(string databasePath, TimeProvider cloc
     public void Saved(string sourceId)
     {
         _unsavedPolls.TryRemove(sourceId, out _);
+        Interlocked.Increment(ref _pollsEnded);
         if (Interlocked.Exchange(ref _current, null) is { } fault)
             LogWritable(databasePath, clock.GetUtcNow() - fault.Since);
     }

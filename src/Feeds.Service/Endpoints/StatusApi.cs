@@ -1,28 +1,127 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Status;
+using Feeds.Core.Storage;
 using Feeds.Service.Pages;
 
 namespace Feeds.Service.Endpoints;
 
-/// <summary><c>/status</c>: every source's health and every section's content, as HTML for people and JSON for tools (<c>Accept: application/json</c>).</summary>
+/// <summary>
+/// <c>/status</c>: the sources' health, a page of them at a time, filtered by state, section and text, as HTML for people
+/// and JSON for tools (<c>Accept: application/json</c>); <c>/status/summary</c>: the counts alone, for monitors. Every
+/// answer is sliced from one <see cref="StatusSnapshot"/> built once per change, so it costs its page, not the catalogue.
+/// </summary>
+/// <remarks>
+/// Pages are numbered (<c>?page=N</c>) rather than keyed by a cursor: a person wants "page 3 of 40" and links to jump, and
+/// the list's order (health, then id) only changes when a source's health does, which a walk over a few seconds rarely
+/// meets; <c>generatedAt</c> on every page tells a tool when the snapshot under it changed. Answers are
+/// <c>Cache-Control: no-store</c>: they are the service's live state, and cheap to ask again.
+/// </remarks>
 internal static class StatusApi
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    // The pages' policy (HtmlPage) with one change: the filter form may submit, to this service only. Still no script.
+    private const string ContentSecurityPolicy = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder app)
     {
         app.MapGet("/status", GetStatusAsync).WithRenderFaultWall();
+        app.MapGet("/status/summary", GetSummaryAsync).WithRenderFaultWall();
         return app;
     }
 
-    private static async Task<IResult> GetStatusAsync(HttpContext context, FeedsConfigMonitor configs, StatusReporter reporter, CancellationToken cancellationToken)
+    private static async Task<IResult> GetStatusAsync(HttpContext context, FeedsConfigMonitor configs, StatusViews views, CancellationToken cancellationToken)
     {
-        var report = await reporter.BuildAsync(configs, cancellationToken);
         context.Response.Headers.CacheControl = "no-store";
+        var (filter, page, problem) = ReadQuery(context.Request.Query, configs.Current);
+        if (filter is null)
+            return TypedResults.Problem(title: "Not a status query", detail: problem, statusCode: StatusCodes.Status400BadRequest);
+        var snapshot = await views.GetAsync(cancellationToken);
+        var listing = snapshot.Page(filter, page);
         // Serialized here rather than by the result, so a failure is inside the page's wall (RenderFaultWall).
         if (context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
-            return TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(report, Json), "application/json; charset=utf-8");
-        return await HtmlPage.RenderAsync<StatusPage>(context, new Dictionary<string, object?> { [nameof(StatusPage.Report)] = report });
+            return TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(JsonPage(snapshot, listing), Json), "application/json; charset=utf-8");
+        var html = await HtmlPage.RenderAsync<StatusPage>(context, new Dictionary<string, object?>
+        {
+            [nameof(StatusPage.Snapshot)] = snapshot,
+            [nameof(StatusPage.Listing)] = listing,
+        });
+        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        return html;
+    }
+
+    private static async Task<IResult> GetSummaryAsync(HttpContext context, StatusViews views, FeedsConfigMonitor configs, IPollStore polls,
+        RenderFaults renderFaults, CancellationToken cancellationToken)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        var summary = (await views.GetAsync(cancellationToken)).Summary;
+        // The faults are read live: they are what a monitor polls this for, and cost nothing to read.
+        var rejected = configs.Rejected;
+        return TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            summary.GeneratedAt,
+            summary.Sources,
+            summary.ByState,
+            summary.FailingByCategory,
+            RejectedConfig = rejected is null ? null : new { rejected.At, Problems = rejected.Problems.Count },
+            StoreWriteFault = polls.WriteFault,
+            RenderFault = renderFaults.Recent,
+        }, Json), "application/json; charset=utf-8");
+    }
+
+    private static object JsonPage(StatusSnapshot snapshot, StatusListing listing) => new
+    {
+        snapshot.Report.GeneratedAt,
+        snapshot.Summary,
+        Filter = new { State = listing.Filter.State is { } state ? StatusFilter.Name(state) : null, listing.Filter.Section, Q = listing.Filter.Text },
+        listing.Page,
+        StatusListing.PageSize,
+        listing.Pages,
+        listing.Matching,
+        Links = new
+        {
+            Self = listing.Filter.Link(listing.Page),
+            First = listing.Filter.Link(1),
+            Previous = listing.HasPrevious ? listing.Filter.Link(Math.Min(listing.Page, listing.Pages + 1) - 1) : null,
+            Next = listing.HasNext ? listing.Filter.Link(listing.Page + 1) : null,
+            Last = listing.Filter.Link(listing.Pages),
+        },
+        listing.Sources,
+        snapshot.Report.Sections,
+        snapshot.Report.RejectedConfig,
+    };
+
+    /// <summary>
+    /// The filter and page a query asks for, or what is wrong with it: <c>state</c> (a <see cref="SourceHealth"/>),
+    /// <c>section</c> (a configured section id), <c>q</c> (text in the id, title or URL), <c>page</c> (from 1).
+    /// </summary>
+    private static (StatusFilter? Filter, int Page, string? Problem) ReadQuery(IQueryCollection query, FeedsConfig config)
+    {
+        SourceHealth? state = null;
+        if (query["state"].ToString() is { Length: > 0 } stateText)
+        {
+            if (!StatusFilter.TryParseState(stateText, out var parsed))
+                return (null, 0, $"state must be one of {string.Join(", ", Enum.GetValues<SourceHealth>().Select(StatusFilter.Name))}");
+            state = parsed;
+        }
+        var section = query["section"].ToString() is { Length: > 0 } sectionText ? sectionText : null;
+        if (section is not null && !config.Sections.Any(s => s.Id == section))
+            return (null, 0, $"no section \"{section}\"; sections: {string.Join(", ", config.Sections.Select(s => s.Id))}");
+        var text = query["q"].ToString().Trim();
+        if (text.Length > StatusFilter.MaxTextLength)
+            return (null, 0, $"q is at most {StatusFilter.MaxTextLength} characters");
+        var page = 1;
+        if (query["page"].ToString() is { Length: > 0 } pageText
+            && (!int.TryParse(pageText, NumberStyles.None, CultureInfo.InvariantCulture, out page) || page < 1))
+            return (null, 0, "page must be a whole number from 1");
+        return (new StatusFilter(state, section, text.Length > 0 ? text : null), page, null);
     }
 }

@@ -26,6 +26,27 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task SourcesPrintsTheSummaryThenOnlyTheSourcesItsFiltersPick()
+    {
+        await FeedsProcess.RunAsync("refresh", "--config", Config, "--db", _folder.File("feeds.db"));
+
+        var (exit, output, _) = await FeedsProcess.RunAsync("sources", "--config", Config, "--db", _folder.File("feeds.db"),
+            "--section", "technology", "--query", "DESK");
+        var (badState, _, stateError) = await FeedsProcess.RunAsync("sources", "--config", Config, "--db", _folder.File("feeds.db"), "--state", "fine");
+        var (badSection, _, sectionError) = await FeedsProcess.RunAsync("sources", "--config", Config, "--db", _folder.File("feeds.db"), "--section", "sport");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("4 source(s), 0 failing, 0 silent, 0 gone, 0 never polled, 4 ok", output);
+        Assert.Contains("techdesk", output);
+        Assert.DoesNotContain("world-wire", output);
+        Assert.Contains("1 matching, page 1 of 1", output);
+        Assert.Equal(2, badState);
+        Assert.Contains("--state must be one of failing, silent, gone, never-polled, ok", stateError);
+        Assert.Equal(2, badSection);
+        Assert.Contains("no section \"sport\"", sectionError);
+    }
+
+    [Fact]
     public async Task BackupWhileTheServiceRunsGivesACopyThatOpensWithEveryItem()
     {
         var sources = await LoopbackSourceServer.StartAsync();

@@ -74,7 +74,7 @@ internal sealed class SqliteDatabase : IDisposable
     /// <inheritdoc cref="IPublishingStore.GetSourceVersion"/>
     public long SourceVersion(string sourceId) => _sourceVersions.GetValueOrDefault(sourceId);
 
-    /// <inheritdoc cref="IPublishingStore.GetStoreVersion"/>
+    /// <summary>Grows with every commit that changed any source's items: <see cref="IPublishingStore.GetStoreVersion"/>, and one of the counts behind <see cref="IStatusStore.ChangeCount"/>.</summary>
     public long StoreVersion => Interlocked.Read(ref _storeVersion);
 
     /// <summary>Called after a commit that changed the source's items.</summary>

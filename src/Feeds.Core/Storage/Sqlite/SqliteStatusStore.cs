@@ -32,6 +32,10 @@ internal sealed class SqliteStatusStore(SqliteDatabase database, WriteFaults fau
             StoredItemGuard.Time(r.Oldest, now), StoredItemGuard.Time(r.Newest, now), StoredItemGuard.Time(r.LastNew, now)));
     }
 
+    // Both counts only grow, so their sum does: a poll's save bumps the first (and the second when it changed items),
+    // retention bumps the second.
+    public long ChangeCount => faults.PollsEnded + database.StoreVersion;
+
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
         try

@@ -1,8 +1,9 @@
+using Feeds.Core.Sources;
 using Feeds.Core.Storage;
 
 namespace Feeds.Tests.Storage.Contracts;
 
-/// <summary>The promises of <see cref="IStatusStore"/>: every source's state, statistics per source, health.</summary>
+/// <summary>The promises of <see cref="IStatusStore"/>: every source's state, statistics per source, a change count, health.</summary>
 public abstract class StatusStoreContract<TStores> : StoreContract<TStores> where TStores : IStoreFactory, new()
 {
     [Fact]
@@ -33,5 +34,26 @@ public abstract class StatusStoreContract<TStores> : StoreContract<TStores> wher
         Assert.Equal(new ItemStatistics(1, Now.AddHours(-2), Now.AddHours(-2), Now.AddHours(1)), statistics["desk"]);
         Assert.False(statistics.ContainsKey("quiet"));
         Assert.True(await Store.Status.IsHealthyAsync(None));
+    }
+
+    [Fact]
+    public async Task ChangeCountGrowsWithEverySavedPollAndEveryDeletionAndOnlyThen()
+    {
+        var start = Store.Status.ChangeCount;
+        await SaveAsync("wire", Item("a", published: Now.AddDays(-400)), Item("b", published: Now.AddDays(-1)));
+        var afterItems = Store.Status.ChangeCount;
+        // A poll that changes no item (a failure, a 304) still changes what its state shows.
+        await Store.Polls.SavePollAsync(State("wire") with { LastOutcome = PollOutcome.Failed, LastErrorCategory = "Timeout", ConsecutiveFailures = 1 }, [], None);
+        var afterFailure = Store.Status.ChangeCount;
+        await Store.Status.GetSourceStatesAsync(None);
+        await Store.Status.GetItemStatisticsAsync(None);
+        var afterReads = Store.Status.ChangeCount;
+        await Store.Retention.PruneAsync(_ => new RetentionSettings(MaxAgeDays: 90, MaxItemsPerSource: 0),
+            _ => Task.FromResult<IReadOnlySet<long>>(new HashSet<long>()), None);
+
+        Assert.True(afterItems > start, "a poll that stored items");
+        Assert.True(afterFailure > afterItems, "a poll that changed only the state");
+        Assert.Equal(afterFailure, afterReads);
+        Assert.True(Store.Status.ChangeCount > afterReads, "retention deleting an item");
     }
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Status benchmark: /status, a later page, a filtered page, the JSON page and /status/summary under a loopback load,
+# with a catalogue of SOURCES sources (default 20,000) and ITEMS stored items each (default 20) written straight into
+# the database (bench/status/fill.py), so no ingest is needed. Sources point at a closed loopback port: the start-up polls
+# fail at once and are waited out before measuring. Reports wrk requests/s and p99 (-t2 -c8) against the issue 17
+# target (p99 < 100 ms; >= 500 req/s for the summary), and the time of the first request (one build of the snapshot).
+#   bash bench/status/run.sh [SOURCES] [ITEMS] [SECONDS_PER_RUN]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+sources=${1:-20000}
+items=${2:-20}
+seconds=${3:-10}
+port=5097
+closed_port=9 # discard: nothing listens on loopback, so a connection is refused at once
+
+work=$(mktemp -d)
+cleanup() {
+  [ -n "${feeds_pid:-}" ] && kill "$feeds_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+dotnet build -c Release src/Feeds.Service -v quiet -nologo >/dev/null
+build=src/Feeds.Service/bin/Release/net10.0
+start_feeds() {
+  dotnet "$build/feeds.dll" serve --config "$work/feeds.json" --db "$work/feeds.db" --urls "http://127.0.0.1:$port" >>"$work/feeds.log" 2>&1 &
+  feeds_pid=$!
+  for _ in $(seq 300); do
+    curl -sf "http://127.0.0.1:$port/healthz/live" >/dev/null && return
+    sleep 0.2
+  done
+  echo "the service did not start"; tail -20 "$work/feeds.log"; exit 1
+}
+
+python3 bench/status/fill.py "$work/feeds.json" - "$sources" "$items" "$closed_port"
+start_feeds # creates and migrates the database
+kill "$feeds_pid"; wait "$feeds_pid" 2>/dev/null || true
+python3 bench/status/fill.py "$work/feeds.json" "$work/feeds.db" "$sources" "$items" "$closed_port"
+start_feeds
+# Wait out the start-up polls: until the counts stand still for 5 s.
+last=""; still=0
+for _ in $(seq 600); do
+  now=$(curl -sf "http://127.0.0.1:$port/status/summary" | python3 -c 'import json,sys; print(json.load(sys.stdin)["byState"])')
+  if [ "$now" = "$last" ]; then still=$((still + 1)); else still=0; last=$now; fi
+  [ "$still" -ge 5 ] && break
+  sleep 1
+done
+echo "summary: $last"
+# Past the age at which a snapshot still answers (35 s), so this request waits for a build: its time is one build's.
+sleep 36
+build_time=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/status/summary")
+echo "one build of the status of $sources sources (the summary after 36 s idle): ${build_time} s"
+echo "HTML /status: $(curl -s "http://127.0.0.1:$port/status" | wc -c) bytes; JSON: $(curl -s -H 'Accept: application/json' "http://127.0.0.1:$port/status" | wc -c) bytes"
+
+json='Accept: application/json'
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$feeds_pid/stat"; }
+run() {
+  local name=$1 path=$2 header=${3:-X-Bench: 1}
+  wrk -t2 -c8 -d2s -H "$header" "http://127.0.0.1:$port$path" >/dev/null # warm-up
+  before=$(cpu_ticks)
+  out=$(wrk -t2 -c8 -d"${seconds}s" --latency -H "$header" "http://127.0.0.1:$port$path")
+  after=$(cpu_ticks)
+  requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+  rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
+  p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+  cpu=$(awk -v t="$((after - before))" -v hz="$ticks" -v n="$requests" 'BEGIN { printf "%.2f", t * 1000 / hz / n }')
+  printf '%-46s %9s req/s  p99 %9s  %6s ms CPU/request\n' "$name" "$rps" "$p99" "$cpu"
+}
+middle=$((sources / 200))
+echo "target: p99 < 100 ms at 20,000 sources; >= 500 req/s for /status/summary"
+run "/status (HTML, page 1)" "/status"
+run "/status?page=$middle (HTML)" "/status?page=$middle"
+run "/status?state=failing&section=section-3 (HTML)" "/status?state=failing&section=section-3"
+run "/status?q=source-1234 (HTML)" "/status?q=source-1234"
+run "/status (JSON, page 1)" "/status" "$json"
+run "/status?page=$middle (JSON)" "/status?page=$middle" "$json"
+run "/status/summary (JSON)" "/status/summary"
+echo "working set: $(awk '/VmRSS/ { print $2 / 1024 " MB" }' "/proc/$feeds_pid/status")"

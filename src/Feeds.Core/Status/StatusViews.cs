@@ -1,0 +1,244 @@
+using System.Collections.Concurrent;
+using Feeds.Core.Sources;
+using Feeds.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Feeds.Core.Status;
+
+/// <summary>
+/// The status of every source, built once per change and sliced into pages: a request costs its page, not the catalogue.
+/// A snapshot is current while the store's <see cref="IStatusStore.ChangeCount"/>, the config in force and the rejected
+/// edit stay the same, and for at most <see cref="MaxAge"/> (the freshness alarm depends on the clock alone).
+/// </summary>
+/// <remarks>
+/// Building reads every source's state and statistics, O(sources + items): one to two seconds at 20,000 sources and 400,000
+/// items on a busy 2-core machine. So a request never waits for one while the snapshot it has is recent (younger than <see cref="MaxServedAge"/>):
+/// it is answered from that one and a newer one is built behind it (stale-while-revalidate, as RFC 5861 names it for
+/// caches), and a poll shows on the page a build later. Builds run one at a time and at most half the time, however
+/// fast polls commit (at 20,000 sources on a 30 minute schedule, ten a second). Only a request that finds no snapshot,
+/// or one older than <see cref="MaxServedAge"/> (nobody asked for a while), waits for a build.
+/// </remarks>
+public sealed partial class StatusViews(StatusReporter reporter, IStatusStore store, FeedsConfigMonitor configs, TimeProvider clock,
+    ILogger<StatusViews> logger)
+{
+    /// <summary>
+    /// How long a snapshot stands when nothing changed. Only the freshness alarm ("silent", days of quiet) and the
+    /// snapshot's own time move with the clock, so half a minute is far inside what either needs.
+    /// </summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
+
+    /// <summary>The oldest snapshot a request is answered from while a newer one is built.</summary>
+    public static readonly TimeSpan MaxServedAge = MaxAge + TimeSpan.FromSeconds(5);
+
+    private readonly SemaphoreSlim _building = new(1, 1);
+    private StatusSnapshot? _current;
+
+    /// <summary>A snapshot showing every change made before its build started, built less than <see cref="MaxServedAge"/> ago (or just now).</summary>
+    public async Task<StatusSnapshot> GetAsync(CancellationToken cancellationToken)
+    {
+        var current = Volatile.Read(ref _current);
+        if (current is not null && IsCurrent(current, Basis()))
+            return current;
+        if (current is not null && Age(current) < MaxServedAge)
+        {
+            RebuildBehind(current);
+            return current;
+        }
+        await _building.WaitAsync(cancellationToken);
+        try
+        {
+            current = Volatile.Read(ref _current);
+            return current is not null && IsCurrent(current, Basis()) ? current : await BuildAsync(cancellationToken);
+        }
+        finally
+        {
+            _building.Release();
+        }
+    }
+
+    /// <summary>Starts a build unless one runs, or the last one ended less than its own length ago (builds take at most half the time).</summary>
+    private void RebuildBehind(StatusSnapshot current)
+    {
+        if (Age(current) < current.BuildTime * 2 || !_building.Wait(0))
+            return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await BuildAsync(CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // The snapshot in hand keeps answering; a request that finds it too old builds (and fails) in the open.
+                LogBuildFailed(e);
+            }
+            finally
+            {
+                _building.Release();
+            }
+        });
+    }
+
+    /// <summary>Builds and keeps a snapshot; the caller holds the building turn.</summary>
+    private async Task<StatusSnapshot> BuildAsync(CancellationToken cancellationToken)
+    {
+        // The count is read before the store is: a poll that commits meanwhile grows it, and the next request rebuilds.
+        var basis = Basis();
+        var started = clock.GetTimestamp();
+        var report = await reporter.BuildAsync(basis.Config, basis.Rejected, cancellationToken);
+        var built = new StatusSnapshot(basis, report, clock.GetElapsedTime(started));
+        Volatile.Write(ref _current, built);
+        return built;
+    }
+
+    private SnapshotBasis Basis() => new(store.ChangeCount, configs.Current, configs.Rejected);
+
+    private TimeSpan Age(StatusSnapshot snapshot) => clock.GetUtcNow() - snapshot.Report.GeneratedAt;
+
+    private bool IsCurrent(StatusSnapshot snapshot, SnapshotBasis basis) => snapshot.Basis == basis && Age(snapshot) < MaxAge;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Building the status of the sources failed; the last one is shown meanwhile")]
+    private partial void LogBuildFailed(Exception exception);
+}
+
+/// <summary>What a snapshot was built from: the store's change count and the config (by reference: a reload swaps it whole).</summary>
+internal sealed record SnapshotBasis(long StoreChanges, FeedsConfig Config, RejectedConfig? Rejected);
+
+/// <summary>One built <see cref="StatusReport"/> with its summary, and the source lists each filter picks out of it.</summary>
+public sealed class StatusSnapshot
+{
+    /// <summary>Filtered lists kept per snapshot: enough for the states, the sections and a few searches, bounded against a crawler.</summary>
+    private const int MaxKeptFilters = 64;
+
+    private readonly ConcurrentDictionary<StatusFilter, IReadOnlyList<SourceStatus>> _filtered = new();
+
+    internal StatusSnapshot(SnapshotBasis basis, StatusReport report, TimeSpan buildTime)
+    {
+        Basis = basis;
+        BuildTime = buildTime;
+        Report = report;
+        Summary = StatusSummary.Of(report);
+    }
+
+    internal SnapshotBasis Basis { get; }
+
+    /// <summary>How long building it took.</summary>
+    internal TimeSpan BuildTime { get; }
+
+    public StatusReport Report { get; }
+
+    public StatusSummary Summary { get; }
+
+    /// <summary>The sources the filter picks, in the report's order, the page asked for of them.</summary>
+    public StatusListing Page(StatusFilter filter, int page)
+    {
+        var matching = Matching(filter);
+        var pages = Math.Max(1, (matching.Count + StatusListing.PageSize - 1) / StatusListing.PageSize);
+        var start = (long)(page - 1) * StatusListing.PageSize;
+        var sources = start < matching.Count
+            ? matching.Skip((int)start).Take(StatusListing.PageSize).ToList()
+            : [];
+        return new StatusListing(filter, page, pages, matching.Count, sources);
+    }
+
+    private IReadOnlyList<SourceStatus> Matching(StatusFilter filter)
+    {
+        if (filter.IsEmpty)
+            return Report.Sources;
+        if (_filtered.TryGetValue(filter, out var kept))
+            return kept;
+        var matching = Report.Sources.Where(filter.Matches).ToList();
+        if (_filtered.Count < MaxKeptFilters)
+            _filtered.TryAdd(filter, matching);
+        return matching;
+    }
+}
+
+/// <summary>Which sources a status page lists: by health, by section, by a piece of the id, title or URL; null picks all.</summary>
+public sealed record StatusFilter(SourceHealth? State, string? Section, string? Text)
+{
+    /// <summary>The longest text searched for: longer than any id or URL worth typing.</summary>
+    public const int MaxTextLength = 200;
+
+    public static readonly StatusFilter All = new(null, null, null);
+
+    public bool IsEmpty => State is null && Section is null && string.IsNullOrEmpty(Text);
+
+    public bool Matches(SourceStatus source) =>
+        (State is not { } state || source.Health == state)
+        && (Section is not { } section || source.Sections.Contains(section, StringComparer.Ordinal))
+        && (string.IsNullOrEmpty(Text)
+            || source.Id.Contains(Text, StringComparison.OrdinalIgnoreCase)
+            || source.Title.Contains(Text, StringComparison.OrdinalIgnoreCase)
+            || source.Url.Contains(Text, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// A state as the <c>state</c> parameter spells it: the name in any case, with or without dashes
+    /// (<c>failing</c>, <c>never-polled</c>, <c>neverPolled</c>); false for anything else.
+    /// </summary>
+    public static bool TryParseState(string text, out SourceHealth state)
+    {
+        state = default;
+        // Letters and dashes only: Enum.TryParse would also take numbers and comma lists.
+        return text.Length > 0 && text.All(c => char.IsAsciiLetter(c) || c == '-')
+            && Enum.TryParse(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out state);
+    }
+
+    /// <summary>The address of the status page that lists this filter's sources on <paramref name="page"/>: <c>/status?state=failing&amp;page=2</c>.</summary>
+    public string Link(int page)
+    {
+        var parameters = new List<string>();
+        if (State is { } state)
+            parameters.Add("state=" + Name(state));
+        if (Section is { } section)
+            parameters.Add("section=" + Uri.EscapeDataString(section));
+        if (!string.IsNullOrEmpty(Text))
+            parameters.Add("q=" + Uri.EscapeDataString(Text));
+        if (page > 1)
+            parameters.Add("page=" + page.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return parameters.Count == 0 ? "/status" : "/status?" + string.Join("&", parameters);
+    }
+
+    /// <summary>The spelling of a state in URLs and JSON: <c>failing</c>, <c>never-polled</c>.</summary>
+    public static string Name(SourceHealth state) => state switch
+    {
+        SourceHealth.NeverPolled => "never-polled",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+}
+
+/// <summary>One page of the sources a filter picks.</summary>
+/// <param name="Page">1 for the first page.</param>
+/// <param name="Pages">How many pages the filter's sources fill (1 when none match).</param>
+/// <param name="Matching">How many sources the filter picks.</param>
+public sealed record StatusListing(StatusFilter Filter, int Page, int Pages, int Matching, IReadOnlyList<SourceStatus> Sources)
+{
+    /// <summary>Sources a page: a table a person can scan, and about 100 KB of HTML.</summary>
+    public const int PageSize = 100;
+
+    public bool HasPrevious => Page > 1;
+
+    public bool HasNext => Page < Pages;
+}
+
+/// <summary>The counts a monitor and the top of the status page want: sources by health, failures by category.</summary>
+/// <param name="ByState">Every <see cref="SourceHealth"/> with its count, zeros included, in the status's order.</param>
+/// <param name="FailingByCategory">Failing sources by error category, the most common first.</param>
+public sealed record StatusSummary(DateTimeOffset GeneratedAt, int Sources, IReadOnlyDictionary<string, int> ByState,
+    IReadOnlyDictionary<string, int> FailingByCategory)
+{
+    public static StatusSummary Of(StatusReport report)
+    {
+        var byState = Enum.GetValues<SourceHealth>().ToDictionary(StatusFilter.Name, _ => 0);
+        foreach (var source in report.Sources)
+            byState[StatusFilter.Name(source.Health)]++;
+        var failingByCategory = report.Sources
+            .Where(s => s.Health == SourceHealth.Failing)
+            .GroupBy(s => s.ErrorCategory ?? "unknown", StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count());
+        return new StatusSummary(report.GeneratedAt, report.Sources.Count, byState, failingByCategory);
+    }
+
+    public int Count(SourceHealth state) => ByState[StatusFilter.Name(state)];
+}
