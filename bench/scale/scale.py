@@ -573,10 +573,13 @@ def parse_time(text):
 
 
 def git_version():
+    """The commit the service was built from (the last one that changed src/) and the checkout's own."""
+    def git(*args):
+        return subprocess.run(["git", "-C", ROOT, *args], capture_output=True, text=True).stdout.strip()
     try:
-        rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src"], capture_output=True, text=True).stdout.strip()
-        return rev + ("+changes in src" if dirty else "")
+        src, head = git("log", "-1", "--format=%h", "--", "src"), git("rev-parse", "--short", "HEAD")
+        dirty = " + uncommitted changes" if git("status", "--porcelain", "--", "src") else ""
+        return f"src at {src}{dirty} (checkout {head})"
     except OSError:
         return "unknown"
 
