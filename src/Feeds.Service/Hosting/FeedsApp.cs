@@ -28,6 +28,8 @@ public static class FeedsApp
         // Per-request and scheduler chatter would drown the one line per poll that operators read.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Quartz", LogLevel.Warning);
+        // IHttpClientFactory logs four lines per request at Information: 80,000 lines for one ingest of 20,000 sources.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         // SIGTERM: Kestrel finishes the requests in flight and running polls may finish, for at most this long;
         // a poll still running then is cancelled, its transaction rolled back, and it is redone at the next start.
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);

@@ -40,6 +40,26 @@ public sealed class JsonLogsTests
     }
 
     [Fact]
+    public async Task TheServiceLogsAnHttpPollInOneLineNotTheHttpClientsFourPerRequest()
+    {
+        await using var server = await LoopbackSourceServer.StartAsync();
+        var feed = server.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"));
+        using var folder = new TempFolder();
+        var config = folder.File("feeds.json");
+        File.WriteAllText(config, JsonSerializer.Serialize(new
+        {
+            sections = new[] { new { id = "world", title = "World" } },
+            sources = new[] { new { id = "wire", url = feed.AbsoluteUri, sections = new[] { "world" } } },
+            fetching = new { allowPrivateNetworks = new[] { "127.0.0.1/32" } },
+        }));
+
+        await using var service = await FeedsServiceProcess.StartAsync(config, folder.File("feeds.db"));
+        await service.WaitForOutputAsync(line => line.Contains("Polled wire", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        Assert.DoesNotContain(service.Output, line => line.Contains("System.Net.Http.HttpClient", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AnUnknownLogFormatIsBadUsage()
     {
         var (exit, _, error) = await FeedsProcess.RunAsync("refresh", "--log-format", "xml");
