@@ -22,21 +22,23 @@ internal static class HtmlPage
     public const string ContentType = "text/html; charset=utf-8";
 
     // Item HTML is sanitized on ingest; the policy is a second wall: no script at all, images from anywhere, and the
-    // layout's inline stylesheet.
+    // layout's inline stylesheet. A page with a form (the status filters) may submit it to this service only.
     private const string ContentSecurityPolicy = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    private const string ContentSecurityPolicyWithForms = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>Renders <typeparamref name="TPage"/> for this request alone and sends it uncached (a page of live state, such as <c>/status</c>).</summary>
-    public static async Task<ContentHttpResult> RenderAsync<TPage>(HttpContext context, IDictionary<string, object?> parameters) where TPage : IComponent
+    /// <param name="hasForm">The page submits a form (GET, to this service): the policy allows that and nothing more.</param>
+    public static async Task<ContentHttpResult> RenderAsync<TPage>(HttpContext context, IDictionary<string, object?> parameters, bool hasForm = false) where TPage : IComponent
     {
         var html = await RenderHtmlAsync<TPage>(context.RequestServices, parameters);
-        AddSecurityHeaders(context.Response);
+        AddSecurityHeaders(context.Response, hasForm);
         return TypedResults.Content(html, ContentType);
     }
 
     /// <summary>Sends a page of the <see cref="RenderCache"/> with its validators, as the feeds are sent, and the page's security headers.</summary>
     public static IResult Serve(HttpContext context, RenderedDocument page, FeedsConfig config)
     {
-        AddSecurityHeaders(context.Response);
+        AddSecurityHeaders(context.Response, hasForm: false);
         return RenderedDocumentResults.Serve(context, page, config.Publishing.MaxAge);
     }
 
@@ -52,9 +54,9 @@ internal static class HtmlPage
             (await renderer.RenderComponentAsync<TPage>(ParameterView.FromDictionary(parameters))).ToHtmlString());
     }
 
-    private static void AddSecurityHeaders(HttpResponse response)
+    private static void AddSecurityHeaders(HttpResponse response, bool hasForm)
     {
-        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        response.Headers.ContentSecurityPolicy = hasForm ? ContentSecurityPolicyWithForms : ContentSecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers["Referrer-Policy"] = "no-referrer";
     }

@@ -28,9 +28,6 @@ internal static class StatusApi
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    // The pages' policy (HtmlPage) with one change: the filter form may submit, to this service only. Still no script.
-    private const string ContentSecurityPolicy = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder app)
     {
         app.MapGet("/status", GetStatusAsync).WithRenderFaultWall();
@@ -49,13 +46,12 @@ internal static class StatusApi
         // Serialized here rather than by the result, so a failure is inside the page's wall (RenderFaultWall).
         if (context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
             return TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(JsonPage(snapshot, listing), Json), "application/json; charset=utf-8");
-        var html = await HtmlPage.RenderAsync<StatusPage>(context, new Dictionary<string, object?>
+        // The filter form submits to this service.
+        return await HtmlPage.RenderAsync<StatusPage>(context, new Dictionary<string, object?>
         {
             [nameof(StatusPage.Snapshot)] = snapshot,
             [nameof(StatusPage.Listing)] = listing,
-        });
-        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        return html;
+        }, hasForm: true);
     }
 
     private static async Task<IResult> GetSummaryAsync(HttpContext context, StatusViews views, FeedsConfigMonitor configs, IPollStore polls,
