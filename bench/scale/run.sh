@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 for tool in wrk nginx curl; do
-  command -v "$tool" >/dev/null || { echo "installing wrk, nginx and curl (Debian packages)"; apt-get install -y -qq wrk nginx curl >/dev/null; break; }
+  command -v "$tool" >/dev/null || { echo "installing wrk, nginx and curl (Debian packages)"; apt-get update -qq; apt-get install -y -qq wrk nginx curl >/dev/null; break; }
 done
 
 dotnet build -c Release src/Feeds.Service -v quiet -nologo >/dev/null

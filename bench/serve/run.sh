@@ -12,7 +12,7 @@ nginx_port=5092
 section=international
 
 for tool in wrk nginx curl; do
-  command -v "$tool" >/dev/null || { echo "installing wrk and nginx (Debian packages)"; apt-get install -y -qq wrk nginx curl >/dev/null; break; }
+  command -v "$tool" >/dev/null || { echo "installing wrk and nginx (Debian packages)"; apt-get update -qq; apt-get install -y -qq wrk nginx curl >/dev/null; break; }
 done
 
 work=$(mktemp -d)

@@ -16,7 +16,7 @@ sources_port=5094
 feeds_url="http://127.0.0.1:$feeds_port"
 
 for tool in wrk curl; do
-  command -v "$tool" >/dev/null || { echo "installing wrk and curl (Debian packages)"; apt-get install -y -qq wrk curl >/dev/null; break; }
+  command -v "$tool" >/dev/null || { echo "installing wrk and curl (Debian packages)"; apt-get update -qq; apt-get install -y -qq wrk curl >/dev/null; break; }
 done
 
 work=$(mktemp -d)
