@@ -32,6 +32,12 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + ${s:-0}))
 done
 
+# The failures again, just above the count, so the tail of a long CI log names them.
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  grep -o '<UnitTestResult [^>]*outcome="Failed"' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/FAILED: \1/p'
+done
+
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The build or the test host failed before any test could report.
   failed=1
