@@ -57,7 +57,7 @@ public static class FeedsCoreServices
         services.AddSingleton<FeedNormalizer>();
         services.AddFeedsStore(databasePath);
         services.AddSingleton<OutageDetector>();
-        services.AddSingleton<LargeDocumentGate>();
+        services.AddSingleton<IngestGate>();
         // The chance in the schedule, like the clock, comes from the container so tests can fix it.
         services.AddSingleton(Jitter.Random);
         services.AddSingleton<SourceRefresher>();

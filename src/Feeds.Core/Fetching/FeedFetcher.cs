@@ -19,9 +19,22 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
     private const string Accept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
 
     public Task<FetchResult> FetchAsync(SourceLocation location, Validators previous, CancellationToken cancellationToken) =>
-        location.Url is { } url ? FetchHttpAsync(url, previous, cancellationToken) : Task.FromResult(FetchFile(location.FilePath!, previous));
+        FetchAsync(location, previous, Task.FromResult, cancellationToken);
 
-    private async Task<FetchResult> FetchHttpAsync(Uri url, Validators previous, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fetches, and hands the answer to <paramref name="use"/> while this fetch still counts against
+    /// <see cref="FetchOptions.MaxConcurrency"/> (the host's slot is already given back).
+    /// </summary>
+    public async Task<T> FetchAsync<T>(SourceLocation location, Validators previous, Func<FetchResult, Task<T>> use, CancellationToken cancellationToken)
+    {
+        if (location.Url is not { } url)
+            return await use(FetchFile(location.FilePath!, previous));
+        var (result, globalSlot) = await FetchHttpAsync(url, previous, cancellationToken);
+        using (globalSlot)
+            return await use(result);
+    }
+
+    private async Task<(FetchResult Result, IDisposable? GlobalSlot)> FetchHttpAsync(Uri url, Validators previous, CancellationToken cancellationToken)
     {
         var client = httpClientFactory.CreateClient(HttpClientName);
         var visited = new HashSet<string>(StringComparer.Ordinal);
@@ -39,16 +52,16 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
             for (var hop = 0; ; hop++)
             {
                 if (current.Scheme != Uri.UriSchemeHttp && current.Scheme != Uri.UriSchemeHttps)
-                    return new FetchResult.Failed(FetchFailure.BadScheme, $"{current} is not an http(s) URL; only http and https are fetched");
+                    return (new FetchResult.Failed(FetchFailure.BadScheme, $"{current} is not an http(s) URL; only http and https are fetched"), null);
                 if (!visited.Add(current.GetLeftPart(UriPartial.Query)))
-                    return new FetchResult.Failed(FetchFailure.RedirectLoop, $"redirect loop: {current} was already visited");
+                    return (new FetchResult.Failed(FetchFailure.RedirectLoop, $"redirect loop: {current} was already visited"), null);
 
                 lease = await HostSlotForAsync(lease, current, cancellationToken);
                 if (throttle.DeadlineFor(lease.Host) is { Shortened: true } slowHost && slowHost.Deadline < deadline)
                     (deadline, shortened) = slowHost;
                 var remaining = deadline - exchange;
                 if (remaining <= TimeSpan.Zero)
-                    return TimedOut(lease, deadline, shortened);
+                    return (TimedOut(lease, deadline, shortened), null);
 
                 using var hopDeadline = new CancellationTokenSource(remaining, clock);
                 using var hopToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hopDeadline.Token);
@@ -61,16 +74,18 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
                     if (RedirectTarget(current, response) is not { } next)
                     {
                         var result = await ReadResponseAsync(response, previous, hopToken.Token);
-                        return result switch
+                        var answer = result switch
                         {
                             FetchResult.Fetched fetched => fetched with { MovedPermanentlyTo = movedPermanentlyTo },
                             FetchResult.NotModified notModified => notModified with { MovedPermanentlyTo = movedPermanentlyTo },
                             _ => result,
                         };
+                        // The lease is done with; disposing it again below is a no-op.
+                        return (answer, lease.HandOverGlobalSlot());
                     }
                     if (hop == options.MaxRedirects)
-                        return new FetchResult.Failed(FetchFailure.RedirectLoop,
-                            $"too many redirects: more than {options.MaxRedirects}, the last to {next}", (int)response.StatusCode);
+                        return (new FetchResult.Failed(FetchFailure.RedirectLoop,
+                            $"too many redirects: more than {options.MaxRedirects}, the last to {next}", (int)response.StatusCode), null);
                     // Only a chain of permanent redirects from the configured URL moves the source (RFC 9110 §15.4.2,
                     // §15.4.9); a temporary hop anywhere before means the publisher wants the old URL kept.
                     onlyPermanentHops &= response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.PermanentRedirect;
@@ -80,7 +95,7 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
                 }
                 catch (OperationCanceledException) when (hopDeadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
-                    return TimedOut(lease, deadline, shortened);
+                    return (TimedOut(lease, deadline, shortened), null);
                 }
                 finally
                 {
@@ -91,22 +106,22 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             // Not our deadline and not the caller: the handler's own connect timeout surfaces this way.
-            return new FetchResult.Failed(FetchFailure.Timeout, e.InnerException is TimeoutException
+            return (new FetchResult.Failed(FetchFailure.Timeout, e.InnerException is TimeoutException
                 ? $"no connection within {options.ConnectTimeout.TotalSeconds:0} s"
-                : $"the request was cancelled: {e.Message}");
+                : $"the request was cancelled: {e.Message}"), null);
         }
         catch (HttpRequestException e)
         {
-            return Categorize(e);
+            return (Categorize(e), null);
         }
         catch (IOException e)
         {
             // The connection broke while the body was streaming.
-            return new FetchResult.Failed(FetchFailure.Network, $"the connection broke while reading the body: {e.Message}");
+            return (new FetchResult.Failed(FetchFailure.Network, $"the connection broke while reading the body: {e.Message}"), null);
         }
         catch (InvalidDataException e)
         {
-            return new FetchResult.Failed(FetchFailure.Network, $"the compressed body is corrupt: {e.Message}");
+            return (new FetchResult.Failed(FetchFailure.Network, $"the compressed body is corrupt: {e.Message}"), null);
         }
         finally
         {

@@ -6,7 +6,8 @@ namespace Feeds.Core.Fetching;
 /// <summary>
 /// Politeness and our own limits: at most <see cref="FetchOptions.PerHostConcurrency"/> requests in flight to
 /// one host, their starts at least <see cref="FetchOptions.MinHostSpacing"/> apart, and at most
-/// <see cref="FetchOptions.MaxConcurrency"/> in flight overall. A request takes its host slot before a global
+/// <see cref="FetchOptions.MaxConcurrency"/> fetches in flight overall, each counted until its answer has been used
+/// (<see cref="Lease.HandOverGlobalSlot"/>), so answers are not fetched faster than they are worked on. A request takes its host slot before a global
 /// one, so sources waiting on a busy host never hold up other hosts. A host's waiting fetches are served in the
 /// order they came (SemaphoreSlim releases async waiters first in, first out), so a source that has just had
 /// its turn queues behind the others.
@@ -111,6 +112,23 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
             _holdsGlobal = true;
         }
 
+        /// <summary>
+        /// Ends the requests: the host gets its slot back, and the global slot, if held, passes to the caller, who
+        /// disposes it when done with the answer. Fetching stays bounded by the work behind it: with the slot given back
+        /// as soon as the bytes were in, 2,000 sources due together were all fetched long before they could be parsed,
+        /// and every body waited in memory.
+        /// </summary>
+        public IDisposable? HandOverGlobalSlot()
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _disposed = true;
+            _slot.Requests.Release();
+            if (!_holdsGlobal)
+                return null;
+            _holdsGlobal = false;
+            return new GlobalSlot(_throttle._global);
+        }
+
         private void ReleaseGlobal()
         {
             if (!_holdsGlobal)
@@ -127,6 +145,13 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
             ReleaseGlobal();
             _slot.Requests.Release();
         }
+    }
+
+    private sealed class GlobalSlot(SemaphoreSlim global) : IDisposable
+    {
+        private SemaphoreSlim? _global = global;
+
+        public void Dispose() => Interlocked.Exchange(ref _global, null)?.Release();
     }
 
     internal sealed class Host(int concurrency)

@@ -18,7 +18,7 @@ public sealed partial class SourceRefresher(
     FeedNormalizer normalizer,
     IPollStore store,
     OutageDetector outages,
-    LargeDocumentGate largeDocuments,
+    IngestGate ingestGate,
     ScheduleOptions schedule,
     TimeProvider clock,
     Jitter jitter,
@@ -53,15 +53,19 @@ public sealed partial class SourceRefresher(
         RefreshResult result;
         try
         {
-            fetched = await fetcher.FetchAsync(location, state.Validators, cancellationToken);
-            RecordReachability(location, fetched);
-            result = fetched switch
+            // The answer is worked on while its fetch still counts against the fetch limit: no more bodies wait than that.
+            result = await fetcher.FetchAsync(location, state.Validators, async answer =>
             {
-                FetchResult.NotModified notModified => await SaveNotModifiedAsync(source, state, notModified, cancellationToken),
-                FetchResult.Failed failed => await SaveFailureAsync(source, state, failed, cancellationToken),
-                FetchResult.Fetched body => await IngestAsync(source, state, body, cancellationToken),
-                _ => throw new UnreachableException(),
-            };
+                fetched = answer;
+                RecordReachability(location, answer);
+                return answer switch
+                {
+                    FetchResult.NotModified notModified => await SaveNotModifiedAsync(source, state, notModified, cancellationToken),
+                    FetchResult.Failed failed => await SaveFailureAsync(source, state, failed, cancellationToken),
+                    FetchResult.Fetched body => await IngestAsync(source, state, body, cancellationToken),
+                    _ => throw new UnreachableException(),
+                };
+            }, cancellationToken);
         }
         // While the store cannot write (a full disk, a read-only file) it shows the unsaved poll itself, and saving a
         // failure would fail the same way: that exception goes on to the job.
@@ -128,7 +132,7 @@ public sealed partial class SourceRefresher(
 
     private async Task<RefreshResult> IngestAsync(Source source, SourceState state, FetchResult.Fetched fetched, CancellationToken cancellationToken)
     {
-        using var largeDocument = await largeDocuments.EnterAsync(fetched.Body.Length, cancellationToken);
+        using var turn = await ingestGate.EnterAsync(fetched.Body.Length, cancellationToken);
         ParsedFeed feed;
         IdentifiedEntries entries;
         try

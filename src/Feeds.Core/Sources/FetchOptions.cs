@@ -28,7 +28,7 @@ public sealed record FetchOptions
     /// <summary>The least time between the starts of two requests to one host.</summary>
     public TimeSpan MinHostSpacing { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Requests in flight across all hosts at once.</summary>
+    /// <summary>Fetches in flight across all hosts at once, each counted until its answer has been parsed and saved.</summary>
     public int MaxConcurrency { get; init; } = 8;
 
     /// <summary>

@@ -113,6 +113,34 @@ public sealed class FeedFetcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAnswerStillBeingWorkedOnCountsAgainstTheFetchLimitSoNoMoreBodiesAreFetchedThanCanBeUsed()
+    {
+        await using var services = Services(TestFetching.Loopback with { MaxConcurrency = 1, MinHostSpacing = TimeSpan.Zero });
+        var fetcher = services.GetRequiredService<FeedFetcher>();
+        var first = _server.Serve("/first.xml", TestFiles.SampleBytes("world-wire.rss"));
+        _server.Serve("/second.xml", TestFiles.SampleBytes("world-wire.rss"));
+        var second = new Uri(_server.LocalhostUri, "second.xml");
+        var working = new TaskCompletionSource();
+        var done = new TaskCompletionSource<bool>();
+
+        var firstPoll = fetcher.FetchAsync(SourceLocation.ForUrl(first), Validators.None, async answer =>
+        {
+            working.SetResult();
+            return await done.Task;
+        }, CancellationToken.None);
+        await working.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var secondFetch = FetchAsync(fetcher, second);
+        await Task.Delay(300);
+        var requestedWhileTheFirstWasWorkedOn = _server.RequestTimes("/second.xml").Count;
+        done.SetResult(true);
+
+        Assert.True(await firstPoll);
+        Assert.IsType<FetchResult.Fetched>(await secondFetch.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, requestedWhileTheFirstWasWorkedOn);
+        Assert.Single(_server.RequestTimes("/second.xml"));
+    }
+
+    [Fact]
     public async Task RequestsToOneHostAreOneAtATimeAndSpacedApart()
     {
         await using var services = Services(TestFetching.Loopback with { MinHostSpacing = TimeSpan.FromMilliseconds(300) });
