@@ -15,14 +15,12 @@ internal static partial class FeedDecoder
 {
     private static readonly Encoding Windows1252;
 
-    /// <summary>Texts up to this many characters (most feeds) use the shared pool.</summary>
-    private const int LargeText = 1024 * 1024;
-
     /// <summary>
-    /// Larger texts, up to a 15 MiB body's, use a pool that keeps one buffer of each size: documents that large are
-    /// ingested one at a time, and the shared pool would keep up to 32 MB buffers per core for the life of the process.
+    /// Texts up to this many characters (most feeds) use the shared pool. A larger one, up to a 15 MiB body's 32 MB,
+    /// gets a buffer of its own: kept in a pool it would stay resident for good after the first large document, and
+    /// the collection that follows each large document (<c>IngestGate</c>) gives it back.
     /// </summary>
-    private static readonly ArrayPool<char> LargeBuffers = ArrayPool<char>.Create(maxArrayLength: 16 * 1024 * 1024, maxArraysPerBucket: 1);
+    private const int LargeText = 1024 * 1024;
 
     static FeedDecoder()
     {
@@ -33,7 +31,7 @@ internal static partial class FeedDecoder
     /// <param name="bytes">The document.</param>
     /// <param name="httpCharset">The <c>charset</c> of the response's Content-Type, when the bytes were fetched.</param>
     /// <returns>
-    /// The text in a pooled buffer, to be disposed when read: a 1,000-item feed is
+    /// The text, to be disposed when read (a pooled buffer for most feeds): a 1,000-item feed is
     /// ~12 MB of text, and a fresh string for every poll would be a large-object allocation, which only a full
     /// collection gives back.
     /// </returns>
@@ -46,8 +44,8 @@ internal static partial class FeedDecoder
             ?? Encoding.UTF8;
         var body = bytes[bomLength..];
         var capacity = Math.Max(encoding.GetMaxCharCount(body.Length), Windows1252.GetMaxCharCount(body.Length));
-        var pool = capacity <= LargeText ? ArrayPool<char>.Shared : LargeBuffers;
-        var buffer = pool.Rent(capacity);
+        var pool = capacity <= LargeText ? ArrayPool<char>.Shared : null;
+        var buffer = pool?.Rent(capacity) ?? GC.AllocateUninitializedArray<char>(capacity);
         try
         {
             int decoded;
@@ -63,7 +61,7 @@ internal static partial class FeedDecoder
         }
         catch
         {
-            pool.Return(buffer);
+            pool?.Return(buffer);
             throw;
         }
     }
@@ -147,8 +145,8 @@ internal static partial class FeedDecoder
     private static partial Regex CodePageAlias();
 }
 
-/// <summary>Decoded text in a pooled buffer; <see cref="Dispose"/> gives the buffer back, after which <see cref="Text"/> must not be read.</summary>
-internal sealed class DecodedText(char[] buffer, int length, ArrayPool<char> pool) : IDisposable
+/// <summary>Decoded text, in a pooled buffer when <paramref name="pool"/> is given; <see cref="Dispose"/> gives the buffer back, after which <see cref="Text"/> must not be read.</summary>
+internal sealed class DecodedText(char[] buffer, int length, ArrayPool<char>? pool) : IDisposable
 {
     private char[]? _buffer = buffer;
 
@@ -157,7 +155,7 @@ internal sealed class DecodedText(char[] buffer, int length, ArrayPool<char> poo
     public void Dispose()
     {
         if (_buffer is { } returned)
-            pool.Return(returned);
+            pool?.Return(returned);
         _buffer = null;
     }
 }
