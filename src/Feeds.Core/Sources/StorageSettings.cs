@@ -18,3 +18,21 @@ public sealed record StorageSettings(StorageProvider Provider = StorageProvider.
 {
     public static StorageSettings Postgres(string connectionString) => new(StorageProvider.Postgres, connectionString);
 }
+
+/// <summary>The names a provider goes by in the config, the environment and on the command line.</summary>
+public static class StorageProviders
+{
+    public const string Names = "sqlite or postgres";
+
+    /// <summary>"sqlite" or "postgres", in any case.</summary>
+    public static bool TryParse(string? text, out StorageProvider provider)
+    {
+        (var known, provider) = text?.Trim().ToLowerInvariant() switch
+        {
+            "sqlite" => (true, StorageProvider.Sqlite),
+            "postgres" => (true, StorageProvider.Postgres),
+            _ => (false, StorageProvider.Sqlite),
+        };
+        return known;
+    }
+}

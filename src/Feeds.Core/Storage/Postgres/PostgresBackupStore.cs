@@ -41,7 +41,11 @@ internal sealed class PostgresBackupStore(PostgresDatabase database) : IBackupSt
             File.Move(temporary, destinationPath, overwrite: true);
             return new BackupResult.Written(destinationPath, items);
         }
-        catch (Exception e) when (e is NpgsqlException or IOException or UnauthorizedAccessException or Win32Exception)
+        catch (NpgsqlException e)
+        {
+            return Discard(temporary, $"cannot read {database.Description}: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Win32Exception)
         {
             return Discard(temporary, e.Message);
         }
