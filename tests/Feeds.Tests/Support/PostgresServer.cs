@@ -9,7 +9,7 @@ namespace Feeds.Tests.Support;
 /// <summary>
 /// A throwaway PostgreSQL server for the whole test run: <c>initdb</c> and <c>pg_ctl</c> in a temp folder, listening on a
 /// free port on 127.0.0.1 only, trust authentication, no systemd. Started by the first test that asks, stopped (and its
-/// folder deleted) when the test process exits. Each test takes a database of its own (<see cref="CreateDatabaseAsync"/>).
+/// folder deleted) within a second of the test process ending. Each test takes a database of its own (<see cref="CreateDatabaseAsync"/>).
 /// </summary>
 /// <remarks>
 /// The programs are looked for on PATH and in /usr/lib/postgresql/*/bin. Without them a test that needs the server fails,
@@ -19,17 +19,13 @@ namespace Feeds.Tests.Support;
 public sealed class PostgresServer
 {
     private const string ServerUser = "postgres";
-    private const string FolderPrefix = "feeds-postgres-";
 
     private static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     private static int _databases;
 
-    private readonly string _folder;
-    private readonly string _pgCtl;
     private readonly bool _asServerUser;
 
-    private PostgresServer(string folder, string pgCtl, bool asServerUser, int port) =>
-        (_folder, _pgCtl, _asServerUser, Port) = (folder, pgCtl, asServerUser, port);
+    private PostgresServer(bool asServerUser, int port) => (_asServerUser, Port) = (asServerUser, port);
 
     public int Port { get; }
 
@@ -69,54 +65,42 @@ public sealed class PostgresServer
                 $"PostgreSQL's server programs (initdb, pg_ctl) are not on PATH or in {PostgresTools.DebianFolders}: install postgresql "
                 + "(apt-get install -y postgresql; tests/run-all.sh does it when run as root) to run the PostgreSQL tests");
         var asServerUser = Environment.UserName == "root";
-        DeleteStoppedServers();
-        var folder = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N")[..12]);
+        var folder = Path.Combine(Path.GetTempPath(), "feeds-postgres-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
+        await StopWhenThisProcessEndsAsync(folder, pgCtl, asServerUser);
         if (asServerUser)
             await RunAsync("chown", [ServerUser, folder], $"make {folder} the user {ServerUser}'s (PostgreSQL refuses to run as root; is there a user {ServerUser}?)");
         var data = Path.Combine(folder, "data");
         var port = FreeLoopbackPort();
-        var server = new PostgresServer(folder, pgCtl, asServerUser, port);
+        var server = new PostgresServer(asServerUser, port);
         await server.RunAsServerAsync(initdb, ["-D", data, "-U", ServerUser, "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"], "initdb");
         // Loopback only, its socket in its own folder; durability is not needed by a server that lives for one test run.
         var options = $"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
         await server.RunAsServerAsync(pgCtl, ["start", "-D", data, "-w", "-t", "60", "-l", Path.Combine(folder, "server.log"), "-o", options], "pg_ctl start");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         return server;
     }
 
     /// <summary>
-    /// The folders of earlier runs' servers that are no longer running (no postmaster.pid): a test host ended before its
-    /// exit handler could delete its folder. Only old ones: a folder another run is setting up has no postmaster.pid yet.
+    /// Starts a watcher, outside this process's tree, that stops the server and deletes its folder once this process has
+    /// ended, however it ends: a test host that is killed, or ends before an exit handler finishes, leaves nothing running.
     /// </summary>
-    private static void DeleteStoppedServers()
+    private static async Task StopWhenThisProcessEndsAsync(string folder, string pgCtl, bool asServerUser)
     {
-        foreach (var stale in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*")
-                     .Where(folder => !File.Exists(Path.Combine(folder, "data", "postmaster.pid"))
-                         && Directory.GetLastWriteTimeUtc(folder) < DateTime.UtcNow.AddHours(-1)))
-        {
-            try
-            {
-                Directory.Delete(stale, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Another run's, still being set up or torn down.
-            }
-        }
-    }
-
-    private void Stop()
-    {
-        try
-        {
-            RunAsServerAsync(_pgCtl, ["stop", "-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w"], "pg_ctl stop").GetAwaiter().GetResult();
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"the test PostgreSQL server in {_folder} could not be stopped: {e.Message}");
-        }
+        const string watcher = """
+            while kill -0 "$FEEDS_TEST_PID" 2>/dev/null; do sleep 1; done
+            if [ -n "$FEEDS_TEST_USER" ]; then runuser -u "$FEEDS_TEST_USER" -- "$FEEDS_TEST_PG_CTL" stop -D "$FEEDS_TEST_FOLDER/data" -m immediate -w
+            else "$FEEDS_TEST_PG_CTL" stop -D "$FEEDS_TEST_FOLDER/data" -m immediate -w; fi
+            rm -rf "$FEEDS_TEST_FOLDER"
+            """;
+        // The outer shell starts the watcher in the background and ends: the watcher is no child of this process.
+        var start = new ProcessStartInfo("sh", ["-c", "nohup sh -c \"$FEEDS_TEST_WATCHER\" </dev/null >/dev/null 2>&1 &"]) { UseShellExecute = false };
+        start.Environment["FEEDS_TEST_WATCHER"] = watcher;
+        start.Environment["FEEDS_TEST_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["FEEDS_TEST_USER"] = asServerUser ? ServerUser : "";
+        start.Environment["FEEDS_TEST_PG_CTL"] = pgCtl;
+        start.Environment["FEEDS_TEST_FOLDER"] = folder;
+        using var process = Process.Start(start)!;
+        await process.WaitForExitAsync();
     }
 
     private Task RunAsServerAsync(string program, string[] arguments, string what) =>
