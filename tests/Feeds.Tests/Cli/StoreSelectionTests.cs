@@ -123,6 +123,32 @@ public sealed class StoreSelectionTests : IDisposable
     }
 
     [Fact]
+    public async Task ServeOnPostgresChosenByTheConfigFileStoresAndServesFromTheDatabase()
+    {
+        var server = await PostgresServer.GetAsync();
+        var database = await server.CreateDatabaseAsync();
+        var config = _folder.File("feeds.json");
+        await File.WriteAllTextAsync(config, System.Text.Json.JsonSerializer.Serialize(new
+        {
+            sections = new[] { new { id = "news", title = "News" } },
+            sources = new[] { new { id = "wire", url = TestFiles.Sample("world-wire.rss"), sections = new[] { "news" } } },
+            storage = new { provider = "postgres", connectionString = server.ConnectionString(database) },
+        }));
+
+        await using (var service = await FeedsServiceProcess.StartAsync(config, storeArguments: []))
+        {
+            await service.WaitForOutputAsync(line => line.Contains("Polled wire: 10 items in feed, 10 new", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            var feed = await service.Client.GetStringAsync("sections/news/rss");
+            Assert.Equal(10, System.Text.RegularExpressions.Regex.Count(feed, "<item>"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await service.Client.GetAsync("healthz")).StatusCode);
+        }
+
+        await using var direct = new NpgsqlConnection(server.ConnectionString(database));
+        Assert.Equal(10, await direct.ExecuteScalarAsync<long>("SELECT count(*) FROM items WHERE source_id = 'wire'"));
+        await server.DropDatabaseAsync(database);
+    }
+
+    [Fact]
     public async Task AStoreThatCannotBeUsedIsRefusedWithWhatAndWhere()
     {
         var missingConnection = await FeedsProcess.RunAsync("sources", "--config", Config, "--store", "postgres");
