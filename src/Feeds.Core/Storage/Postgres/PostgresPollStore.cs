@@ -79,17 +79,12 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(UpsertSourceSql, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        int added = 0, updated = 0;
-        foreach (var item in items)
-        {
-            // One row back when the item was inserted or changed (inserted: xmax is 0), none when its hash is unchanged.
-            var inserted = await connection.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition(
-                UpsertItemSql, ItemParameters(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
-            if (inserted == true)
-                added++;
-            else if (inserted == false)
-                updated++;
-        }
+        // One statement for all the items, whatever their number: one round trip to the server. Each row back is an item
+        // inserted (xmax is 0) or changed; an unchanged one returns none.
+        var written = items.Count == 0 ? [] : (await connection.QueryAsync<bool>(new CommandDefinition(
+            UpsertItemsSql, ItemColumns.Of(state.SourceId, items, now), transaction, cancellationToken: cancellationToken))).ToList();
+        var added = written.Count(inserted => inserted);
+        var updated = written.Count - added;
         if (added + updated > 0)
             await connection.ExecuteAsync(new CommandDefinition("UPDATE sources SET items_version = items_version + 1 WHERE id = @SourceId",
                 new { state.SourceId }, transaction, cancellationToken: cancellationToken));
@@ -127,15 +122,24 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
             feed_language = coalesce(excluded.feed_language, sources.feed_language)
         """;
 
-    // Touches no row when the item is unchanged (same content hash). An item whose feed gives no date keeps the
-    // first-seen time it got on insert.
-    private const string UpsertItemSql = """
+    // The items as rows of arrays, in the order given (insertion order orders items of the same time). Touches no row
+    // when an item is unchanged (same content hash); an item whose feed gives no date keeps the first-seen time it got on
+    // insert.
+    private const string UpsertItemsSql = """
         INSERT INTO items (source_id, item_key, content_hash, guid, title, link, summary_html, summary_text, content_html,
                            authors_json, categories_json, enclosures_json, image_url, reading_minutes,
                            published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key)
-        VALUES (@SourceId, @ItemKey, @ContentHash, @Guid, @Title, @Link, @SummaryHtml, @SummaryText, @ContentHtml,
-                @AuthorsJson, @CategoriesJson, @EnclosuresJson, @ImageUrl, @ReadingMinutes,
-                @PublishedAt, @DateIsEstimated, @UpdatedAt, @Now, @Now, @LinkKey, @HeadlineKey)
+        SELECT @SourceId, i.item_key, i.content_hash, i.guid, i.title, i.link, i.summary_html, i.summary_text, i.content_html,
+               i.authors_json, i.categories_json, i.enclosures_json, i.image_url, i.reading_minutes,
+               i.published_at, i.date_is_estimated, i.updated_at, @Now, @Now, i.link_key, i.headline_key
+        FROM unnest(@ItemKeys::text[], @ContentHashes::text[], @Guids::text[], @Titles::text[], @Links::text[], @SummaryHtmls::text[],
+                    @SummaryTexts::text[], @ContentHtmls::text[], @AuthorsJsons::text[], @CategoriesJsons::text[], @EnclosuresJsons::text[],
+                    @ImageUrls::text[], @ReadingMinutes::bigint[], @PublishedAts::bigint[], @DateIsEstimateds::bigint[], @UpdatedAts::bigint[],
+                    @LinkKeys::text[], @HeadlineKeys::text[])
+             WITH ORDINALITY AS i(item_key, content_hash, guid, title, link, summary_html, summary_text, content_html, authors_json,
+                                  categories_json, enclosures_json, image_url, reading_minutes, published_at, date_is_estimated,
+                                  updated_at, link_key, headline_key, position)
+        ORDER BY i.position
         ON CONFLICT (source_id, item_key) DO UPDATE SET
             content_hash = excluded.content_hash, guid = excluded.guid, title = excluded.title, link = excluded.link,
             summary_html = excluded.summary_html, summary_text = excluded.summary_text, content_html = excluded.content_html,
@@ -149,27 +153,57 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
         RETURNING xmax = 0
         """;
 
-    private static object ItemParameters(string sourceId, NormalizedItem item, long now) => new
+    /// <summary>
+    /// The parameters of <see cref="UpsertItemsSql"/>: one array per column. An item key given twice in one poll (which
+    /// normalization never hands over) is saved once, as last given: one statement cannot change a row twice.
+    /// </summary>
+    private sealed record ItemColumns(string SourceId, long Now)
     {
-        SourceId = sourceId,
-        ItemKey = item.Key,
-        item.ContentHash,
-        Guid = item.Id,
-        Title = item.Title ?? item.SummaryText ?? item.Link ?? "Untitled",
-        item.LinkKey,
-        item.HeadlineKey,
-        item.Link,
-        SummaryHtml = item.Summary,
-        item.SummaryText,
-        ContentHtml = item.Content,
-        AuthorsJson = JsonSerializer.Serialize(item.Authors),
-        CategoriesJson = JsonSerializer.Serialize(item.Categories),
-        EnclosuresJson = JsonSerializer.Serialize(item.Enclosures),
-        ImageUrl = item.Image,
-        ReadingMinutes = (long)item.ReadingMinutes,
-        PublishedAt = item.Published?.ToUnixTimeMilliseconds() ?? item.Updated?.ToUnixTimeMilliseconds() ?? now,
-        DateIsEstimated = item.Published is null && item.Updated is null ? 1L : 0L,
-        UpdatedAt = item.Updated?.ToUnixTimeMilliseconds() ?? item.Published?.ToUnixTimeMilliseconds() ?? now,
-        Now = now,
-    };
+        public required string[] ItemKeys { get; init; }
+        public required string[] ContentHashes { get; init; }
+        public required string?[] Guids { get; init; }
+        public required string[] Titles { get; init; }
+        public required string?[] Links { get; init; }
+        public required string?[] SummaryHtmls { get; init; }
+        public required string?[] SummaryTexts { get; init; }
+        public required string?[] ContentHtmls { get; init; }
+        public required string[] AuthorsJsons { get; init; }
+        public required string[] CategoriesJsons { get; init; }
+        public required string[] EnclosuresJsons { get; init; }
+        public required string?[] ImageUrls { get; init; }
+        public required long[] ReadingMinutes { get; init; }
+        public required long[] PublishedAts { get; init; }
+        public required long[] DateIsEstimateds { get; init; }
+        public required long[] UpdatedAts { get; init; }
+        public required string?[] LinkKeys { get; init; }
+        public required string?[] HeadlineKeys { get; init; }
+
+        public static ItemColumns Of(string sourceId, IReadOnlyList<NormalizedItem> given, long now)
+        {
+            var items = given.Count == given.Select(i => i.Key).Distinct(StringComparer.Ordinal).Count()
+                ? given
+                : given.GroupBy(i => i.Key, StringComparer.Ordinal).Select(keyed => keyed.Last()).ToList();
+            return new ItemColumns(sourceId, now)
+            {
+                ItemKeys = [.. items.Select(i => i.Key)],
+                ContentHashes = [.. items.Select(i => i.ContentHash)],
+                Guids = [.. items.Select(i => i.Id)],
+                Titles = [.. items.Select(i => i.Title ?? i.SummaryText ?? i.Link ?? "Untitled")],
+                Links = [.. items.Select(i => i.Link)],
+                SummaryHtmls = [.. items.Select(i => i.Summary)],
+                SummaryTexts = [.. items.Select(i => i.SummaryText)],
+                ContentHtmls = [.. items.Select(i => i.Content)],
+                AuthorsJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Authors))],
+                CategoriesJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Categories))],
+                EnclosuresJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Enclosures))],
+                ImageUrls = [.. items.Select(i => i.Image)],
+                ReadingMinutes = [.. items.Select(i => (long)i.ReadingMinutes)],
+                PublishedAts = [.. items.Select(i => i.Published?.ToUnixTimeMilliseconds() ?? i.Updated?.ToUnixTimeMilliseconds() ?? now)],
+                DateIsEstimateds = [.. items.Select(i => i.Published is null && i.Updated is null ? 1L : 0L)],
+                UpdatedAts = [.. items.Select(i => i.Updated?.ToUnixTimeMilliseconds() ?? i.Published?.ToUnixTimeMilliseconds() ?? now)],
+                LinkKeys = [.. items.Select(i => i.LinkKey)],
+                HeadlineKeys = [.. items.Select(i => i.HeadlineKey)],
+            };
+        }
+    }
 }
