@@ -12,6 +12,23 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# The PostgreSQL tests start a throwaway server of their own (tests/Feeds.Tests/Support/PostgresServer.cs) and need
+# PostgreSQL's programs (initdb, pg_ctl, pg_dump, pg_restore). A bare CI machine, run as root, gets them from Debian's
+# packages; elsewhere the tests that need them fail, saying to install postgresql.
+has_postgres() {
+  command -v initdb >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
+}
+if ! has_postgres; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "run-all: installing postgresql (apt-get) for the PostgreSQL tests"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null \
+      || echo "run-all: could not install postgresql; the PostgreSQL tests will fail" >&2
+  else
+    echo "run-all: PostgreSQL is not installed (apt-get install postgresql, as root); the PostgreSQL tests will fail" >&2
+  fi
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 

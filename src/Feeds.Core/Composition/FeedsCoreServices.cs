@@ -6,6 +6,7 @@ using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Core.Status;
 using Feeds.Core.Storage;
+using Feeds.Core.Storage.Postgres;
 using Feeds.Core.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,8 +28,21 @@ public static class FeedsCoreServices
         CommitDurability durability = CommitDurability.Full) =>
         services.AddSqliteStore(databasePath, durability);
 
+    /// <summary>
+    /// The store <paramref name="storage"/> picks: SQLite at <paramref name="databasePath"/>, or the PostgreSQL database its
+    /// connection string names. Needs a <see cref="TimeProvider"/>.
+    /// </summary>
+    public static IServiceCollection AddFeedsStore(this IServiceCollection services, StorageSettings storage, string databasePath) =>
+        storage.Provider switch
+        {
+            StorageProvider.Postgres => services.AddPostgresStore(storage.ConnectionString
+                ?? throw new ArgumentException("a PostgreSQL store needs a connection string", nameof(storage))),
+            _ => services.AddSqliteStore(databasePath),
+        };
+
+    /// <param name="storage">The store; null for SQLite at <paramref name="databasePath"/>.</param>
     public static IServiceCollection AddFeedsCore(this IServiceCollection services, string databasePath,
-        FetchOptions? fetchOptions = null, ScheduleOptions? scheduleOptions = null)
+        FetchOptions? fetchOptions = null, ScheduleOptions? scheduleOptions = null, StorageSettings? storage = null)
     {
         var fetch = fetchOptions ?? new FetchOptions();
         var guard = new NetworkGuard(fetch.AllowedPrivateNetworks);
@@ -55,7 +69,7 @@ public static class FeedsCoreServices
         services.AddSingleton<FeedFetcher>();
         services.AddSingleton<HtmlCleaner>();
         services.AddSingleton<FeedNormalizer>();
-        services.AddFeedsStore(databasePath);
+        services.AddFeedsStore(storage ?? new StorageSettings(), databasePath);
         services.AddSingleton<OutageDetector>();
         services.AddSingleton<IngestGate>();
         // The chance in the schedule, like the clock, comes from the container so tests can fix it.

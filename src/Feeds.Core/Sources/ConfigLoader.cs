@@ -14,7 +14,8 @@ public static partial class ConfigLoader
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
 
-    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing", "fetching", "retention"];
+    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing", "fetching", "retention", "storage"];
+    private static readonly string[] StorageKeys = ["provider", "connectionString"];
     private static readonly string[] PublishingKeys = ["itemsPerFeed", "maxAgeSeconds", "baseUrl", "hub"];
     private static readonly string[] FetchingKeys =
     [
@@ -120,13 +121,14 @@ public static partial class ConfigLoader
             var sources = ReadArray(root, "sources", "Sources", (element, path) => ReadSource(element, path, sectionIds, retention));
             var publishing = ReadPublishing(root);
             var (fetching, scheduling) = ReadFetching(root);
+            var storage = ReadStorage(root);
             CheckUnique(sections.Select(s => s.Id), "Sections", "section");
             CheckUnique(sources.Select(s => s.Id), "Sources", "source");
             if (sections.Count == 0 && Problems.Count == 0)
                 Problem("Sections", "at least one section is needed: readers subscribe to sections");
             foreach (var section in sections.Where(section => !sources.Any(source => source.Sections.Contains(section.Id))))
                 Problem($"Sections[{sections.IndexOf(section)}]", $"section \"{section.Id}\" has no source; add its id to some source's \"sections\"");
-            return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling, Retention = retention };
+            return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling, Retention = retention, Storage = storage };
         }
 
         private PublishingSettings ReadPublishing(JsonElement root)
@@ -159,6 +161,38 @@ public static partial class ConfigLoader
             if (hub is not null && baseUrl is null)
                 Problem("Publishing.Hub", "a WebSub hub needs \"baseUrl\" too: the public address readers reach this service at, which the hub is told about");
             return settings with { BaseUrl = baseUrl, Hub = hub };
+        }
+
+        /// <summary>The <c>storage</c> object; null when absent. The environment and the command line may set either part over it.</summary>
+        private StorageSettings? ReadStorage(JsonElement root)
+        {
+            if (!TryGet(root, "storage", out var element))
+                return null;
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Problem("Storage", $"must be an object such as {{ \"provider\": \"postgres\", \"connectionString\": \"Host=db;Database=feeds;Username=feeds\" }}, not {Describe(element)}");
+                return null;
+            }
+            CheckKeys(element, "Storage", StorageKeys);
+            var storage = new StorageSettings();
+            if (TryGet(element, "provider", out var provider))
+            {
+                if (StorageProviders.TryParse(provider.ValueKind == JsonValueKind.String ? provider.GetString() : null, out var parsed))
+                    storage = storage with { Provider = parsed };
+                else
+                    Problem("Storage.Provider", $"must be \"sqlite\" or \"postgres\", not {(provider.ValueKind == JsonValueKind.String ? $"\"{provider.GetString()}\"" : Describe(provider))}");
+            }
+            if (TryGet(element, "connectionString", out var connection))
+            {
+                if (connection.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(connection.GetString()))
+                    storage = storage with { ConnectionString = connection.GetString() };
+                else
+                    Problem("Storage.ConnectionString", "must be a non-empty PostgreSQL connection string such as \"Host=db;Database=feeds;Username=feeds\""
+                        + (connection.ValueKind == JsonValueKind.String ? "" : $", not {Describe(connection)}"));
+                if (storage.Provider == StorageProvider.Sqlite)
+                    Problem("Storage.ConnectionString", "only \"provider\": \"postgres\" takes a connection string; SQLite's file is given by --db or FEEDS_DB");
+            }
+            return storage;
         }
 
         private (FetchOptions Fetching, ScheduleOptions Scheduling) ReadFetching(JsonElement root)

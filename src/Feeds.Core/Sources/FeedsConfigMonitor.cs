@@ -68,7 +68,10 @@ public sealed record ConfigChange(
     bool FetchingChanged)
 {
     public bool IsEmpty => AddedSources.Count == 0 && RemovedSources.Count == 0 && ChangedSources.Count == 0
-        && ChangedSections.Count == 0 && !FetchingChanged && Old.Publishing == New.Publishing && Old.Retention == New.Retention;
+        && ChangedSections.Count == 0 && !FetchingChanged && !StorageChanged && Old.Publishing == New.Publishing && Old.Retention == New.Retention;
+
+    /// <summary>The <c>storage</c> object changed: the store is chosen at start, so it applies after a restart.</summary>
+    public bool StorageChanged => Old.Storage != New.Storage;
 
     /// <summary>Sources whose address changed: their next poll should not wait for the schedule.</summary>
     public IEnumerable<Source> MovedSources =>

@@ -1,8 +1,8 @@
 namespace Feeds.Core.Storage;
 
 /// <summary>
-/// The file given as the database is not one this build can use: not SQLite, damaged, another program's
-/// database, or written by a newer Feeds. Raised at start, before anything is written to the file.
+/// The database given is not one this build can use: not SQLite, damaged, another program's database, written by a
+/// newer Feeds, or (PostgreSQL) not reachable or not there. Raised at start, before anything is written to it.
 /// </summary>
 public sealed class DatabaseRefusedException(string databasePath, string problem, Exception? inner = null)
     : Exception($"storage: refusing the database {databasePath}: {problem}", inner)

@@ -21,7 +21,8 @@ public interface IPollStore
 
     /// <summary>
     /// Saves one poll in one transaction: new and changed items (an unchanged content hash touches nothing), then the
-    /// source's state, validators included. All of it or none of it; one writer at a time. An item without a date is dated
+    /// source's state, validators included. All of it or none of it; saves of one source one at a time (SQLite takes every save
+    /// one at a time, PostgreSQL saves different sources side by side). An item without a date is dated
     /// by when it was first stored, and keeps that date. The feed's title, link and language, once known, are kept when a
     /// poll tells none.
     /// </summary>

@@ -12,8 +12,8 @@ public interface IStatusStore
     /// <summary>
     /// Grows each time something the other reads answer may have changed: a poll saved (its state, whatever it did to
     /// items) or lost, items deleted. Read it first: a view built from reads made after it stays current while it stays
-    /// the same, so a status page is rebuilt once per change rather than once per request. Counts this process's
-    /// writes only (a second process writing the same file is not seen).
+    /// the same, so a status page is rebuilt once per change rather than once per request. On SQLite it counts this
+    /// process's writes only (one process owns the file); on PostgreSQL it counts the saves of every process sharing the database.
     /// </summary>
     long ChangeCount { get; }
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Feeds.Core.Composition;
+using Feeds.Core.Sources;
 using Feeds.Core.Storage;
+using Feeds.Service.Hosting;
 
 namespace Feeds.Service.Cli;
 
@@ -11,21 +13,44 @@ internal static class BackupCommand
 
     public static Command Create()
     {
-        var command = new Command("backup", "Copy the database consistently (SQLite online backup), even while the service runs") { FileArgument };
-        command.SetAction((result, cancellationToken) => RunAsync(FeedsCommandLine.Settings(result, null).DatabasePath, result.GetValue(FileArgument)!, cancellationToken));
+        var command = new Command("backup", "Copy the database consistently, even while the service runs (SQLite: its online backup; PostgreSQL: pg_dump --format=custom)")
+        {
+            FileArgument,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(FeedsCommandLine.Settings(result, null), result.GetValue(FileArgument)!, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string databasePath, FileInfo destination, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FeedsSettings settings, FileInfo destination, CancellationToken cancellationToken)
     {
-        if (!File.Exists(databasePath))
+        StorageSettings storage;
+        try
         {
-            Console.Error.WriteLine($"backup: no database at {Path.GetFullPath(databasePath)} (pass --db PATH)");
+            storage = settings.Storage(ReadConfigForStorage(settings));
+        }
+        catch (InvalidConfigException e)
+        {
+            Console.Error.WriteLine(e.Message);
             return FeedsCommandLine.BadInput;
         }
-        // Only the store: a backup needs no config, no schedule and no HTTP.
-        await using var store = new ServiceCollection().AddSingleton(TimeProvider.System).AddFeedsStore(databasePath).BuildServiceProvider();
-        switch (await store.GetRequiredService<IBackupStore>().BackupAsync(destination.FullName, cancellationToken))
+        if (storage.Provider == StorageProvider.Sqlite && !File.Exists(settings.DatabasePath))
+        {
+            Console.Error.WriteLine($"backup: no database at {Path.GetFullPath(settings.DatabasePath)} (pass --db PATH)");
+            return FeedsCommandLine.BadInput;
+        }
+        // Only the store: a backup needs no schedule and no HTTP.
+        await using var store = new ServiceCollection().AddSingleton(TimeProvider.System).AddFeedsStore(storage, settings.DatabasePath).BuildServiceProvider();
+        BackupResult result;
+        try
+        {
+            result = await store.GetRequiredService<IBackupStore>().BackupAsync(destination.FullName, cancellationToken);
+        }
+        catch (DatabaseRefusedException e)
+        {
+            Console.Error.WriteLine($"backup: {e.Message}");
+            return FeedsCommandLine.BadInput;
+        }
+        switch (result)
         {
             case BackupResult.Written written:
                 Console.WriteLine($"backup: {written.Path}: {written.Items} items, integrity ok");
@@ -36,5 +61,17 @@ internal static class BackupCommand
             default:
                 throw new System.Diagnostics.UnreachableException();
         }
+    }
+
+    /// <summary>
+    /// The config, read only for its <c>storage</c> object when neither the command line nor the environment names the
+    /// store (and, for PostgreSQL, its connection string); null when there is no config file.
+    /// </summary>
+    /// <exception cref="InvalidConfigException">The config file exists and has problems.</exception>
+    private static FeedsConfig? ReadConfigForStorage(FeedsSettings settings)
+    {
+        var namedWithoutConfig = settings.StoreProvider is { } store
+            && (settings.ConnectionString is not null || (StorageProviders.TryParse(store.Value, out var provider) && provider == StorageProvider.Sqlite));
+        return namedWithoutConfig || !File.Exists(settings.ConfigPath) ? null : ConfigLoader.Load(settings.ConfigPath);
     }
 }

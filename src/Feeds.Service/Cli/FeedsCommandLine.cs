@@ -13,6 +13,12 @@ internal static class FeedsCommandLine
 
     public static readonly Option<string> ConfigOption = new("--config") { Description = "The config file (default: $FEEDS_CONFIG or config/feeds.json)", Recursive = true };
     public static readonly Option<string> DatabaseOption = new("--db") { Description = "The SQLite database file (default: $FEEDS_DB or data/feeds.db)", Recursive = true };
+    public static readonly Option<string> StoreOption = CreateStoreOption();
+    public static readonly Option<string> ConnectionOption = new("--connection")
+    {
+        Description = "The PostgreSQL connection string, with --store postgres (default: $FEEDS_STORAGE__CONNECTIONSTRING, $FEEDS_POSTGRES or the config's storage.connectionString)",
+        Recursive = true,
+    };
     public static readonly Option<string> LogFormatOption = CreateLogFormatOption();
 
     public static async Task<int> InvokeAsync(string[] args)
@@ -21,6 +27,8 @@ internal static class FeedsCommandLine
         {
             ConfigOption,
             DatabaseOption,
+            StoreOption,
+            ConnectionOption,
             LogFormatOption,
         };
         root.Subcommands.Add(ServeCommand.Create());
@@ -59,10 +67,29 @@ internal static class FeedsCommandLine
             Console.Error.WriteLine(e.Message);
             return null;
         }
+        catch (InvalidOperationException e)
+        {
+            // The store refused: a database that is not Feeds', or a server that cannot be reached.
+            Console.Error.WriteLine(e.Message);
+            return null;
+        }
     }
 
     public static FeedsSettings Settings(ParseResult result, string? urls) =>
-        FeedsSettings.Resolve(result.GetValue(ConfigOption), result.GetValue(DatabaseOption), urls, result.GetValue(LogFormatOption));
+        FeedsSettings.Resolve(result.GetValue(ConfigOption), result.GetValue(DatabaseOption), urls, result.GetValue(LogFormatOption),
+            result.GetValue(StoreOption), result.GetValue(ConnectionOption));
+
+    /// <summary><c>--store sqlite|postgres</c>, on every verb (like <c>--db</c>); the ones that touch the store use it.</summary>
+    private static Option<string> CreateStoreOption()
+    {
+        var option = new Option<string>("--store")
+        {
+            Description = "The store: sqlite (the file --db) or postgres (the database --connection names) (default: $FEEDS_STORAGE__PROVIDER, postgres when $FEEDS_POSTGRES is set, the config's storage.provider, or sqlite)",
+            Recursive = true,
+        };
+        option.AcceptOnlyFromAmong("sqlite", "postgres");
+        return option;
+    }
 
     /// <summary><c>--log-format console|json</c>, taken by the verbs that log as they run (serve, refresh).</summary>
     private static Option<string> CreateLogFormatOption()

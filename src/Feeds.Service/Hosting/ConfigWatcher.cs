@@ -41,6 +41,8 @@ internal sealed partial class ConfigWatcher(FeedsConfigMonitor configs, TimeProv
                 LogApplied(path, change.AddedSources.Count, change.RemovedSources.Count, change.ChangedSources.Count, change.ChangedSections.Count);
                 if (change.FetchingChanged)
                     LogRestartNeeded(path);
+                if (change.StorageChanged)
+                    LogStoreRestartNeeded(path);
                 break;
             case ConfigReload.Rejected { Problems: var problems }:
                 LogRejected(path, problems.Count);
@@ -61,6 +63,9 @@ internal sealed partial class ConfigWatcher(FeedsConfigMonitor configs, TimeProv
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath}: the fetching settings changed; they apply after a restart")]
     private partial void LogRestartNeeded(string configPath);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath}: the storage settings changed; the service keeps its store until a restart")]
+    private partial void LogStoreRestartNeeded(string configPath);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath} was edited but has {ProblemCount} problem(s); still running on the last good config")]
     private partial void LogRejected(string configPath, int problemCount);

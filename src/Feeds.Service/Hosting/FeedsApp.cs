@@ -18,6 +18,7 @@ public static class FeedsApp
     public static async Task<WebApplication> BuildAsync(FeedsSettings settings, Action<WebApplicationBuilder>? customize = null)
     {
         var config = ConfigLoader.Load(settings.ConfigPath);
+        var storage = settings.Storage(config);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(settings.Urls);
         // One text line per event for a terminal, or one JSON object per line (properties under "State") for a log shipper.
@@ -39,7 +40,7 @@ public static class FeedsApp
         // The config, reloaded when the file is edited, and the ingest pipeline (fetch → parse → normalize → store).
         builder.Services.AddSingleton(provider => new FeedsConfigMonitor(config, provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<ConfigWatcher>();
-        builder.Services.AddFeedsCore(settings.DatabasePath, config.Fetching, config.Scheduling);
+        builder.Services.AddFeedsCore(settings.DatabasePath, config.Fetching, config.Scheduling, storage);
         // One Quartz job and trigger per source.
         builder.Services.AddSourceSchedule(config);
         // Hourly: delete items past their retention, never what a section's first page shows.
@@ -54,7 +55,7 @@ public static class FeedsApp
         customize?.Invoke(builder);
 
         var app = builder.Build();
-        await MigrateAsync(app.Services.GetRequiredService<ISchemaStore>());
+        await MigrateAsync(app.Services);
 
         // HTTP: the section feeds, the pages for people, health.
         app.MapSectionFeeds();
@@ -66,11 +67,12 @@ public static class FeedsApp
         return app;
     }
 
-    private static async Task MigrateAsync(ISchemaStore schema)
+    private static async Task MigrateAsync(IServiceProvider services)
     {
         try
         {
-            await schema.MigrateAsync(CancellationToken.None);
+            // Resolved here: a PostgreSQL store refuses a malformed connection string as it is made.
+            await services.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
         }
         catch (DatabaseRefusedException e)
         {

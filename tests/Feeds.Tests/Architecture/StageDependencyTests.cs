@@ -137,6 +137,21 @@ public sealed partial class StageDependencyTests(ITestOutputHelper output)
         Assert.True(leaks.Count == 0, Describe("a SQLite type is named outside the SQLite store (use the store's contracts)", leaks));
     }
 
+    /// <summary>The same for the second store: only its PostgreSQL implementation and the composition root name an Npgsql type.</summary>
+    [Fact]
+    public void OnlyThePostgresStoreAndTheCompositionRootNameNpgsqlTypes()
+    {
+        static bool IsPostgres(string ns) => ns.StartsWith("Npgsql", StringComparison.Ordinal) || ns == "Feeds.Core.Storage.Postgres";
+        var allReferences = Assemblies.SelectMany(TypeReferences.Of).ToList();
+        var leaks = allReferences
+            .Where(reference => IsPostgres(reference.ToNamespace) && IsOurs(reference.FromNamespace)
+                && reference.FromNamespace is not ("Feeds.Core.Storage.Postgres" or "Feeds.Core.Composition"))
+            .ToList();
+
+        Assert.Contains(allReferences, reference => reference.FromNamespace == "Feeds.Core.Storage.Postgres" && reference.ToNamespace == "Npgsql");
+        Assert.True(leaks.Count == 0, Describe("an Npgsql type is named outside the PostgreSQL store (use the store's contracts)", leaks));
+    }
+
     /// <summary>The rules above pass on an empty graph too: this one holds them to the arrows the pipeline really has.</summary>
     [Fact]
     public void TheGraphHoldsThePipelinesOwnArrows()

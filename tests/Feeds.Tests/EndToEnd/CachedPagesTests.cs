@@ -13,10 +13,12 @@ namespace Feeds.Tests.EndToEnd;
 /// <summary>
 /// The HTML pages are served as the feeds are: rendered once per change of what they show and kept with their gzip and
 /// brotli forms, with a strong ETag, Last-Modified and 304. Reads that reach the store are counted by a decorated
-/// <see cref="IPublishingStore"/> in the real service.
+/// <see cref="IPublishingStore"/> in the real service. On SQLite; <see cref="PostgresCachedPagesTests"/> runs the same on PostgreSQL.
 /// </summary>
-public sealed class CachedPagesTests : IAsyncLifetime
+public class CachedPagesTests : IAsyncLifetime
 {
+    protected virtual StoreKind Store => StoreKind.Sqlite;
+
     private static readonly DateTimeOffset Morning = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddHours(-18);
 
     private LoopbackSourceServer _sources = null!;
@@ -37,7 +39,7 @@ public sealed class CachedPagesTests : IAsyncLifetime
                 new { id = "gadgets", url = new Uri(_sources.BaseUri, "gadgets.rss").AbsoluteUri, sections = new[] { "tech" } },
             },
             publishing: new { itemsPerFeed = 1 },
-            replaceServices: services => services.Decorate<IPublishingStore>(inner => new CountingStore(inner, _reads)));
+            replaceServices: services => services.Decorate<IPublishingStore>(inner => new CountingStore(inner, _reads)), store: Store);
         await _host.WaitForPollsAsync(2, started);
     }
 
@@ -236,4 +238,10 @@ public sealed class CachedPagesTests : IAsyncLifetime
 
         public long GetStoreVersion() => inner.GetStoreVersion();
     }
+}
+
+/// <summary>The same tests with the service storing in PostgreSQL, where the versions pages key on are read from the database.</summary>
+public sealed class PostgresCachedPagesTests : CachedPagesTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -6,9 +6,11 @@ using Feeds.Tests.Support;
 
 namespace Feeds.Tests.EndToEnd;
 
-/// <summary>What an operator reads: /status, /healthz and /metrics of a running service.</summary>
-public sealed class OperatorEndpointsTests : IAsyncLifetime
+/// <summary>What an operator reads: /status, /healthz and /metrics of a running service. On SQLite; <see cref="PostgresOperatorEndpointsTests"/> runs the same on PostgreSQL.</summary>
+public class OperatorEndpointsTests : IAsyncLifetime
 {
+    protected virtual StoreKind Store => StoreKind.Sqlite;
+
     private LoopbackSourceServer _sources = null!;
     private FeedsTestHost _host = null!;
 
@@ -26,7 +28,7 @@ public sealed class OperatorEndpointsTests : IAsyncLifetime
                 new { id = "wire", url = new Uri(_sources.BaseUri, "wire.rss").AbsoluteUri, sections = new[] { "international" } },
                 new { id = "missing", url = new Uri(_sources.BaseUri, "missing.rss").AbsoluteUri, sections = new[] { "international" } },
                 new { id = "quiet", url = new Uri(_sources.BaseUri, "quiet.rss").AbsoluteUri, sections = new[] { "international" } },
-            });
+            }, store: Store);
         await _host.WaitForPollsAsync(3, started);
     }
 
@@ -117,4 +119,10 @@ public sealed class OperatorEndpointsTests : IAsyncLifetime
         await _host.DisposeAsync();
         await _sources.DisposeAsync();
     }
+}
+
+/// <summary>The same with the service storing in PostgreSQL: status, health and metrics read from the database.</summary>
+public sealed class PostgresOperatorEndpointsTests : OperatorEndpointsTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

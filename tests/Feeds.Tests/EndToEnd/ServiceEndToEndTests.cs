@@ -7,9 +7,11 @@ using Feeds.Tests.Support;
 
 namespace Feeds.Tests.EndToEnd;
 
-/// <summary>The real service on loopback, polling a real loopback source server, read back by a feed parser.</summary>
-public sealed class ServiceEndToEndTests : IAsyncLifetime
+/// <summary>The real service on loopback, polling a real loopback source server, read back by a feed parser. On SQLite; <see cref="PostgresServiceEndToEndTests"/> runs the same on PostgreSQL.</summary>
+public class ServiceEndToEndTests : IAsyncLifetime
 {
+    protected virtual StoreKind Store => StoreKind.Sqlite;
+
     private LoopbackSourceServer _sources = null!;
     private FeedsTestHost _host = null!;
     private DateTimeOffset _started;
@@ -32,7 +34,7 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
             new { id = "wire", url = wire.AbsoluteUri, sections = new[] { "international" } },
             new { id = "capitol", url = capitol.AbsoluteUri, sections = new[] { "international" } },
             new { id = "tech", url = tech.AbsoluteUri, sections = new[] { "technology" } },
-        });
+        }, store: Store);
         await _host.WaitForPollsAsync(3, _started);
     }
 
@@ -189,4 +191,10 @@ public sealed class ServiceEndToEndTests : IAsyncLifetime
         Assert.NotNull(response.Headers.ETag);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
+}
+
+/// <summary>The same tests with the service storing in PostgreSQL.</summary>
+public sealed class PostgresServiceEndToEndTests : ServiceEndToEndTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -22,6 +22,20 @@ public sealed class ConfigChangeTests
         Assert.False(ConfigChange.Between(Parse(Base.Replace("RETENTION", "")), Parse(Base.Replace("RETENTION", retention))).IsEmpty);
 
     [Fact]
+    public void AStorageEditIsAChangeThatWaitsForARestartAndTouchesNoSource()
+    {
+        var json = Base.Replace("RETENTION", ", \"storage\": { \"provider\": \"postgres\", \"connectionString\": \"Host=db;Database=feeds\" }");
+        var postgres = Parse(json);
+
+        var change = ConfigChange.Between(Parse(Base.Replace("RETENTION", "")), postgres);
+
+        Assert.False(change.IsEmpty);
+        Assert.True(change.StorageChanged);
+        Assert.Empty(change.ChangedSources);
+        Assert.True(ConfigChange.Between(postgres, Parse(json)).IsEmpty);
+    }
+
+    [Fact]
     public void ASourcesOwnRetentionIsAChangeOfThatSource()
     {
         var withOwn = Parse(Base.Replace("RETENTION", "").Replace("\"sections\": [\"world\"] }", "\"sections\": [\"world\"], \"retention\": { \"maxItemsPerSource\": 10 } }"));

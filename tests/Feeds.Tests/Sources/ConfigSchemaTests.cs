@@ -65,6 +65,10 @@ public sealed partial class ConfigSchemaTests
     [InlineData("/retention/maxAgeDays", "-1")]
     [InlineData("/retention/maxItems", "100")]
     [InlineData("/sources/0/retention", "{ \"maxAgeDays\": 1.5 }")]
+    [InlineData("/storage/provider", "\"mysql\"")]
+    [InlineData("/storage", "{ \"connectionString\": \"Host=db;Database=feeds\" }")]
+    [InlineData("/storage", "{ \"provider\": \"sqlite\", \"connectionString\": \"Host=db;Database=feeds\" }")]
+    [InlineData("/storage", "{ \"provider\": \"postgres\", \"connectionString\": \"\" }")]
     public void ConfigsTheLoaderRejectsTheSchemaRejects(string pointer, string value)
     {
         var json = Change(BaseConfig, pointer, value);
@@ -85,6 +89,9 @@ public sealed partial class ConfigSchemaTests
     [InlineData("/publishing/baseUrl", "\"https://news.example.org/\"")]
     [InlineData("/retention", "{ \"maxAgeDays\": 0, \"maxItemsPerSource\": 0 }")]
     [InlineData("/sources/0/retention", "{ \"maxItemsPerSource\": 200 }")]
+    [InlineData("/storage", "{ \"provider\": \"sqlite\" }")]
+    [InlineData("/storage", "{ \"provider\": \"postgres\", \"connectionString\": \"Host=db;Database=feeds;Username=feeds\" }")]
+    [InlineData("/storage", "{ \"provider\": \"postgres\" }")]
     public void ValidVariantsPassBoth(string pointer, string value)
     {
         var json = Change(BaseConfig, pointer, value);
@@ -115,7 +122,8 @@ public sealed partial class ConfigSchemaTests
                 "perHostConcurrency": 2, "minHostSpacing": "500ms", "maxConcurrency": 16,
                 "minInterval": "2m", "maxInterval": "6h", "maxBackoff": "3h"
               },
-              "retention": { "maxAgeDays": 90, "maxItemsPerSource": 1000 }
+              "retention": { "maxAgeDays": 90, "maxItemsPerSource": 1000 },
+              "storage": { "provider": "postgres", "connectionString": "Host=db.example.com;Database=feeds;Username=feeds" }
             }
             """;
 
@@ -137,6 +145,7 @@ public sealed partial class ConfigSchemaTests
     [InlineData("/publishing/zz", "publishing")]
     [InlineData("/fetching/zz", "fetching")]
     [InlineData("/retention/zz", "retention")]
+    [InlineData("/storage/zz", "storage")]
     public void SchemaPropertiesAreTheKeysTheLoaderKnows(string pointer, string definition)
     {
         var problems = ConfigLoader.Parse(Change(BaseConfig, pointer, "1"), "/srv/feeds/feeds.json").Problems;

@@ -11,18 +11,22 @@ namespace Feeds.Tests.Storage;
 
 /// <summary>
 /// Retention as the service runs it: what sections' first pages show is spared, and the job is scheduled. What the store
-/// itself promises (ages, counts, tombstones) is in <see cref="Contracts.RetentionStoreContract{TStores}"/>.
+/// itself promises (ages, counts, tombstones) is in <see cref="Contracts.RetentionStoreContract{TStores}"/>. On SQLite;
+/// <see cref="PostgresRetentionTests"/> runs the same on PostgreSQL, where the prune locks the tables while it asks what
+/// the first pages show.
 /// </summary>
-public sealed class RetentionTests : IAsyncLifetime
+public class RetentionTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _clock = new(Now);
-    private TempStore _temp = null!;
+    private Contracts.StoreUnderTest _temp = null!;
     private SectionPages _pages = null!;
+
+    protected virtual StoreKind Store => StoreKind.Sqlite;
 
     public async Task InitializeAsync()
     {
-        _temp = await TempStore.CreateAsync(_clock);
+        _temp = Store == StoreKind.Postgres ? await Contracts.TempPostgresStore.CreateAsync(_clock) : await TempStore.CreateAsync(_clock);
         _pages = new SectionPages(_temp.Publishing);
     }
 
@@ -82,7 +86,7 @@ public sealed class RetentionTests : IAsyncLifetime
     {
         await using var host = await FeedsTestHost.StartAsync(
             new[] { new { id = "world", title = "World" } },
-            new[] { new { id = "wire", url = TestFiles.Sample("world-wire.rss"), sections = new[] { "world" } } });
+            new[] { new { id = "wire", url = TestFiles.Sample("world-wire.rss"), sections = new[] { "world" } } }, store: Store);
         var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
 
         var trigger = Assert.IsAssignableFrom<ISimpleTrigger>(Assert.Single(await scheduler.GetTriggersOfJob(RetentionSchedule.Job)));
@@ -91,4 +95,10 @@ public sealed class RetentionTests : IAsyncLifetime
         // Quartz builds the job from the container when it fires, an hour from now: prove now that it can.
         Assert.NotNull(ActivatorUtilities.CreateInstance<RetentionJob>(host.Services));
     }
+}
+
+/// <summary>The same with the store in PostgreSQL.</summary>
+public sealed class PostgresRetentionTests : RetentionTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -34,7 +34,7 @@ public sealed class SqliteFileTests : IAsyncLifetime
     }
 
     private static long LatestMigration() =>
-        typeof(IPollStore).Assembly.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal))
+        typeof(IPollStore).Assembly.GetManifestResourceNames().Where(n => n.Contains(".Storage.Sqlite.Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Max(n => long.Parse(n.Split(".Migrations.")[1].Split('_')[0], System.Globalization.CultureInfo.InvariantCulture));
 
     [Fact]

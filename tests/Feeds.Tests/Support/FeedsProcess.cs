@@ -8,9 +8,14 @@ public static class FeedsProcess
     /// <summary>Far beyond what any command of the tests takes: a hung command fails its test instead of hanging the run.</summary>
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
 
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="RunAsync(string[])"/>, with these variables added to the command's environment.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestFiles.Root };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(TestFiles.Root, "feeds.dll"));
         foreach (var arg in args)
             start.ArgumentList.Add(arg);

@@ -29,10 +29,13 @@ public sealed partial class FeedsServiceProcess : IAsyncDisposable
     public IReadOnlyList<string> Output => _output.ToList();
 
     /// <summary>Starts the service on <paramref name="configPath"/> and <paramref name="databasePath"/> and waits until it listens.</summary>
-    public static async Task<FeedsServiceProcess> StartAsync(string configPath, string databasePath)
+    public static Task<FeedsServiceProcess> StartAsync(string configPath, string databasePath) => StartAsync(configPath, ["--db", databasePath]);
+
+    /// <summary>Starts the service on <paramref name="configPath"/>, its store named by <paramref name="storeArguments"/> or by the config, and waits until it listens.</summary>
+    public static async Task<FeedsServiceProcess> StartAsync(string configPath, IReadOnlyList<string> storeArguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestFiles.Root };
-        foreach (var arg in new[] { Path.Combine(TestFiles.Root, "feeds.dll"), "serve", "--config", configPath, "--db", databasePath, "--urls", "http://127.0.0.1:0" })
+        foreach (var arg in (string[])[Path.Combine(TestFiles.Root, "feeds.dll"), "serve", "--config", configPath, .. storeArguments, "--urls", "http://127.0.0.1:0"])
             start.ArgumentList.Add(arg);
         var service = new FeedsServiceProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
         service._process.OutputDataReceived += (_, e) => service.Received(e.Data);

@@ -9,9 +9,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Feeds.Tests.Support;
 
+/// <summary>The store a test runs the service on.</summary>
+public enum StoreKind
+{
+    Sqlite,
+    Postgres,
+}
+
 /// <summary>
-/// The real service (Kestrel on 127.0.0.1, Quartz, a SQLite file) started for one test, with its own
-/// config and database in a temp folder. Stop and start it again to test a restart on the same data.
+/// The real service (Kestrel on 127.0.0.1, Quartz, a SQLite file or a PostgreSQL database) started for one test, with its
+/// own config in a temp folder and its own database. Stop and start it again to test a restart on the same data.
 /// </summary>
 public sealed class FeedsTestHost : IAsyncDisposable
 {
@@ -22,6 +29,11 @@ public sealed class FeedsTestHost : IAsyncDisposable
 
     private FeedsTestHost(TempFolder folder, string configPath, string? databasePath, Action<IServiceCollection>? replaceServices) =>
         (Folder, ConfigPath, DatabasePath, _replaceServices) = (folder, configPath, databasePath ?? folder.File("feeds.db"), replaceServices);
+
+    /// <summary>The PostgreSQL database of the test run's server this host stores in; null on SQLite (<see cref="DatabasePath"/>).</summary>
+    public string? PostgresDatabase { get; private set; }
+
+    private PostgresServer? _postgres;
 
     public TempFolder Folder { get; }
 
@@ -45,20 +57,35 @@ public sealed class FeedsTestHost : IAsyncDisposable
 
     /// <summary>Writes a config with the sections and sources given and starts the service on it.</summary>
     /// <param name="replaceServices">Puts test doubles in the container, e.g. a store contract that counts its reads (<see cref="ServiceDecoration"/>).</param>
+    /// <param name="store">The store: a SQLite file, or a fresh database on the test run's PostgreSQL server.</param>
     public static async Task<FeedsTestHost> StartAsync(object sections, object sources, object? publishing = null, object? fetching = null,
-        string? databasePath = null, Action<IServiceCollection>? replaceServices = null)
+        string? databasePath = null, Action<IServiceCollection>? replaceServices = null, StoreKind store = StoreKind.Sqlite)
     {
         var folder = new TempFolder();
         var configPath = folder.File("feeds.json");
         await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(new { sections, sources, publishing = publishing ?? new { }, fetching = fetching ?? LoopbackFetching }));
         var host = new FeedsTestHost(folder, configPath, databasePath, replaceServices);
+        if (store == StoreKind.Postgres)
+        {
+            host._postgres = await PostgresServer.GetAsync();
+            host.PostgresDatabase = await host._postgres.CreateDatabaseAsync();
+        }
         await host.StartAsync();
         return host;
     }
 
+    /// <summary>The settings the service starts with: its config, and its store as the command line would name it.</summary>
+    private FeedsSettings Settings() => _postgres is null
+        ? new FeedsSettings(ConfigPath, DatabasePath, "http://127.0.0.1:0")
+        : new FeedsSettings(ConfigPath, DatabasePath, "http://127.0.0.1:0")
+        {
+            StoreProvider = new("postgres", "--store"),
+            ConnectionString = new(_postgres.ConnectionString(PostgresDatabase!), "--connection"),
+        };
+
     public async Task StartAsync()
     {
-        _app = await FeedsApp.BuildAsync(new FeedsSettings(ConfigPath, DatabasePath, "http://127.0.0.1:0"),
+        _app = await FeedsApp.BuildAsync(Settings(),
             builder =>
             {
                 builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new CapturedLogs(_logs));
@@ -99,5 +126,7 @@ public sealed class FeedsTestHost : IAsyncDisposable
     {
         await StopAsync();
         Folder.Dispose();
+        if (_postgres is not null)
+            await _postgres.DropDatabaseAsync(PostgresDatabase!);
     }
 }

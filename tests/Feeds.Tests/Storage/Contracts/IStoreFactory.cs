@@ -3,7 +3,7 @@ namespace Feeds.Tests.Storage.Contracts;
 /// <summary>
 /// Everything the contract suite needs to know of one store implementation: how to make a fresh store, how to open a
 /// backup it wrote, and how to make its saves fail as a full disk or a read-only file would. The suite itself is written
-/// against the contracts only; SQLite implements this in <see cref="SqliteStores"/>.
+/// against the contracts only; SQLite implements this in <see cref="SqliteStores"/>, PostgreSQL in <see cref="PostgresStores"/>.
 /// </summary>
 public interface IStoreFactory
 {

@@ -62,6 +62,24 @@ public abstract class PollStoreContract<TStores> : StoreContract<TStores> where 
     }
 
     [Fact]
+    public async Task PollsSavedAtOnceAreEachSavedWhole()
+    {
+        var sources = Enumerable.Range(1, 12).Select(n => $"source-{n}").ToList();
+        var (storeVersion, changes) = (Store.Publishing.GetStoreVersion(), Store.Status.ChangeCount);
+
+        var results = await Task.WhenAll(sources.Select(sourceId => Task.Run(() =>
+            Store.Polls.SavePollAsync(State(sourceId), Enumerable.Range(1, 10).Select(i => Item($"{sourceId}-{i}")).ToList(), None))));
+
+        Assert.All(results, result => Assert.Equal(new SaveResult(10, 0), result));
+        foreach (var sourceId in sources)
+            Assert.Equal(10, (await Store.Polls.GetItemHashesAsync(sourceId, None)).Count);
+        Assert.Equal(sources.Order(StringComparer.Ordinal), (await Store.Status.GetSourceStatesAsync(None)).Select(s => s.SourceId));
+        Assert.True(Store.Publishing.GetStoreVersion() > storeVersion);
+        Assert.All(sources, sourceId => Assert.True(Store.Publishing.GetSourceVersion(sourceId) > 0));
+        Assert.True(Store.Status.ChangeCount >= changes + sources.Count, "a saved poll was not counted");
+    }
+
+    [Fact]
     public async Task ItemHashesAreThoseOfTheSourcesItemsAsLastSaved()
     {
         await SaveAsync("wire", Item("a"), Item("b"));

@@ -1,8 +1,8 @@
 using Feeds.Core.Fetching;
 
-namespace Feeds.Core.Storage.Sqlite;
+namespace Feeds.Core.Storage;
 
-/// <summary>A sources row as SQLite holds it, and its mapping to and from <see cref="SourceState"/>.</summary>
+/// <summary>A sources row as every store holds it (times in unix ms), and its mapping to and from <see cref="SourceState"/>.</summary>
 internal sealed record SourceRow
 {
     public const string Select = """

@@ -1,8 +1,8 @@
 using Feeds.Core.Normalization;
 
-namespace Feeds.Core.Storage.Sqlite;
+namespace Feeds.Core.Storage;
 
-/// <summary>An items row as SQLite holds it; every text column may be anything, so <see cref="ToItem"/> reads it through <see cref="StoredItemGuard"/>.</summary>
+/// <summary>An items row as every store holds it (times in unix ms); every text column may be anything, so <see cref="ToItem"/> reads it through <see cref="StoredItemGuard"/>.</summary>
 internal sealed record ItemRow
 {
     public const string Select = """

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dapper;
+using Feeds.Core.Normalization;
+using Npgsql;
+
+namespace Feeds.Core.Storage.Postgres;
+
+/// <summary>
+/// <see cref="IPollStore"/> on PostgreSQL: a poll is one transaction, an idempotent upsert keyed by (source, item key) after
+/// the source's row, and the change counters raised in the same transaction. Polls of different sources commit side by
+/// side; a poll waits only for a retention pass (which locks the tables it deletes from). When a save fails for a reason
+/// outside the program, <see cref="WriteFaults"/> says so and the next poll that saves clears it.
+/// </summary>
+internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults faults, TimeProvider clock) : IPollStore
+{
+    public StoreFault? WriteFault => faults.Current;
+
+    public async Task<SourceState?> GetSourceStateAsync(string sourceId, CancellationToken cancellationToken)
+    {
+        SourceState? state;
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            var row = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition(
+                SourceRow.Select + " WHERE id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
+            state = row?.ToState();
+        }
+        catch (NpgsqlException e) when (faults.Note(PostgresErrors.WriteFaultReason(e), sourceId, url: null))
+        {
+            throw new UnreachableException();
+        }
+        return faults.ShowOn(state, sourceId);
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            // Pruned items count as known, so a feed that still carries them does not bring them back.
+            var rows = await connection.QueryAsync<(string Key, string Hash)>(new CommandDefinition(
+                """
+                SELECT item_key, content_hash FROM items WHERE source_id = @sourceId
+                UNION ALL
+                SELECT p.item_key, p.content_hash FROM pruned_items p
+                WHERE p.source_id = @sourceId AND NOT EXISTS (SELECT 1 FROM items i WHERE i.source_id = p.source_id AND i.item_key = p.item_key)
+                """, new { sourceId }, cancellationToken: cancellationToken));
+            return rows.ToDictionary(r => r.Key, r => r.Hash);
+        }
+        catch (NpgsqlException e) when (faults.Note(PostgresErrors.WriteFaultReason(e), sourceId, url: null))
+        {
+            throw new UnreachableException();
+        }
+    }
+
+    public async Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var saved = await WritePollAsync(state, items, cancellationToken);
+            faults.Saved(state.SourceId);
+            return saved;
+        }
+        catch (NpgsqlException e) when (faults.Note(PostgresErrors.WriteFaultReason(e), state.SourceId, state.Url))
+        {
+            // The transaction was rolled back whole: neither the items nor the validators of this poll were saved,
+            // so the next poll fetches and saves them again.
+            throw new UnreachableException();
+        }
+    }
+
+    private async Task<SaveResult> WritePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
+    {
+        // After a fault, pooled connections may keep what caused it (a read-only session default): write through fresh ones.
+        if (faults.Current is not null)
+            database.ClearPool();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(UpsertSourceSql, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        // One statement for all the items, whatever their number: one round trip to the server. Each row back is an item
+        // inserted (xmax is 0) or changed; an unchanged one returns none.
+        var written = items.Count == 0 ? [] : (await connection.QueryAsync<bool>(new CommandDefinition(
+            UpsertItemsSql, ItemColumns.Of(state.SourceId, items, now), transaction, cancellationToken: cancellationToken))).ToList();
+        var added = written.Count(inserted => inserted);
+        var updated = written.Count - added;
+        if (added + updated > 0)
+            await connection.ExecuteAsync(new CommandDefinition("UPDATE sources SET items_version = items_version + 1 WHERE id = @SourceId",
+                new { state.SourceId }, transaction, cancellationToken: cancellationToken));
+        // Last, so the one row every poll updates is held only for the commit.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE store_versions SET polls_saved = polls_saved + 1, items_version = items_version + @changed",
+            new { changed = added + updated > 0 ? 1 : 0 }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        if (added + updated > 0)
+            database.SourceChanged();
+        return new SaveResult(added, updated);
+    }
+
+    private const string UpsertSourceSql = """
+        INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,
+                             last_error_category, last_http_status, consecutive_failures, next_due_at, retry_not_before, feed_title, feed_link,
+                             moved_to, redirect_candidate, gone_since, backoff_level, poll_interval_ms, feed_min_interval_ms,
+                             rhythm_since, rhythm_items, feed_language, items_left_out)
+        VALUES (@Id, @Url, @ETag, @LastModified, @LastAttemptAt, @LastSuccessAt, @LastOutcome, @LastError,
+                @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @RetryNotBefore, @FeedTitle, @FeedLink,
+                @MovedTo, @RedirectCandidate, @GoneSince, @BackoffLevel, @PollIntervalMs, @FeedMinIntervalMs,
+                @RhythmSince, @RhythmItems, @FeedLanguage, @ItemsLeftOut)
+        ON CONFLICT (id) DO UPDATE SET
+            url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
+            last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
+            last_outcome = excluded.last_outcome, last_error = excluded.last_error,
+            last_error_category = excluded.last_error_category, last_http_status = excluded.last_http_status,
+            consecutive_failures = excluded.consecutive_failures, next_due_at = excluded.next_due_at,
+            retry_not_before = excluded.retry_not_before,
+            moved_to = excluded.moved_to, redirect_candidate = excluded.redirect_candidate, gone_since = excluded.gone_since,
+            backoff_level = excluded.backoff_level, poll_interval_ms = excluded.poll_interval_ms,
+            feed_min_interval_ms = excluded.feed_min_interval_ms, rhythm_since = excluded.rhythm_since, rhythm_items = excluded.rhythm_items,
+            items_left_out = excluded.items_left_out,
+            feed_title = coalesce(excluded.feed_title, sources.feed_title), feed_link = coalesce(excluded.feed_link, sources.feed_link),
+            feed_language = coalesce(excluded.feed_language, sources.feed_language)
+        """;
+
+    // The items as rows of arrays, in the order given (insertion order orders items of the same time). Touches no row
+    // when an item is unchanged (same content hash); an item whose feed gives no date keeps the first-seen time it got on
+    // insert.
+    private const string UpsertItemsSql = """
+        INSERT INTO items (source_id, item_key, content_hash, guid, title, link, summary_html, summary_text, content_html,
+                           authors_json, categories_json, enclosures_json, image_url, reading_minutes,
+                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key)
+        SELECT @SourceId, i.item_key, i.content_hash, i.guid, i.title, i.link, i.summary_html, i.summary_text, i.content_html,
+               i.authors_json, i.categories_json, i.enclosures_json, i.image_url, i.reading_minutes,
+               i.published_at, i.date_is_estimated, i.updated_at, @Now, @Now, i.link_key, i.headline_key
+        FROM unnest(@ItemKeys::text[], @ContentHashes::text[], @Guids::text[], @Titles::text[], @Links::text[], @SummaryHtmls::text[],
+                    @SummaryTexts::text[], @ContentHtmls::text[], @AuthorsJsons::text[], @CategoriesJsons::text[], @EnclosuresJsons::text[],
+                    @ImageUrls::text[], @ReadingMinutes::bigint[], @PublishedAts::bigint[], @DateIsEstimateds::bigint[], @UpdatedAts::bigint[],
+                    @LinkKeys::text[], @HeadlineKeys::text[])
+             WITH ORDINALITY AS i(item_key, content_hash, guid, title, link, summary_html, summary_text, content_html, authors_json,
+                                  categories_json, enclosures_json, image_url, reading_minutes, published_at, date_is_estimated,
+                                  updated_at, link_key, headline_key, position)
+        ORDER BY i.position
+        ON CONFLICT (source_id, item_key) DO UPDATE SET
+            content_hash = excluded.content_hash, guid = excluded.guid, title = excluded.title, link = excluded.link,
+            summary_html = excluded.summary_html, summary_text = excluded.summary_text, content_html = excluded.content_html,
+            authors_json = excluded.authors_json, categories_json = excluded.categories_json,
+            enclosures_json = excluded.enclosures_json, image_url = excluded.image_url, reading_minutes = excluded.reading_minutes,
+            published_at = CASE WHEN excluded.date_is_estimated = 1 AND items.date_is_estimated = 1 THEN items.published_at ELSE excluded.published_at END,
+            date_is_estimated = least(excluded.date_is_estimated, items.date_is_estimated),
+            updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at,
+            link_key = excluded.link_key, headline_key = excluded.headline_key
+        WHERE items.content_hash <> excluded.content_hash
+        RETURNING xmax = 0
+        """;
+
+    /// <summary>
+    /// The parameters of <see cref="UpsertItemsSql"/>: one array per column. An item key given twice in one poll (which
+    /// normalization never hands over) is saved once, as last given: one statement cannot change a row twice.
+    /// </summary>
+    private sealed record ItemColumns(string SourceId, long Now)
+    {
+        public required string[] ItemKeys { get; init; }
+        public required string[] ContentHashes { get; init; }
+        public required string?[] Guids { get; init; }
+        public required string[] Titles { get; init; }
+        public required string?[] Links { get; init; }
+        public required string?[] SummaryHtmls { get; init; }
+        public required string?[] SummaryTexts { get; init; }
+        public required string?[] ContentHtmls { get; init; }
+        public required string[] AuthorsJsons { get; init; }
+        public required string[] CategoriesJsons { get; init; }
+        public required string[] EnclosuresJsons { get; init; }
+        public required string?[] ImageUrls { get; init; }
+        public required long[] ReadingMinutes { get; init; }
+        public required long[] PublishedAts { get; init; }
+        public required long[] DateIsEstimateds { get; init; }
+        public required long[] UpdatedAts { get; init; }
+        public required string?[] LinkKeys { get; init; }
+        public required string?[] HeadlineKeys { get; init; }
+
+        public static ItemColumns Of(string sourceId, IReadOnlyList<NormalizedItem> given, long now)
+        {
+            var items = given.Count == given.Select(i => i.Key).Distinct(StringComparer.Ordinal).Count()
+                ? given
+                : given.GroupBy(i => i.Key, StringComparer.Ordinal).Select(keyed => keyed.Last()).ToList();
+            return new ItemColumns(sourceId, now)
+            {
+                ItemKeys = [.. items.Select(i => i.Key)],
+                ContentHashes = [.. items.Select(i => i.ContentHash)],
+                Guids = [.. items.Select(i => i.Id)],
+                Titles = [.. items.Select(i => i.Title ?? i.SummaryText ?? i.Link ?? "Untitled")],
+                Links = [.. items.Select(i => i.Link)],
+                SummaryHtmls = [.. items.Select(i => i.Summary)],
+                SummaryTexts = [.. items.Select(i => i.SummaryText)],
+                ContentHtmls = [.. items.Select(i => i.Content)],
+                AuthorsJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Authors))],
+                CategoriesJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Categories))],
+                EnclosuresJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Enclosures))],
+                ImageUrls = [.. items.Select(i => i.Image)],
+                ReadingMinutes = [.. items.Select(i => (long)i.ReadingMinutes)],
+                PublishedAts = [.. items.Select(i => i.Published?.ToUnixTimeMilliseconds() ?? i.Updated?.ToUnixTimeMilliseconds() ?? now)],
+                DateIsEstimateds = [.. items.Select(i => i.Published is null && i.Updated is null ? 1L : 0L)],
+                UpdatedAts = [.. items.Select(i => i.Updated?.ToUnixTimeMilliseconds() ?? i.Published?.ToUnixTimeMilliseconds() ?? now)],
+                LinkKeys = [.. items.Select(i => i.LinkKey)],
+                HeadlineKeys = [.. items.Select(i => i.HeadlineKey)],
+            };
+        }
+    }
+}
