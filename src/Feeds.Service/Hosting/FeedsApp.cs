@@ -52,6 +52,8 @@ public static class FeedsApp
         builder.Services.AddFeedsMetrics();
         // WebSub: ping the hub when a section changes.
         builder.Services.AddHostedService<WebSubPinger>();
+        // Memory a burst of work left committed goes back once the service is quiet.
+        builder.Services.AddHostedService<IdleMemoryTrim>();
         customize?.Invoke(builder);
 
         var app = builder.Build();

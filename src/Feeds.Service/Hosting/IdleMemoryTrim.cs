@@ -1,0 +1,59 @@
+using System.Runtime;
+
+namespace Feeds.Service.Hosting;
+
+/// <summary>
+/// Gives memory back once the service has gone quiet after a burst of work, such as the first ingest of a large catalogue.
+/// </summary>
+/// <remarks>
+/// The GC collects when allocations use up its budgets, so a service that stops allocating keeps whatever heap its last
+/// burst left: after 20,000 sources were ingested, 238 MB stayed committed for 79 MB of live objects (gen2 170 MB, 96 MB of
+/// it free space between survivors) and the working set stood at 415 MB for the next hour. Once a minute this looks at
+/// what was allocated since the last look; when the service was quiet and the committed heap is well over what lives in
+/// it, one full compacting collection returns the difference. It does nothing while the service is busy, whose own
+/// collections keep the heap in step, nor twice for one burst, since the collection leaves no slack to take.
+/// </remarks>
+internal sealed partial class IdleMemoryTrim(TimeProvider clock, ILogger<IdleMemoryTrim> logger) : BackgroundService
+{
+    public static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Every, clock);
+        var allocated = GC.GetTotalAllocatedBytes();
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var allocatedNow = GC.GetTotalAllocatedBytes();
+            var heap = GC.GetGCMemoryInfo();
+            var slack = MemoryTrimPolicy.Slack(heap.TotalCommittedBytes, heap.HeapSizeBytes, heap.FragmentedBytes);
+            if (MemoryTrimPolicy.ShouldTrim(allocatedNow - allocated, slack))
+            {
+                var committed = heap.TotalCommittedBytes;
+                GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                LogTrimmed(committed / (1024 * 1024), GC.GetGCMemoryInfo().TotalCommittedBytes / (1024 * 1024));
+            }
+            allocated = GC.GetTotalAllocatedBytes();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Quiet after a burst of work: the heap was compacted from {BeforeMb} MB committed to {AfterMb} MB")]
+    private partial void LogTrimmed(long beforeMb, long afterMb);
+}
+
+/// <summary>When <see cref="IdleMemoryTrim"/> collects: a quiet minute, and a committed heap well over its live objects.</summary>
+internal static class MemoryTrimPolicy
+{
+    /// <summary>Allocating less than this in a minute is quiet: an idle service with a few polls and page views allocates a few MB.</summary>
+    public const long QuietBytesPerMinute = 64L * 1024 * 1024;
+
+    /// <summary>Less slack than this is not worth a full collection.</summary>
+    public const long MinimumSlackBytes = 64L * 1024 * 1024;
+
+    /// <summary>Committed heap memory that holds no live object: free space between survivors and unused committed regions.</summary>
+    public static long Slack(long committedBytes, long heapSizeBytes, long fragmentedBytes) =>
+        committedBytes - (heapSizeBytes - fragmentedBytes);
+
+    public static bool ShouldTrim(long allocatedInTheLastMinute, long slackBytes) =>
+        allocatedInTheLastMinute < QuietBytesPerMinute && slackBytes >= MinimumSlackBytes;
+}
