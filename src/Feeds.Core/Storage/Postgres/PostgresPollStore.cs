@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using Feeds.Core.Normalization;
 
@@ -102,27 +101,28 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
 
         public static ItemColumns Of(string sourceId, IReadOnlyList<NormalizedItem> given, long now)
         {
-            var items = given.Count == given.Select(i => i.Key).Distinct(StringComparer.Ordinal).Count()
+            var unique = given.Count == given.Select(i => i.Key).Distinct(StringComparer.Ordinal).Count()
                 ? given
                 : given.GroupBy(i => i.Key, StringComparer.Ordinal).Select(keyed => keyed.Last()).ToList();
+            var items = unique.Select(i => ItemValues.Of(sourceId, i, now)).ToList();
             return new ItemColumns(sourceId, now)
             {
-                ItemKeys = [.. items.Select(i => i.Key)],
+                ItemKeys = [.. items.Select(i => i.ItemKey)],
                 ContentHashes = [.. items.Select(i => i.ContentHash)],
-                Guids = [.. items.Select(i => i.Id)],
-                Titles = [.. items.Select(i => i.Title ?? i.SummaryText ?? i.Link ?? "Untitled")],
+                Guids = [.. items.Select(i => i.Guid)],
+                Titles = [.. items.Select(i => i.Title)],
                 Links = [.. items.Select(i => i.Link)],
-                SummaryHtmls = [.. items.Select(i => i.Summary)],
+                SummaryHtmls = [.. items.Select(i => i.SummaryHtml)],
                 SummaryTexts = [.. items.Select(i => i.SummaryText)],
-                ContentHtmls = [.. items.Select(i => i.Content)],
-                AuthorsJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Authors))],
-                CategoriesJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Categories))],
-                EnclosuresJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Enclosures))],
-                ImageUrls = [.. items.Select(i => i.Image)],
-                ReadingMinutes = [.. items.Select(i => (long)i.ReadingMinutes)],
-                PublishedAts = [.. items.Select(i => i.Published?.ToUnixTimeMilliseconds() ?? i.Updated?.ToUnixTimeMilliseconds() ?? now)],
-                DateIsEstimateds = [.. items.Select(i => i.Published is null && i.Updated is null ? 1L : 0L)],
-                UpdatedAts = [.. items.Select(i => i.Updated?.ToUnixTimeMilliseconds() ?? i.Published?.ToUnixTimeMilliseconds() ?? now)],
+                ContentHtmls = [.. items.Select(i => i.ContentHtml)],
+                AuthorsJsons = [.. items.Select(i => i.AuthorsJson)],
+                CategoriesJsons = [.. items.Select(i => i.CategoriesJson)],
+                EnclosuresJsons = [.. items.Select(i => i.EnclosuresJson)],
+                ImageUrls = [.. items.Select(i => i.ImageUrl)],
+                ReadingMinutes = [.. items.Select(i => i.ReadingMinutes)],
+                PublishedAts = [.. items.Select(i => i.PublishedAt)],
+                DateIsEstimateds = [.. items.Select(i => i.DateIsEstimated)],
+                UpdatedAts = [.. items.Select(i => i.UpdatedAt)],
                 LinkKeys = [.. items.Select(i => i.LinkKey)],
                 HeadlineKeys = [.. items.Select(i => i.HeadlineKey)],
             };

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using Feeds.Core.Normalization;
 using Microsoft.Data.Sqlite;
@@ -39,7 +38,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
         foreach (var item in items)
         {
             var changed = await connection.ExecuteAsync(new CommandDefinition(
-                UpsertItemSql, ItemParameters(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
+                UpsertItemSql, ItemValues.Of(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
             if (changed == 0)
                 continue;
             if (existing.Contains(item.Key))
@@ -61,7 +60,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
                            published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key)
         VALUES (@SourceId, @ItemKey, @ContentHash, @Guid, @Title, @Link, @SummaryHtml, @SummaryText, @ContentHtml,
                 @AuthorsJson, @CategoriesJson, @EnclosuresJson, @ImageUrl, @ReadingMinutes,
-                @PublishedAt, @DateIsEstimated, @UpdatedAt, @Now, @Now, @LinkKey, @HeadlineKey)
+                @PublishedAt, @DateIsEstimated, @UpdatedAt, @SeenAt, @SeenAt, @LinkKey, @HeadlineKey)
         ON CONFLICT (source_id, item_key) DO UPDATE SET
             content_hash = excluded.content_hash, guid = excluded.guid, title = excluded.title, link = excluded.link,
             summary_html = excluded.summary_html, summary_text = excluded.summary_text, content_html = excluded.content_html,
@@ -73,28 +72,4 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
             link_key = excluded.link_key, headline_key = excluded.headline_key
         WHERE items.content_hash <> excluded.content_hash
         """;
-
-    private static object ItemParameters(string sourceId, NormalizedItem item, long now) => new
-    {
-        SourceId = sourceId,
-        ItemKey = item.Key,
-        item.ContentHash,
-        Guid = item.Id,
-        Title = item.Title ?? item.SummaryText ?? item.Link ?? "Untitled",
-        item.LinkKey,
-        item.HeadlineKey,
-        item.Link,
-        SummaryHtml = item.Summary,
-        item.SummaryText,
-        ContentHtml = item.Content,
-        AuthorsJson = JsonSerializer.Serialize(item.Authors),
-        CategoriesJson = JsonSerializer.Serialize(item.Categories),
-        EnclosuresJson = JsonSerializer.Serialize(item.Enclosures),
-        ImageUrl = item.Image,
-        item.ReadingMinutes,
-        PublishedAt = item.Published?.ToUnixTimeMilliseconds() ?? item.Updated?.ToUnixTimeMilliseconds() ?? now,
-        DateIsEstimated = item.Published is null && item.Updated is null,
-        UpdatedAt = item.Updated?.ToUnixTimeMilliseconds() ?? item.Published?.ToUnixTimeMilliseconds() ?? now,
-        Now = now,
-    };
 }
