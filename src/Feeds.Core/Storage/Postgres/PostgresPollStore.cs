@@ -80,17 +80,17 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
     /// </summary>
     private sealed record ItemColumns(string SourceId, long Now)
     {
-        public required string[] ItemKeys { get; init; }
-        public required string[] ContentHashes { get; init; }
+        public required string?[] ItemKeys { get; init; }
+        public required string?[] ContentHashes { get; init; }
         public required string?[] Guids { get; init; }
-        public required string[] Titles { get; init; }
+        public required string?[] Titles { get; init; }
         public required string?[] Links { get; init; }
         public required string?[] SummaryHtmls { get; init; }
         public required string?[] SummaryTexts { get; init; }
         public required string?[] ContentHtmls { get; init; }
-        public required string[] AuthorsJsons { get; init; }
-        public required string[] CategoriesJsons { get; init; }
-        public required string[] EnclosuresJsons { get; init; }
+        public required string?[] AuthorsJsons { get; init; }
+        public required string?[] CategoriesJsons { get; init; }
+        public required string?[] EnclosuresJsons { get; init; }
         public required string?[] ImageUrls { get; init; }
         public required long[] ReadingMinutes { get; init; }
         public required long[] PublishedAts { get; init; }
@@ -104,7 +104,7 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
             var unique = given.Count == given.Select(i => i.Key).Distinct(StringComparer.Ordinal).Count()
                 ? given
                 : given.GroupBy(i => i.Key, StringComparer.Ordinal).Select(keyed => keyed.Last()).ToList();
-            var items = unique.Select(i => ItemValues.Of(sourceId, i, now)).ToList();
+            var items = unique.Select(i => ItemRow.From(sourceId, i, now)).ToList();
             return new ItemColumns(sourceId, now)
             {
                 ItemKeys = [.. items.Select(i => i.ItemKey)],

@@ -38,7 +38,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
         foreach (var item in items)
         {
             var changed = await connection.ExecuteAsync(new CommandDefinition(
-                UpsertItemSql, ItemValues.Of(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
+                UpsertItemSql, ItemRow.From(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
             if (changed == 0)
                 continue;
             if (existing.Contains(item.Key))
@@ -60,7 +60,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
                            published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key)
         VALUES (@SourceId, @ItemKey, @ContentHash, @Guid, @Title, @Link, @SummaryHtml, @SummaryText, @ContentHtml,
                 @AuthorsJson, @CategoriesJson, @EnclosuresJson, @ImageUrl, @ReadingMinutes,
-                @PublishedAt, @DateIsEstimated, @UpdatedAt, @SeenAt, @SeenAt, @LinkKey, @HeadlineKey)
+                @PublishedAt, @DateIsEstimated, @UpdatedAt, @FirstSeenAt, @FirstSeenAt, @LinkKey, @HeadlineKey)
         ON CONFLICT (source_id, item_key) DO UPDATE SET
             content_hash = excluded.content_hash, guid = excluded.guid, title = excluded.title, link = excluded.link,
             summary_html = excluded.summary_html, summary_text = excluded.summary_text, content_html = excluded.content_html,
