@@ -1,8 +1,12 @@
+using System.Text.Json;
 using Feeds.Core.Normalization;
 
 namespace Feeds.Core.Storage;
 
-/// <summary>An items row as every store holds it (times in unix ms); every text column may be anything, so <see cref="ToItem"/> reads it through <see cref="StoredItemGuard"/>.</summary>
+/// <summary>
+/// An items row as every store holds it (times in unix ms), and its mapping from a poll's item and to <see cref="StoredItem"/>;
+/// every text column read may be anything, so <see cref="ToItem"/> reads it through <see cref="StoredItemGuard"/>.
+/// </summary>
 internal sealed record ItemRow
 {
     public const string Select = """
@@ -19,6 +23,8 @@ internal sealed record ItemRow
     public long Id { get; init; }
     public string? SourceId { get; init; }
     public string? ItemKey { get; init; }
+    // Written, never read back: publishing has no use for it.
+    public string? ContentHash { get; init; }
     public string? Guid { get; init; }
     public string? Title { get; init; }
     public string? Link { get; init; }
@@ -40,6 +46,34 @@ internal sealed record ItemRow
     public string? SourceLink { get; init; }
     public string? SourceLanguage { get; init; }
     public string? SourceUrl { get; init; }
+
+    /// <summary>
+    /// A poll's item as every store writes it, seen at <paramref name="now"/> (its first-seen time if it is new): an item its
+    /// feed gives no date is dated then and marked estimated; a missing title falls back to the summary or link.
+    /// </summary>
+    public static ItemRow From(string sourceId, NormalizedItem item, long now) => new()
+    {
+        SourceId = sourceId,
+        ItemKey = item.Key,
+        ContentHash = item.ContentHash,
+        Guid = item.Id,
+        Title = item.Title ?? item.SummaryText ?? item.Link ?? "Untitled",
+        Link = item.Link,
+        SummaryHtml = item.Summary,
+        SummaryText = item.SummaryText,
+        ContentHtml = item.Content,
+        AuthorsJson = JsonSerializer.Serialize(item.Authors),
+        CategoriesJson = JsonSerializer.Serialize(item.Categories),
+        EnclosuresJson = JsonSerializer.Serialize(item.Enclosures),
+        ImageUrl = item.Image,
+        ReadingMinutes = item.ReadingMinutes,
+        PublishedAt = item.Published?.ToUnixTimeMilliseconds() ?? item.Updated?.ToUnixTimeMilliseconds() ?? now,
+        DateIsEstimated = item.Published is null && item.Updated is null ? 1 : 0,
+        UpdatedAt = item.Updated?.ToUnixTimeMilliseconds() ?? item.Published?.ToUnixTimeMilliseconds() ?? now,
+        FirstSeenAt = now,
+        LinkKey = item.LinkKey,
+        HeadlineKey = item.HeadlineKey,
+    };
 
     public StoredItem ToItem(DateTimeOffset now)
     {

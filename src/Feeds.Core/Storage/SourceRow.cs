@@ -17,6 +17,31 @@ internal sealed record SourceRow
         FROM sources
         """;
 
+    /// <summary>Inserts the row or updates it; a feed title, link or language the poll did not get keeps its stored value. Standard SQL both stores run.</summary>
+    public const string Upsert = """
+        INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,
+                             last_error_category, last_http_status, consecutive_failures, next_due_at, retry_not_before, feed_title, feed_link,
+                             moved_to, redirect_candidate, gone_since, backoff_level, poll_interval_ms, feed_min_interval_ms,
+                             rhythm_since, rhythm_items, feed_language, items_left_out)
+        VALUES (@Id, @Url, @ETag, @LastModified, @LastAttemptAt, @LastSuccessAt, @LastOutcome, @LastError,
+                @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @RetryNotBefore, @FeedTitle, @FeedLink,
+                @MovedTo, @RedirectCandidate, @GoneSince, @BackoffLevel, @PollIntervalMs, @FeedMinIntervalMs,
+                @RhythmSince, @RhythmItems, @FeedLanguage, @ItemsLeftOut)
+        ON CONFLICT (id) DO UPDATE SET
+            url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
+            last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
+            last_outcome = excluded.last_outcome, last_error = excluded.last_error,
+            last_error_category = excluded.last_error_category, last_http_status = excluded.last_http_status,
+            consecutive_failures = excluded.consecutive_failures, next_due_at = excluded.next_due_at,
+            retry_not_before = excluded.retry_not_before,
+            moved_to = excluded.moved_to, redirect_candidate = excluded.redirect_candidate, gone_since = excluded.gone_since,
+            backoff_level = excluded.backoff_level, poll_interval_ms = excluded.poll_interval_ms,
+            feed_min_interval_ms = excluded.feed_min_interval_ms, rhythm_since = excluded.rhythm_since, rhythm_items = excluded.rhythm_items,
+            items_left_out = excluded.items_left_out,
+            feed_title = coalesce(excluded.feed_title, sources.feed_title), feed_link = coalesce(excluded.feed_link, sources.feed_link),
+            feed_language = coalesce(excluded.feed_language, sources.feed_language)
+        """;
+
     public string Id { get; init; } = "";
     public string Url { get; init; } = "";
     public string? ETag { get; init; }

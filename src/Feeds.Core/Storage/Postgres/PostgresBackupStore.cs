@@ -18,10 +18,10 @@ internal sealed class PostgresBackupStore(PostgresDatabase database) : IBackupSt
             return new BackupResult.Failed(
                 $"pg_dump and pg_restore were not found on PATH or in {PostgresTools.DebianFolders}: install the PostgreSQL client programs "
                 + $"(apt-get install postgresql-client), or back up {database.Description} with pg_dump --format=custom yourself");
-        var temporary = destinationPath + ".partial";
+        var backup = new PartialBackup(destinationPath);
         try
         {
-            File.Delete(temporary);
+            backup.ClearLeftover();
             long items;
             await using (var connection = await database.OpenAsync(cancellationToken))
             await using (var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken))
@@ -29,39 +29,24 @@ internal sealed class PostgresBackupStore(PostgresDatabase database) : IBackupSt
                 // pg_dump reads the snapshot this transaction holds open: the count below is the dump's.
                 var snapshotId = await connection.ExecuteScalarAsync<string>(new CommandDefinition("SELECT pg_export_snapshot()", transaction: snapshot, cancellationToken: cancellationToken));
                 items = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM items", transaction: snapshot, cancellationToken: cancellationToken));
-                var dump = await PostgresTools.RunAsync(pgDump, ["--format=custom", "--no-owner", $"--snapshot={snapshotId}", $"--file={temporary}"],
+                var dump = await PostgresTools.RunAsync(pgDump, ["--format=custom", "--no-owner", $"--snapshot={snapshotId}", $"--file={backup.Path}"],
                     database.Connection, cancellationToken);
                 if (dump.ExitCode != 0)
-                    return Discard(temporary, $"pg_dump failed (exit code {dump.ExitCode}): {dump.Errors}; {destinationPath} was not written");
+                    return backup.Discard($"pg_dump failed (exit code {dump.ExitCode}): {dump.Errors}; {destinationPath} was not written");
                 await snapshot.CommitAsync(cancellationToken);
             }
-            var check = await PostgresTools.RunAsync(pgRestore, ["--list", temporary], database.Connection, cancellationToken);
+            var check = await PostgresTools.RunAsync(pgRestore, ["--list", backup.Path], database.Connection, cancellationToken);
             if (check.ExitCode != 0 || !check.Output.Contains("TABLE DATA", StringComparison.Ordinal))
-                return Discard(temporary, $"the dump failed its check (pg_restore --list: {check.Errors}); {destinationPath} was not written");
-            File.Move(temporary, destinationPath, overwrite: true);
-            return new BackupResult.Written(destinationPath, items);
+                return backup.Discard($"the dump failed its check (pg_restore --list: {check.Errors}); {destinationPath} was not written");
+            return backup.Keep(items);
         }
         catch (NpgsqlException e)
         {
-            return Discard(temporary, $"cannot read {database.Description}: {e.Message}");
+            return backup.Discard($"cannot read {database.Description}: {e.Message}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Win32Exception)
         {
-            return Discard(temporary, e.Message);
+            return backup.Discard(e.Message);
         }
-    }
-
-    /// <summary>A failed backup leaves no half-written dump behind to be mistaken for a good one.</summary>
-    private static BackupResult.Failed Discard(string temporary, string reason)
-    {
-        try
-        {
-            File.Delete(temporary);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Where nothing could be written, there is usually nothing to delete either.
-        }
-        return new BackupResult.Failed(reason);
     }
 }

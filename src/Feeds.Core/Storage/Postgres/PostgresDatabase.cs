@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Npgsql;
 
@@ -14,7 +15,7 @@ namespace Feeds.Core.Storage.Postgres;
 /// store's version is one query by primary key; the source versions are read all at once, and again only after the
 /// store's version moved.
 /// </remarks>
-internal sealed class PostgresDatabase : IDisposable
+internal sealed class PostgresDatabase : IStoreDatabase, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly Lock _reload = new();
@@ -46,6 +47,10 @@ internal sealed class PostgresDatabase : IDisposable
 
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => _dataSource.OpenConnectionAsync(cancellationToken);
 
+    async Task<DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    string? IStoreDatabase.WriteFaultReason(DbException error) => error is NpgsqlException e ? PostgresErrors.WriteFaultReason(e) : null;
+
     /// <summary>
     /// Drops the idle pooled connections: each keeps the session settings it started with (a read-only default, say),
     /// so after a fault the next writes go through fresh ones.
@@ -54,34 +59,24 @@ internal sealed class PostgresDatabase : IDisposable
 
     /// <inheritdoc cref="IPublishingStore.GetStoreVersion"/>
     /// <remarks>While the database cannot be read, the last number read: pages rendered before stay served.</remarks>
-    public long StoreVersion()
-    {
-        try
-        {
-            using var connection = _dataSource.OpenConnection();
-            var version = connection.ExecuteScalar<long>("SELECT items_version FROM store_versions");
-            Volatile.Write(ref _lastStoreVersion, version);
-            return version;
-        }
-        catch (NpgsqlException)
-        {
-            return Volatile.Read(ref _lastStoreVersion);
-        }
-    }
+    public long StoreVersion() => ReadCount("SELECT items_version FROM store_versions", ref _lastStoreVersion);
 
     /// <summary>The database's own count of changes a status view shows (saved polls and item changes, any process's).</summary>
-    public long ChangeCount()
+    public long ChangeCount() => ReadCount("SELECT items_version + polls_saved FROM store_versions", ref _lastChangeCount);
+
+    /// <summary>A count the query reads, kept in <paramref name="last"/>; while the database cannot be read, the last one read.</summary>
+    private long ReadCount(string sql, ref long last)
     {
         try
         {
             using var connection = _dataSource.OpenConnection();
-            var count = connection.ExecuteScalar<long>("SELECT items_version + polls_saved FROM store_versions");
-            Volatile.Write(ref _lastChangeCount, count);
+            var count = connection.ExecuteScalar<long>(sql);
+            Volatile.Write(ref last, count);
             return count;
         }
         catch (NpgsqlException)
         {
-            return Volatile.Read(ref _lastChangeCount);
+            return Volatile.Read(ref last);
         }
     }
 

@@ -1,83 +1,28 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Dapper;
 using Feeds.Core.Normalization;
-using Npgsql;
 
 namespace Feeds.Core.Storage.Postgres;
 
 /// <summary>
 /// <see cref="IPollStore"/> on PostgreSQL: a poll is one transaction, an idempotent upsert keyed by (source, item key) after
 /// the source's row, and the change counters raised in the same transaction. Polls of different sources commit side by
-/// side; a poll waits only for a retention pass (which locks the tables it deletes from). When a save fails for a reason
-/// outside the program, <see cref="WriteFaults"/> says so and the next poll that saves clears it.
+/// side; a poll waits only for a retention pass (which locks the tables it deletes from). The reads, and the noting of a
+/// save's fault, are <see cref="DbPollStore"/>'s.
 /// </summary>
-internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults faults, TimeProvider clock) : IPollStore
+internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults faults, TimeProvider clock)
+    : DbPollStore(database, faults)
 {
-    public StoreFault? WriteFault => faults.Current;
-
-    public async Task<SourceState?> GetSourceStateAsync(string sourceId, CancellationToken cancellationToken)
-    {
-        SourceState? state;
-        try
-        {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            var row = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition(
-                SourceRow.Select + " WHERE id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
-            state = row?.ToState();
-        }
-        catch (NpgsqlException e) when (faults.Note(PostgresErrors.WriteFaultReason(e), sourceId, url: null))
-        {
-            throw new UnreachableException();
-        }
-        return faults.ShowOn(state, sourceId);
-    }
-
-    public async Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            // Pruned items count as known, so a feed that still carries them does not bring them back.
-            var rows = await connection.QueryAsync<(string Key, string Hash)>(new CommandDefinition(
-                """
-                SELECT item_key, content_hash FROM items WHERE source_id = @sourceId
-                UNION ALL
-                SELECT p.item_key, p.content_hash FROM pruned_items p
-                WHERE p.source_id = @sourceId AND NOT EXISTS (SELECT 1 FROM items i WHERE i.source_id = p.source_id AND i.item_key = p.item_key)
-                """, new { sourceId }, cancellationToken: cancellationToken));
-            return rows.ToDictionary(r => r.Key, r => r.Hash);
-        }
-        catch (NpgsqlException e) when (faults.Note(PostgresErrors.WriteFaultReason(e), sourceId, url: null))
-        {
-            throw new UnreachableException();
-        }
-    }
-
-    public async Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var saved = await WritePollAsync(state, items, cancellationToken);
-            faults.Saved(state.SourceId);
-            return saved;
-        }
-        catch (NpgsqlException e) when (faults.Note(PostgresErrors.WriteFaultReason(e), state.SourceId, state.Url))
-        {
-            // The transaction was rolled back whole: neither the items nor the validators of this poll were saved,
-            // so the next poll fetches and saves them again.
-            throw new UnreachableException();
-        }
-    }
+    public override Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken) =>
+        SaveNotingFaultsAsync(state, () => WritePollAsync(state, items, cancellationToken));
 
     private async Task<SaveResult> WritePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
     {
         // After a fault, pooled connections may keep what caused it (a read-only session default): write through fresh ones.
-        if (faults.Current is not null)
+        if (AfterFault)
             database.ClearPool();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(UpsertSourceSql, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(SourceRow.Upsert, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         // One statement for all the items, whatever their number: one round trip to the server. Each row back is an item
         // inserted (xmax is 0) or changed; an unchanged one returns none.
@@ -97,30 +42,6 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
             database.SourceChanged();
         return new SaveResult(added, updated);
     }
-
-    private const string UpsertSourceSql = """
-        INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,
-                             last_error_category, last_http_status, consecutive_failures, next_due_at, retry_not_before, feed_title, feed_link,
-                             moved_to, redirect_candidate, gone_since, backoff_level, poll_interval_ms, feed_min_interval_ms,
-                             rhythm_since, rhythm_items, feed_language, items_left_out)
-        VALUES (@Id, @Url, @ETag, @LastModified, @LastAttemptAt, @LastSuccessAt, @LastOutcome, @LastError,
-                @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @RetryNotBefore, @FeedTitle, @FeedLink,
-                @MovedTo, @RedirectCandidate, @GoneSince, @BackoffLevel, @PollIntervalMs, @FeedMinIntervalMs,
-                @RhythmSince, @RhythmItems, @FeedLanguage, @ItemsLeftOut)
-        ON CONFLICT (id) DO UPDATE SET
-            url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
-            last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
-            last_outcome = excluded.last_outcome, last_error = excluded.last_error,
-            last_error_category = excluded.last_error_category, last_http_status = excluded.last_http_status,
-            consecutive_failures = excluded.consecutive_failures, next_due_at = excluded.next_due_at,
-            retry_not_before = excluded.retry_not_before,
-            moved_to = excluded.moved_to, redirect_candidate = excluded.redirect_candidate, gone_since = excluded.gone_since,
-            backoff_level = excluded.backoff_level, poll_interval_ms = excluded.poll_interval_ms,
-            feed_min_interval_ms = excluded.feed_min_interval_ms, rhythm_since = excluded.rhythm_since, rhythm_items = excluded.rhythm_items,
-            items_left_out = excluded.items_left_out,
-            feed_title = coalesce(excluded.feed_title, sources.feed_title), feed_link = coalesce(excluded.feed_link, sources.feed_link),
-            feed_language = coalesce(excluded.feed_language, sources.feed_language)
-        """;
 
     // The items as rows of arrays, in the order given (insertion order orders items of the same time). Touches no row
     // when an item is unchanged (same content hash); an item whose feed gives no date keeps the first-seen time it got on
@@ -159,17 +80,17 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
     /// </summary>
     private sealed record ItemColumns(string SourceId, long Now)
     {
-        public required string[] ItemKeys { get; init; }
-        public required string[] ContentHashes { get; init; }
+        public required string?[] ItemKeys { get; init; }
+        public required string?[] ContentHashes { get; init; }
         public required string?[] Guids { get; init; }
-        public required string[] Titles { get; init; }
+        public required string?[] Titles { get; init; }
         public required string?[] Links { get; init; }
         public required string?[] SummaryHtmls { get; init; }
         public required string?[] SummaryTexts { get; init; }
         public required string?[] ContentHtmls { get; init; }
-        public required string[] AuthorsJsons { get; init; }
-        public required string[] CategoriesJsons { get; init; }
-        public required string[] EnclosuresJsons { get; init; }
+        public required string?[] AuthorsJsons { get; init; }
+        public required string?[] CategoriesJsons { get; init; }
+        public required string?[] EnclosuresJsons { get; init; }
         public required string?[] ImageUrls { get; init; }
         public required long[] ReadingMinutes { get; init; }
         public required long[] PublishedAts { get; init; }
@@ -180,27 +101,28 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
 
         public static ItemColumns Of(string sourceId, IReadOnlyList<NormalizedItem> given, long now)
         {
-            var items = given.Count == given.Select(i => i.Key).Distinct(StringComparer.Ordinal).Count()
+            var unique = given.Count == given.Select(i => i.Key).Distinct(StringComparer.Ordinal).Count()
                 ? given
                 : given.GroupBy(i => i.Key, StringComparer.Ordinal).Select(keyed => keyed.Last()).ToList();
+            var items = unique.Select(i => ItemRow.From(sourceId, i, now)).ToList();
             return new ItemColumns(sourceId, now)
             {
-                ItemKeys = [.. items.Select(i => i.Key)],
+                ItemKeys = [.. items.Select(i => i.ItemKey)],
                 ContentHashes = [.. items.Select(i => i.ContentHash)],
-                Guids = [.. items.Select(i => i.Id)],
-                Titles = [.. items.Select(i => i.Title ?? i.SummaryText ?? i.Link ?? "Untitled")],
+                Guids = [.. items.Select(i => i.Guid)],
+                Titles = [.. items.Select(i => i.Title)],
                 Links = [.. items.Select(i => i.Link)],
-                SummaryHtmls = [.. items.Select(i => i.Summary)],
+                SummaryHtmls = [.. items.Select(i => i.SummaryHtml)],
                 SummaryTexts = [.. items.Select(i => i.SummaryText)],
-                ContentHtmls = [.. items.Select(i => i.Content)],
-                AuthorsJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Authors))],
-                CategoriesJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Categories))],
-                EnclosuresJsons = [.. items.Select(i => JsonSerializer.Serialize(i.Enclosures))],
-                ImageUrls = [.. items.Select(i => i.Image)],
-                ReadingMinutes = [.. items.Select(i => (long)i.ReadingMinutes)],
-                PublishedAts = [.. items.Select(i => i.Published?.ToUnixTimeMilliseconds() ?? i.Updated?.ToUnixTimeMilliseconds() ?? now)],
-                DateIsEstimateds = [.. items.Select(i => i.Published is null && i.Updated is null ? 1L : 0L)],
-                UpdatedAts = [.. items.Select(i => i.Updated?.ToUnixTimeMilliseconds() ?? i.Published?.ToUnixTimeMilliseconds() ?? now)],
+                ContentHtmls = [.. items.Select(i => i.ContentHtml)],
+                AuthorsJsons = [.. items.Select(i => i.AuthorsJson)],
+                CategoriesJsons = [.. items.Select(i => i.CategoriesJson)],
+                EnclosuresJsons = [.. items.Select(i => i.EnclosuresJson)],
+                ImageUrls = [.. items.Select(i => i.ImageUrl)],
+                ReadingMinutes = [.. items.Select(i => i.ReadingMinutes)],
+                PublishedAts = [.. items.Select(i => i.PublishedAt)],
+                DateIsEstimateds = [.. items.Select(i => i.DateIsEstimated)],
+                UpdatedAts = [.. items.Select(i => i.UpdatedAt)],
                 LinkKeys = [.. items.Select(i => i.LinkKey)],
                 HeadlineKeys = [.. items.Select(i => i.HeadlineKey)],
             };

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -14,7 +15,7 @@ namespace Feeds.Core.Storage.Sqlite;
 /// Readers never wait for the writer: in WAL mode each query reads the last committed snapshot, and a poll is one
 /// transaction, so a reader sees all of a poll or none of it.
 /// </remarks>
-internal sealed class SqliteDatabase : IDisposable
+internal sealed class SqliteDatabase : IStoreDatabase, IDisposable
 {
     /// <summary>
     /// The size the WAL file is cut back to after a checkpoint. It grows past this only while readers keep a
@@ -57,6 +58,10 @@ internal sealed class SqliteDatabase : IDisposable
         await connection.ExecuteAsync(_pragmas);
         return connection;
     }
+
+    async Task<DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    string? IStoreDatabase.WriteFaultReason(DbException error) => error is SqliteException e ? SqliteErrors.WriteFaultReason(e) : null;
 
     /// <summary>Waits until no other save or prune of this store is running; the writer's turn ends when the answer is disposed.</summary>
     public async Task<WriterTurn> TakeWriterTurnAsync(CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Dapper;
 using Feeds.Core.Normalization;
 using Microsoft.Data.Sqlite;
@@ -8,76 +6,25 @@ namespace Feeds.Core.Storage.Sqlite;
 
 /// <summary>
 /// <see cref="IPollStore"/> on SQLite: a poll is one transaction, an idempotent upsert keyed by (source, item key) after the
-/// source's row. When a save fails for a reason outside the program, <see cref="WriteFaults"/> says so and the next poll
-/// that saves clears it.
+/// source's row, in the writer's turn. The reads, and the noting of a save's fault, are <see cref="DbPollStore"/>'s.
 /// </summary>
-internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults faults, TimeProvider clock) : IPollStore
+internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults faults, TimeProvider clock)
+    : DbPollStore(database, faults)
 {
-    public StoreFault? WriteFault => faults.Current;
-
-    public async Task<SourceState?> GetSourceStateAsync(string sourceId, CancellationToken cancellationToken)
-    {
-        SourceState? state;
-        try
-        {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            var row = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition(
-                SourceRow.Select + " WHERE id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
-            state = row?.ToState();
-        }
-        catch (SqliteException e) when (faults.Note(SqliteErrors.WriteFaultReason(e), sourceId, url: null))
-        {
-            throw new UnreachableException();
-        }
-        return faults.ShowOn(state, sourceId);
-    }
-
-    public async Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            // Pruned items count as known, so a feed that still carries them does not bring them back.
-            var rows = await connection.QueryAsync<(string Key, string Hash)>(new CommandDefinition(
-                """
-                SELECT item_key, content_hash FROM items WHERE source_id = @sourceId
-                UNION ALL
-                SELECT p.item_key, p.content_hash FROM pruned_items p
-                WHERE p.source_id = @sourceId AND NOT EXISTS (SELECT 1 FROM items i WHERE i.source_id = p.source_id AND i.item_key = p.item_key)
-                """, new { sourceId }, cancellationToken: cancellationToken));
-            return rows.ToDictionary(r => r.Key, r => r.Hash);
-        }
-        catch (SqliteException e) when (faults.Note(SqliteErrors.WriteFaultReason(e), sourceId, url: null))
-        {
-            throw new UnreachableException();
-        }
-    }
-
-    public async Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
+    public override async Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
     {
         using var turn = await database.TakeWriterTurnAsync(cancellationToken);
-        try
-        {
-            var saved = await WritePollAsync(state, items, cancellationToken);
-            faults.Saved(state.SourceId);
-            return saved;
-        }
-        catch (SqliteException e) when (faults.Note(SqliteErrors.WriteFaultReason(e), state.SourceId, state.Url))
-        {
-            // The transaction was rolled back whole: neither the items nor the validators of this poll were saved,
-            // so the next poll fetches and saves them again.
-            throw new UnreachableException();
-        }
+        return await SaveNotingFaultsAsync(state, () => WritePollAsync(state, items, cancellationToken));
     }
 
     private async Task<SaveResult> WritePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
     {
         // After a fault, pooled connections may hold the file as it was then (opened read-only, say): write through fresh ones.
-        if (faults.Current is not null)
+        if (AfterFault)
             SqliteConnection.ClearAllPools();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(UpsertSourceSql, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(SourceRow.Upsert, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var existing = new HashSet<string>(StringComparer.Ordinal);
         // In chunks: one bound parameter per key would pass SQLite's limit (32,766) with a large feed.
@@ -91,7 +38,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
         foreach (var item in items)
         {
             var changed = await connection.ExecuteAsync(new CommandDefinition(
-                UpsertItemSql, ItemParameters(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
+                UpsertItemSql, ItemRow.From(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
             if (changed == 0)
                 continue;
             if (existing.Contains(item.Key))
@@ -105,30 +52,6 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
         return new SaveResult(added, updated);
     }
 
-    private const string UpsertSourceSql = """
-        INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,
-                             last_error_category, last_http_status, consecutive_failures, next_due_at, retry_not_before, feed_title, feed_link,
-                             moved_to, redirect_candidate, gone_since, backoff_level, poll_interval_ms, feed_min_interval_ms,
-                             rhythm_since, rhythm_items, feed_language, items_left_out)
-        VALUES (@Id, @Url, @ETag, @LastModified, @LastAttemptAt, @LastSuccessAt, @LastOutcome, @LastError,
-                @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @RetryNotBefore, @FeedTitle, @FeedLink,
-                @MovedTo, @RedirectCandidate, @GoneSince, @BackoffLevel, @PollIntervalMs, @FeedMinIntervalMs,
-                @RhythmSince, @RhythmItems, @FeedLanguage, @ItemsLeftOut)
-        ON CONFLICT (id) DO UPDATE SET
-            url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
-            last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
-            last_outcome = excluded.last_outcome, last_error = excluded.last_error,
-            last_error_category = excluded.last_error_category, last_http_status = excluded.last_http_status,
-            consecutive_failures = excluded.consecutive_failures, next_due_at = excluded.next_due_at,
-            retry_not_before = excluded.retry_not_before,
-            moved_to = excluded.moved_to, redirect_candidate = excluded.redirect_candidate, gone_since = excluded.gone_since,
-            backoff_level = excluded.backoff_level, poll_interval_ms = excluded.poll_interval_ms,
-            feed_min_interval_ms = excluded.feed_min_interval_ms, rhythm_since = excluded.rhythm_since, rhythm_items = excluded.rhythm_items,
-            items_left_out = excluded.items_left_out,
-            feed_title = coalesce(excluded.feed_title, sources.feed_title), feed_link = coalesce(excluded.feed_link, sources.feed_link),
-            feed_language = coalesce(excluded.feed_language, sources.feed_language)
-        """;
-
     // Touches no row when the item is unchanged (same content hash). An item whose feed gives no date
     // keeps the first-seen time it got on insert.
     private const string UpsertItemSql = """
@@ -137,7 +60,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
                            published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key)
         VALUES (@SourceId, @ItemKey, @ContentHash, @Guid, @Title, @Link, @SummaryHtml, @SummaryText, @ContentHtml,
                 @AuthorsJson, @CategoriesJson, @EnclosuresJson, @ImageUrl, @ReadingMinutes,
-                @PublishedAt, @DateIsEstimated, @UpdatedAt, @Now, @Now, @LinkKey, @HeadlineKey)
+                @PublishedAt, @DateIsEstimated, @UpdatedAt, @FirstSeenAt, @FirstSeenAt, @LinkKey, @HeadlineKey)
         ON CONFLICT (source_id, item_key) DO UPDATE SET
             content_hash = excluded.content_hash, guid = excluded.guid, title = excluded.title, link = excluded.link,
             summary_html = excluded.summary_html, summary_text = excluded.summary_text, content_html = excluded.content_html,
@@ -149,28 +72,4 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
             link_key = excluded.link_key, headline_key = excluded.headline_key
         WHERE items.content_hash <> excluded.content_hash
         """;
-
-    private static object ItemParameters(string sourceId, NormalizedItem item, long now) => new
-    {
-        SourceId = sourceId,
-        ItemKey = item.Key,
-        item.ContentHash,
-        Guid = item.Id,
-        Title = item.Title ?? item.SummaryText ?? item.Link ?? "Untitled",
-        item.LinkKey,
-        item.HeadlineKey,
-        item.Link,
-        SummaryHtml = item.Summary,
-        item.SummaryText,
-        ContentHtml = item.Content,
-        AuthorsJson = JsonSerializer.Serialize(item.Authors),
-        CategoriesJson = JsonSerializer.Serialize(item.Categories),
-        EnclosuresJson = JsonSerializer.Serialize(item.Enclosures),
-        ImageUrl = item.Image,
-        item.ReadingMinutes,
-        PublishedAt = item.Published?.ToUnixTimeMilliseconds() ?? item.Updated?.ToUnixTimeMilliseconds() ?? now,
-        DateIsEstimated = item.Published is null && item.Updated is null,
-        UpdatedAt = item.Updated?.ToUnixTimeMilliseconds() ?? item.Published?.ToUnixTimeMilliseconds() ?? now,
-        Now = now,
-    };
 }

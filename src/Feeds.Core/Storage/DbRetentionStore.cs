@@ -1,0 +1,55 @@
+using System.Data.Common;
+using Dapper;
+using Feeds.Core.Sources;
+
+namespace Feeds.Core.Storage;
+
+/// <summary>
+/// What every <see cref="IRetentionStore"/> does alike inside its prune transaction (SQL over <see cref="DbConnection"/>):
+/// find each source's items past its retention, spare those a first page shows, delete the rest leaving tombstones, and
+/// forget tombstones past their lifetime. A store keeps writers out its own way and supplies its dialect's SQL.
+/// </summary>
+internal abstract class DbRetentionStore : IRetentionStore
+{
+    public abstract Task<PruneResult> PruneAsync(Func<string, RetentionSettings> retentionOf,
+        Func<CancellationToken, Task<IReadOnlySet<long>>> shownIds, CancellationToken cancellationToken);
+
+    /// <summary>The prune itself, in <paramref name="transaction"/>, once no poll can change what <paramref name="shown"/> lists.</summary>
+    protected async Task<PruneResult> PruneItemsAsync(DbConnection connection, DbTransaction transaction, Func<string, RetentionSettings> retentionOf,
+        IReadOnlySet<long> shown, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var removed = new Dictionary<string, int>();
+        var spared = 0;
+        var sourceIds = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT source_id FROM items", transaction: transaction, cancellationToken: cancellationToken));
+        foreach (var sourceId in sourceIds.ToList())
+        {
+            var retention = retentionOf(sourceId);
+            var expired = (await connection.QueryAsync<long>(new CommandDefinition(ExpiredItemsSql, new
+            {
+                sourceId,
+                // No limit is a bound nothing crosses.
+                before = retention.MaxAge is { } age ? (now - age).ToUnixTimeMilliseconds() : long.MinValue,
+                newest = retention.MaxItems ?? long.MaxValue,
+            }, transaction, cancellationToken: cancellationToken))).ToList();
+            var doomed = expired.Where(id => !shown.Contains(id)).ToArray();
+            spared += expired.Count - doomed.Length;
+            if (doomed.Length == 0)
+                continue;
+            await DeleteItemsAsync(connection, transaction, doomed, now.ToUnixTimeMilliseconds(), cancellationToken);
+            removed[sourceId] = doomed.Length;
+        }
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM pruned_items WHERE pruned_at < @forgetBefore",
+            new { forgetBefore = (now - IRetentionStore.TombstoneLifetime).ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken));
+        return new PruneResult(removed, spared);
+    }
+
+    /// <summary>
+    /// The ids of a source's items older than the age limit (<c>@before</c>), or past its newest <c>@newest</c> (newest by
+    /// date, then insertion order), for <c>@sourceId</c>.
+    /// </summary>
+    protected abstract string ExpiredItemsSql { get; }
+
+    /// <summary>Deletes the items <paramref name="ids"/>, leaving a tombstone of each in <c>pruned_items</c> pruned at <paramref name="nowMs"/>.</summary>
+    protected abstract Task DeleteItemsAsync(DbConnection connection, DbTransaction transaction, long[] ids, long nowMs, CancellationToken cancellationToken);
+}
