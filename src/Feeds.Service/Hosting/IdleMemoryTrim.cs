@@ -11,7 +11,8 @@ namespace Feeds.Service.Hosting;
 /// it free space between survivors) and the working set stood at 415 MB for the next hour. Once a minute this looks at
 /// what was allocated since the last look; when the service was quiet and the committed heap is well over what lives in
 /// it, one full compacting collection returns the difference. It does nothing while the service is busy, whose own
-/// collections keep the heap in step, nor twice for one burst, since the collection leaves no slack to take.
+/// collections keep the heap in step, nor again until the heap has grown past what the last one left: some of the
+/// committed memory is the GC's own working room, which no collection gives back (141 MB for 77 MB live at 20,000 sources).
 /// </remarks>
 internal sealed partial class IdleMemoryTrim(TimeProvider clock, ILogger<IdleMemoryTrim> logger) : BackgroundService
 {
@@ -21,17 +22,17 @@ internal sealed partial class IdleMemoryTrim(TimeProvider clock, ILogger<IdleMem
     {
         using var timer = new PeriodicTimer(Every, clock);
         var allocated = GC.GetTotalAllocatedBytes();
+        var committedAfterLastTrim = 0L;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var allocatedNow = GC.GetTotalAllocatedBytes();
             var heap = GC.GetGCMemoryInfo();
             var slack = MemoryTrimPolicy.Slack(heap.TotalCommittedBytes, heap.HeapSizeBytes, heap.FragmentedBytes);
-            if (MemoryTrimPolicy.ShouldTrim(allocatedNow - allocated, slack))
+            if (MemoryTrimPolicy.ShouldTrim(GC.GetTotalAllocatedBytes() - allocated, slack, heap.TotalCommittedBytes, committedAfterLastTrim))
             {
-                var committed = heap.TotalCommittedBytes;
                 GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-                LogTrimmed(committed / (1024 * 1024), GC.GetGCMemoryInfo().TotalCommittedBytes / (1024 * 1024));
+                committedAfterLastTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
+                LogTrimmed(heap.TotalCommittedBytes / (1024 * 1024), committedAfterLastTrim / (1024 * 1024));
             }
             allocated = GC.GetTotalAllocatedBytes();
         }
@@ -41,19 +42,23 @@ internal sealed partial class IdleMemoryTrim(TimeProvider clock, ILogger<IdleMem
     private partial void LogTrimmed(long beforeMb, long afterMb);
 }
 
-/// <summary>When <see cref="IdleMemoryTrim"/> collects: a quiet minute, and a committed heap well over its live objects.</summary>
+/// <summary>
+/// When <see cref="IdleMemoryTrim"/> collects: a quiet minute, a committed heap well over its live objects, and well over
+/// what the last trim left.
+/// </summary>
 internal static class MemoryTrimPolicy
 {
     /// <summary>Allocating less than this in a minute is quiet: an idle service with a few polls and page views allocates a few MB.</summary>
     public const long QuietBytesPerMinute = 64L * 1024 * 1024;
 
-    /// <summary>Less slack than this is not worth a full collection.</summary>
+    /// <summary>Less slack than this, or less growth since the last trim, is not worth a full collection.</summary>
     public const long MinimumSlackBytes = 64L * 1024 * 1024;
 
     /// <summary>Committed heap memory that holds no live object: free space between survivors and unused committed regions.</summary>
     public static long Slack(long committedBytes, long heapSizeBytes, long fragmentedBytes) =>
         committedBytes - (heapSizeBytes - fragmentedBytes);
 
-    public static bool ShouldTrim(long allocatedInTheLastMinute, long slackBytes) =>
-        allocatedInTheLastMinute < QuietBytesPerMinute && slackBytes >= MinimumSlackBytes;
+    public static bool ShouldTrim(long allocatedInTheLastMinute, long slackBytes, long committedBytes, long committedAfterLastTrim) =>
+        allocatedInTheLastMinute < QuietBytesPerMinute && slackBytes >= MinimumSlackBytes
+        && committedBytes - committedAfterLastTrim >= MinimumSlackBytes;
 }

@@ -14,13 +14,16 @@ public sealed class MemoryTrimPolicyTests
     }
 
     [Theory]
-    [InlineData(5, 114, true)] // quiet after a burst that left slack: trimmed
-    [InlineData(500, 114, false)] // busy: its own collections keep the heap in step
-    [InlineData(5, 20, false)] // quiet, but little to give back (just after a trim)
-    [InlineData(64, 114, false)] // the quiet limit is a strict one
-    [InlineData(5, 64, true)] // the slack limit is not
-    public void ATrimNeedsAQuietMinuteAndSlackWorthAFullCollection(long allocatedMb, long slackMb, bool trims)
+    [InlineData(5, 114, 238, 0, true)] // quiet after a burst that left slack: trimmed
+    [InlineData(500, 114, 238, 0, false)] // busy: its own collections keep the heap in step
+    [InlineData(5, 20, 238, 0, false)] // quiet, but little to give back
+    [InlineData(64, 114, 238, 0, false)] // the quiet limit is a strict one
+    [InlineData(5, 64, 238, 0, true)] // the slack limit is not
+    [InlineData(5, 64, 141, 141, false)] // what the last trim left is the GC's working room: not trimmed again and again
+    [InlineData(5, 120, 260, 141, true)] // a later burst grew the heap again: trimmed again
+    public void ATrimNeedsAQuietMinuteAndSlackWorthAFullCollectionAndGrowthSinceTheLastOne(
+        long allocatedMb, long slackMb, long committedMb, long committedAfterLastTrimMb, bool trims)
     {
-        Assert.Equal(trims, MemoryTrimPolicy.ShouldTrim(allocatedMb * Mb, slackMb * Mb));
+        Assert.Equal(trims, MemoryTrimPolicy.ShouldTrim(allocatedMb * Mb, slackMb * Mb, committedMb * Mb, committedAfterLastTrimMb * Mb));
     }
 }
