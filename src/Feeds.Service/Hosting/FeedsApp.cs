@@ -41,8 +41,8 @@ public static class FeedsApp
         builder.Services.AddSingleton(provider => new FeedsConfigMonitor(config, provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<ConfigWatcher>();
         builder.Services.AddFeedsCore(settings.DatabasePath, config.Fetching, config.Scheduling, storage);
-        // One Quartz job and trigger per source.
-        builder.Services.AddSourceSchedule(config);
+        // One Quartz job and trigger per source: in memory on SQLite, shared by the nodes of a cluster on PostgreSQL.
+        builder.Services.AddSourceSchedule(config, storage);
         // Hourly: delete items past their retention, never what a section's first page shows.
         builder.Services.AddRetention();
         // The pages for people, rendered once per change of what they show, like the feeds.
