@@ -27,8 +27,16 @@ internal static class SourceSchedule
     /// <summary>The name every node of a cluster gives its scheduler: Quartz shares the rows of one name.</summary>
     public const string ClusterName = "feeds";
 
-    /// <summary>How often a node tells the others it is alive; one silent for this long and 7.5 s more is taken over.</summary>
+    /// <summary>How often a node tells the others it is alive.</summary>
     public static readonly TimeSpan CheckinEvery = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long past a missed check-in the others wait before they take over a node's polls. Quartz judges silence by
+    /// at least 7.5 s whatever the check-in interval, so a node is taken over after 10 s without a check-in: longer
+    /// than a garbage collection or a slow commit (a live node taken over would see its polls redone), short enough
+    /// that a dead node's sources are polled again within 20 s of its death.
+    /// </summary>
+    public static readonly TimeSpan TakenOverAfter = TimeSpan.FromSeconds(2.5);
 
     public static IServiceCollection AddSourceSchedule(this IServiceCollection services, FeedsConfig config, StorageSettings storage)
     {
@@ -64,7 +72,11 @@ internal static class SourceSchedule
         {
             store.UsePostgres(connectionString);
             store.UseSystemTextJsonSerializer();
-            store.UseClustering(cluster => cluster.CheckinInterval = CheckinEvery);
+            store.UseClustering(cluster =>
+            {
+                cluster.CheckinInterval = CheckinEvery;
+                cluster.CheckinMisfireThreshold = TakenOverAfter;
+            });
         });
     }
 

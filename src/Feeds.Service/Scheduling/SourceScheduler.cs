@@ -27,6 +27,8 @@ internal sealed partial class SourceScheduler(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _scheduler = await schedulers.GetScheduler(cancellationToken);
+        if ((await _scheduler.GetMetadata(cancellationToken)).JobStoreClustered)
+            LogClusterNode(await _scheduler.GetSchedulerInstanceId(cancellationToken));
         var config = configs.Current;
         var scheduled = await _scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(SourceSchedule.Group), cancellationToken);
         foreach (var removed in scheduled.Where(job => config.FindSource(job.Name) is null))
@@ -78,6 +80,9 @@ internal sealed partial class SourceScheduler(
             LogFailed(e, RearmLostSourcesJob.Every.TotalMinutes);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduling as cluster node {NodeId}: the schedule is shared with every node on this database")]
+    private partial void LogClusterNode(string nodeId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schedule follows the config: {Added} source(s) added, {Removed} removed, {Changed} changed")]
     private partial void LogApplied(int added, int removed, int changed);
