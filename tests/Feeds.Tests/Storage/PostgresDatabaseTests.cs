@@ -3,6 +3,7 @@ using Feeds.Core.Composition;
 using Feeds.Core.Normalization;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
+using Feeds.Core.Storage.Postgres;
 using Feeds.Tests.Storage.Contracts;
 using Feeds.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -49,7 +50,7 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
         await store.Schema.MigrateAsync(None);
 
         await using var connection = Connect();
-        Assert.Equal([1], await connection.QueryAsync<int>("SELECT version FROM feeds_schema_version"));
+        Assert.Equal(Enumerable.Range(1, PostgresMigrations.Latest), await connection.QueryAsync<int>("SELECT version FROM feeds_schema_version ORDER BY version"));
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM store_versions"));
     }
 
