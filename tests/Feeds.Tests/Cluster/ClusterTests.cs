@@ -16,7 +16,8 @@ namespace Feeds.Tests.Cluster;
 /// <see cref="Answer"/>, so that polls are in flight on both nodes when one is killed with SIGKILL. The nodes share
 /// Quartz's clustered schedule: a source is polled by one node once for its due time, and the polls the dead node held
 /// (running, or waiting for a fetch slot) are redone by the other within 20 s, nothing lost and nothing stored twice.
-/// A third node that joins later polls nothing that is not due, and serves the same feed bytes and ETag as the other.
+/// A third node that joins later polls nothing that is not due, and serves the same feed bytes and ETag as the other;
+/// a poll committed by another process shows on both at their next request.
 /// </summary>
 [Collection(DurabilityCollection.Name)]
 public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
@@ -119,6 +120,19 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
         revalidate.Headers.IfNoneMatch.Add(fromSurvivor.Headers.ETag!);
         Assert.Equal(HttpStatusCode.NotModified, (await joined.Client.SendAsync(revalidate)).StatusCode);
         Assert.Equal(requestsBefore, sourceIds.Sum(id => _sources.RequestCount(PathOf(id))));
+
+        // A poll committed by another process (`feeds refresh` on the same database) shows on every node within 2 s:
+        // each reads the store's change counter with the request, whatever it rendered and cached before.
+        _sources.Serve(PathOf("s00"), FeedOf("s00", ItemsPerSource + 1));
+        var refresh = await FeedsProcess.RunAsync("refresh", "--config", config, "--source", "s00");
+        Assert.True(refresh.ExitCode == 0, refresh.Output + refresh.Error);
+        var committed = Stopwatch.StartNew();
+        var (survivorFeed, joinedFeed) = (await survivor.Client.GetAsync("sections/news/rss"), await joined.Client.GetAsync("sections/news/rss"));
+        Assert.True(committed.Elapsed < TimeSpan.FromSeconds(2));
+        Assert.Contains($"s00 story {ItemsPerSource + 1}", await survivorFeed.Content.ReadAsStringAsync());
+        Assert.Equal(await survivorFeed.Content.ReadAsByteArrayAsync(), await joinedFeed.Content.ReadAsByteArrayAsync());
+        Assert.Equal(survivorFeed.Headers.ETag, joinedFeed.Headers.ETag);
+        Assert.NotEqual(fromSurvivor.Headers.ETag, survivorFeed.Headers.ETag);
     }
 
     private string WriteConfig()
@@ -141,10 +155,10 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
         return path;
     }
 
-    private static byte[] FeedOf(string sourceId)
+    private static byte[] FeedOf(string sourceId, int items = ItemsPerSource)
     {
         var feed = new StringBuilder($"<rss version=\"2.0\"><channel><title>{sourceId}</title><link>https://{sourceId}.example/</link>");
-        for (var item = 1; item <= ItemsPerSource; item++)
+        for (var item = 1; item <= items; item++)
             feed.Append(System.Globalization.CultureInfo.InvariantCulture,
                 $"<item><title>{sourceId} story {item}</title><link>https://{sourceId}.example/{item}</link><guid>{sourceId}-{item}</guid><pubDate>{new DateTimeOffset(2026, 12, 1, item, 0, 0, TimeSpan.Zero):R}</pubDate></item>");
         return Encoding.UTF8.GetBytes(feed.Append("</channel></rss>").ToString());
