@@ -50,8 +50,8 @@ public static class FeedsApp
         // Health (readiness includes the store) and metrics.
         builder.Services.AddFeedsHealthChecks();
         builder.Services.AddFeedsMetrics();
-        // WebSub: ping the hub when a section changes.
-        builder.Services.AddHostedService<WebSubPinger>();
+        // WebSub: ping the hub when a section changes, once per change on a cluster.
+        builder.Services.AddHostedService<WebSubPingSchedule>();
         customize?.Invoke(builder);
 
         var app = builder.Build();

@@ -17,7 +17,7 @@ namespace Feeds.Tests.Cluster;
 /// Quartz's clustered schedule: a source is polled by one node once for its due time, and the polls the dead node held
 /// (running, or waiting for a fetch slot) are redone by the other within 20 s, nothing lost and nothing stored twice.
 /// A third node that joins later polls nothing that is not due, and serves the same feed bytes and ETag as the other;
-/// a poll committed by another process shows on both at their next request.
+/// a poll committed by another process shows on both at their next request, and its WebSub ping goes out once.
 /// </summary>
 [Collection(DurabilityCollection.Name)]
 public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
@@ -123,16 +123,37 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
 
         // A poll committed by another process (`feeds refresh` on the same database) shows on every node within 2 s:
         // each reads the store's change counter with the request, whatever it rendered and cached before.
+        var pings = await QuietHubAsync();
         _sources.Serve(PathOf("s00"), FeedOf("s00", ItemsPerSource + 1));
         var refresh = await FeedsProcess.RunAsync("refresh", "--config", config, "--source", "s00");
         Assert.True(refresh.ExitCode == 0, refresh.Output + refresh.Error);
         var committed = Stopwatch.StartNew();
         var (survivorFeed, joinedFeed) = (await survivor.Client.GetAsync("sections/news/rss"), await joined.Client.GetAsync("sections/news/rss"));
-        Assert.True(committed.Elapsed < TimeSpan.FromSeconds(2));
+        Assert.True(committed.Elapsed < TimeSpan.FromSeconds(2), $"the nodes answered {committed.Elapsed.TotalSeconds:0.0} s after the commit");
         Assert.Contains($"s00 story {ItemsPerSource + 1}", await survivorFeed.Content.ReadAsStringAsync());
         Assert.Equal(await survivorFeed.Content.ReadAsByteArrayAsync(), await joinedFeed.Content.ReadAsByteArrayAsync());
         Assert.Equal(survivorFeed.Headers.ETag, joinedFeed.Headers.ETag);
         Assert.NotEqual(fromSurvivor.Headers.ETag, survivorFeed.Headers.ETag);
+
+        // The hub hears of that change once (once per format of the section), not once per node.
+        await QuietHubAsync();
+        var pinged = _sources.Posts.Skip(pings).Select(post => post.Body).ToList();
+        Assert.NotEmpty(pinged);
+        Assert.Equal(pinged.Distinct(), pinged);
+    }
+
+    /// <summary>The number of pings the hub had once none came for several of the pinger's 2 s checks.</summary>
+    private async Task<int> QuietHubAsync()
+    {
+        var quiet = TimeSpan.FromSeconds(6);
+        var (count, since) = (_sources.Posts.Count, Stopwatch.StartNew());
+        while (since.Elapsed < quiet)
+        {
+            await Task.Delay(200);
+            if (_sources.Posts.Count != count)
+                (count, since) = (_sources.Posts.Count, Stopwatch.StartNew());
+        }
+        return count;
     }
 
     private string WriteConfig()
@@ -148,7 +169,7 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
                 return new { id, url = url.AbsoluteUri, sections = new[] { "news" } };
             }),
             // Feed links name the public address, not the node that answered: the one setting a cluster must share.
-            publishing = new { itemsPerFeed = 500, baseUrl = "https://news.example.org/" },
+            publishing = new { itemsPerFeed = 500, baseUrl = "https://news.example.org/", hub = _sources.ServeHub("/hub").AbsoluteUri },
             fetching = new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "0s", perHostConcurrency = 8, maxConcurrency = 8 },
             storage = new { provider = "postgres", connectionString = _postgres.ConnectionString(_database) },
         }));
