@@ -47,6 +47,9 @@ public static class FeedsApp
         builder.Services.AddRetention();
         // The pages for people, rendered once per change of what they show, like the feeds.
         builder.Services.AddSingleton<CachedPages>();
+        // A cluster (PostgreSQL): this node's record beside the others', listed on /status, checked by /healthz.
+        if (storage.Provider == StorageProvider.Postgres)
+            builder.Services.AddClusterMembership();
         // Health (readiness includes the store) and metrics.
         builder.Services.AddFeedsHealthChecks();
         builder.Services.AddFeedsMetrics();

@@ -17,7 +17,8 @@ namespace Feeds.Tests.Cluster;
 /// Quartz's clustered schedule: a source is polled by one node once for its due time, and the polls the dead node held
 /// (running, or waiting for a fetch slot) are redone by the other within 20 s, nothing lost and nothing stored twice.
 /// A third node that joins later polls nothing that is not due, and serves the same feed bytes and ETag as the other;
-/// a poll committed by another process shows on both at their next request, and its WebSub ping goes out once.
+/// a poll committed by another process shows on both at their next request, and its WebSub ping goes out once. Each
+/// node lists the live nodes on /status, warns when their config files differ, and says on /healthz it is checked in.
 /// </summary>
 [Collection(DurabilityCollection.Name)]
 public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
@@ -106,8 +107,12 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
 
         // A node that joins now leaves the stored schedule alone (nothing is due), and serves what the survivor serves.
         var requestsBefore = sourceIds.Sum(id => _sources.RequestCount(PathOf(id)));
-        await using var joined = await FeedsServiceProcess.StartAsync(config, []);
-        await NodeIdAsync(joined);
+        // Its config file differs from the others' by a trailing line break alone: the same settings, another hash,
+        // which /status warns about.
+        var joinedConfig = _folder.File("feeds-joined.json");
+        File.WriteAllText(joinedConfig, File.ReadAllText(config) + "\n");
+        await using var joined = await FeedsServiceProcess.StartAsync(joinedConfig, []);
+        var joinedId = await NodeIdAsync(joined);
         var fromSurvivor = await survivor.Client.GetAsync("sections/news/rss");
         var fromJoined = await joined.Client.GetAsync("sections/news/rss");
         Assert.Equal(HttpStatusCode.OK, fromSurvivor.StatusCode);
@@ -120,6 +125,19 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
         revalidate.Headers.IfNoneMatch.Add(fromSurvivor.Headers.ETag!);
         Assert.Equal(HttpStatusCode.NotModified, (await joined.Client.SendAsync(revalidate)).StatusCode);
         Assert.Equal(requestsBefore, sourceIds.Sum(id => _sources.RequestCount(PathOf(id))));
+
+        // Each node lists both live nodes and warns that their config files differ; each is checked in.
+        await WaitUntilAsync(async () => (await ClusterOnStatusAsync(survivor)).Nodes.Contains(joinedId), TimeSpan.FromSeconds(10), "the joined node listed");
+        foreach (var node in new[] { survivor, joined })
+        {
+            var (listed, configsDiffer) = await ClusterOnStatusAsync(node);
+            Assert.Contains(nodeIds[survivor], listed);
+            Assert.Contains(joinedId, listed);
+            Assert.True(configsDiffer);
+            Assert.Contains("config files that differ", await node.Client.GetStringAsync("status"));
+            using var health = JsonDocument.Parse(await node.Client.GetStringAsync("healthz"));
+            Assert.Equal("Healthy", health.RootElement.GetProperty("checks").GetProperty("cluster").GetProperty("status").GetString());
+        }
 
         // A poll committed by another process (`feeds refresh` on the same database) shows on every node within 2 s:
         // each reads the store's change counter with the request, whatever it rendered and cached before.
@@ -200,6 +218,16 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
         await using var connection = new NpgsqlConnection(_postgres.ConnectionString(_database));
         var rows = await connection.QueryAsync<(string Node, string Source)>("SELECT instance_name, job_name FROM qrtz_fired_triggers WHERE job_group = 'sources'");
         return rows.GroupBy(row => row.Node).ToDictionary(group => group.Key, group => group.Select(row => row.Source).ToList());
+    }
+
+    private static async Task<(List<string> Nodes, bool ConfigsDiffer)> ClusterOnStatusAsync(FeedsServiceProcess node)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "status");
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await node.Client.SendAsync(request);
+        using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var cluster = status.RootElement.GetProperty("cluster");
+        return (cluster.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()!).ToList(), cluster.GetProperty("configsDiffer").GetBoolean());
     }
 
     private static int HeldBy(Dictionary<string, List<string>> held, string nodeId) => held.GetValueOrDefault(nodeId)?.Count ?? 0;
