@@ -5,8 +5,8 @@ using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Status;
 using Feeds.Core.Storage;
-using Feeds.Service.Hosting;
 using Feeds.Service.Pages;
+using Feeds.Service.Scheduling;
 
 namespace Feeds.Service.Endpoints;
 

@@ -2,10 +2,9 @@ using System.Reflection;
 using System.Security.Cryptography;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
-using Feeds.Service.Scheduling;
 using Quartz;
 
-namespace Feeds.Service.Hosting;
+namespace Feeds.Service.Scheduling;
 
 /// <summary>
 /// This node's record among the nodes of a cluster (<see cref="INodeRegistry"/>): its scheduler's instance id, its build,
