@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Feeds.Core.Publishing;
 using Feeds.Core.Storage;
+using Feeds.Service.Scheduling;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -17,6 +18,15 @@ internal static class HealthApi
     public static IServiceCollection AddFeedsHealthChecks(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store").AddCheck<PagesHealthCheck>("pages");
+        return services;
+    }
+
+    /// <summary>This node's record among a cluster's, and the health check that reads it.</summary>
+    public static IServiceCollection AddClusterMembership(this IServiceCollection services)
+    {
+        services.AddSingleton<ClusterMembership>();
+        services.AddHostedService(provider => provider.GetRequiredService<ClusterMembership>());
+        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         return services;
     }
 
@@ -60,6 +70,23 @@ internal static class HealthApi
             if (polls.WriteFault is { } fault)
                 return HealthCheckResult.Unhealthy($"the store cannot write since {fault.Since:u}: {fault.Reason}");
             return HealthCheckResult.Healthy("the database answers and can be written");
+        }
+    }
+
+    /// <summary>
+    /// Unhealthy once this node has not checked in for as long as the others wait before taking its polls over: it cannot
+    /// reach the database, and a load balancer should send readers elsewhere.
+    /// </summary>
+    private sealed class ClusterHealthCheck(ClusterMembership membership, TimeProvider clock) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var checkedIn = membership.LastCheckIn;
+            return Task.FromResult(checkedIn is { } at && clock.GetUtcNow() - at < ClusterMembership.CheckedInWithin
+                ? HealthCheckResult.Healthy($"checked in as node {membership.NodeId} at {at:u}")
+                : HealthCheckResult.Unhealthy(checkedIn is { } last
+                    ? $"node {membership.NodeId} has not checked in since {last:u}: the database is out of reach, and the other nodes take over its polls"
+                    : "not checked in with the cluster yet"));
         }
     }
 

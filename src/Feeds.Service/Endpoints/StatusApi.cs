@@ -6,6 +6,7 @@ using Feeds.Core.Sources;
 using Feeds.Core.Status;
 using Feeds.Core.Storage;
 using Feeds.Service.Pages;
+using Feeds.Service.Scheduling;
 
 namespace Feeds.Service.Endpoints;
 
@@ -43,14 +44,17 @@ internal static class StatusApi
             return TypedResults.Problem(title: "Not a status query", detail: problem, statusCode: StatusCodes.Status400BadRequest);
         var snapshot = await views.GetAsync(cancellationToken);
         var listing = snapshot.Page(filter, page);
+        // The nodes of a cluster, read live (one small table); none on SQLite, which is one node.
+        var cluster = context.RequestServices.GetService<ClusterMembership>() is { } membership ? await membership.ViewAsync(cancellationToken) : null;
         // Serialized here rather than by the result, so a failure is inside the page's wall (RenderFaultWall).
         if (context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
-            return TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(JsonPage(snapshot, listing), Json), "application/json; charset=utf-8");
+            return TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(JsonPage(snapshot, listing, cluster), Json), "application/json; charset=utf-8");
         // The filter form submits to this service.
         return await HtmlPage.RenderAsync<StatusPage>(context, new Dictionary<string, object?>
         {
             [nameof(StatusPage.Snapshot)] = snapshot,
             [nameof(StatusPage.Listing)] = listing,
+            [nameof(StatusPage.Cluster)] = cluster,
         }, hasForm: true);
     }
 
@@ -73,7 +77,7 @@ internal static class StatusApi
         }, Json), "application/json; charset=utf-8");
     }
 
-    private static object JsonPage(StatusSnapshot snapshot, StatusListing listing) => new
+    private static object JsonPage(StatusSnapshot snapshot, StatusListing listing, ClusterView? cluster) => new
     {
         snapshot.Report.GeneratedAt,
         snapshot.Summary,
@@ -93,6 +97,7 @@ internal static class StatusApi
         listing.Sources,
         snapshot.Report.Sections,
         snapshot.Report.RejectedConfig,
+        Cluster = cluster,
     };
 
     /// <summary>

@@ -41,17 +41,20 @@ public static class FeedsApp
         builder.Services.AddSingleton(provider => new FeedsConfigMonitor(config, provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<ConfigWatcher>();
         builder.Services.AddFeedsCore(settings.DatabasePath, config.Fetching, config.Scheduling, storage);
-        // One Quartz job and trigger per source.
-        builder.Services.AddSourceSchedule(config);
+        // One Quartz job and trigger per source: in memory on SQLite, shared by the nodes of a cluster on PostgreSQL.
+        builder.Services.AddSourceSchedule(config, storage);
         // Hourly: delete items past their retention, never what a section's first page shows.
         builder.Services.AddRetention();
         // The pages for people, rendered once per change of what they show, like the feeds.
         builder.Services.AddSingleton<CachedPages>();
+        // A cluster (PostgreSQL): this node's record beside the others', listed on /status, checked by /healthz.
+        if (storage.Provider == StorageProvider.Postgres)
+            builder.Services.AddClusterMembership();
         // Health (readiness includes the store) and metrics.
         builder.Services.AddFeedsHealthChecks();
         builder.Services.AddFeedsMetrics();
-        // WebSub: ping the hub when a section changes.
-        builder.Services.AddHostedService<WebSubPinger>();
+        // WebSub: ping the hub when a section changes, once per change on a cluster.
+        builder.Services.AddHostedService<WebSubPingSchedule>();
         // Memory a burst of work left committed goes back once the service is quiet.
         builder.Services.AddHostedService<IdleMemoryTrim>();
         customize?.Invoke(builder);

@@ -42,7 +42,7 @@ internal sealed partial class RearmLostSourcesJob(FeedsConfigMonitor configs, Ti
         var lost = configs.Current.Sources.Where(source => !armed.Contains(SourceSchedule.TriggerOf(source.Id))).ToList();
         var now = clock.GetUtcNow();
         foreach (var source in lost)
-            await SourceSchedule.ScheduleAsync(scheduler, source, now, startup: false, cancellationToken);
+            await SourceSchedule.RearmLostAsync(scheduler, source, now, cancellationToken);
         if (lost.Count > 0)
             LogRearmed(lost.Count, string.Join(", ", lost.Take(10).Select(source => source.Id)));
         return lost.Select(source => source.Id).ToList();

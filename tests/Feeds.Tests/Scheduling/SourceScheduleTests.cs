@@ -173,6 +173,54 @@ public sealed class SourceScheduleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANodeStartingOnAScheduleThatHoldsTheSourcesKeepsTheirDueTimesAddsNewSourcesAndDropsRemovedOnes()
+    {
+        // The first node of a cluster: its schedule is in the database the next node starts on (here the same scheduler).
+        var (polled, dropped, added) = (SourceAt("/polled", "polled"), SourceAt("/dropped", "dropped"), SourceAt("/added", "added"));
+        _server.Serve("/polled", Undated);
+        _configs = new FeedsConfigMonitor(ConfigOf(polled, dropped), _clock);
+        await Scheduler().StartAsync(CancellationToken.None);
+        await Job().PollAndRearmAsync(_scheduler, "polled", PollReason.Startup, CancellationToken.None);
+        var dueAt = (await TriggerOfAsync("polled")).StartTimeUtc;
+        _clock.Advance(TimeSpan.FromSeconds(10));
+
+        _configs = new FeedsConfigMonitor(ConfigOf(polled, added), _clock);
+        await Scheduler().StartAsync(CancellationToken.None);
+
+        // Not re-armed for now: that would poll it again, once per node started.
+        var kept = await TriggerOfAsync("polled");
+        Assert.Equal(dueAt, kept.StartTimeUtc);
+        Assert.False(IsStartup(kept));
+        Assert.Null(await _scheduler.GetJobDetail(SourceSchedule.JobOf("dropped")));
+        var first = await TriggerOfAsync("added");
+        Assert.Equal(Now + TimeSpan.FromSeconds(10), first.StartTimeUtc);
+        Assert.True(IsStartup(first));
+        Assert.True((await _scheduler.GetJobDetail(SourceSchedule.JobOf("added")))!.RequestsRecovery);
+    }
+
+    [Fact]
+    public async Task AnEditAppliedByEveryNodeAddsOnePollOfANewSourceNotOnePerNode()
+    {
+        var (kept, added) = (SourceAt("/kept", "kept"), SourceAt("/added", "added"));
+        _server.Serve("/added", Undated);
+        _configs = new FeedsConfigMonitor(ConfigOf(kept), _clock);
+        var (node1, node2) = (Scheduler(), Scheduler());
+        await node1.StartAsync(CancellationToken.None);
+        await node2.StartAsync(CancellationToken.None);
+        var change = ConfigChange.Between(_configs.Current, ConfigOf(kept, added));
+
+        await node1.ApplyAsync(change);
+        _configs = new FeedsConfigMonitor(change.New, _clock);
+        await Job().PollAndRearmAsync(_scheduler, "added", PollReason.Startup, CancellationToken.None);
+        var dueAt = (await TriggerOfAsync("added")).StartTimeUtc;
+        await node2.ApplyAsync(change);
+
+        Assert.Equal(1, _server.RequestCount("/added"));
+        Assert.Equal(dueAt, (await TriggerOfAsync("added")).StartTimeUtc);
+        Assert.False(IsStartup(await TriggerOfAsync("added")));
+    }
+
+    [Fact]
     public async Task ASourceThatLostItsTriggerIsReArmedByTheSafetyNet()
     {
         _configs = new FeedsConfigMonitor(ConfigOf(SourceAt("/a", "a"), SourceAt("/b", "b")), _clock);

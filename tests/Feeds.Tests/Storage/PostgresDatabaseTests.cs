@@ -3,6 +3,7 @@ using Feeds.Core.Composition;
 using Feeds.Core.Normalization;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
+using Feeds.Core.Storage.Postgres;
 using Feeds.Tests.Storage.Contracts;
 using Feeds.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -41,6 +42,26 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
     private static NormalizedItem Item(string key, string hash = "h1") => new() { Key = key, ContentHash = hash, Title = key, Published = Now.AddHours(-1) };
 
     [Fact]
+    public async Task EachNodesRecordIsListedUntilItLeavesOrFallsSilent()
+    {
+        await using var services = new ServiceCollection().AddSingleton<TimeProvider>(_clock)
+            .AddFeedsStore(StorageSettings.Postgres(_server.ConnectionString(_database)), databasePath: "").BuildServiceProvider();
+        await services.GetRequiredService<ISchemaStore>().MigrateAsync(None);
+        var nodes = services.GetRequiredService<INodeRegistry>();
+        var started = Now.AddMinutes(-5);
+
+        await nodes.CheckInAsync(new NodeRecord("a", "1.0", "h1", started, Now.AddSeconds(-3)), None);
+        await nodes.CheckInAsync(new NodeRecord("b", "1.0", "h1", started, Now.AddMinutes(-1)), None);
+        await nodes.CheckInAsync(new NodeRecord("a", "1.1", "h2", started, Now), None);
+
+        // a's last check-in replaced its first; b, silent past the window, is listed no more, even in a wider one.
+        Assert.Equal([new NodeRecord("a", "1.1", "h2", started, Now)], await nodes.GetNodesAsync(Now.AddSeconds(-30), None));
+        Assert.Equal(["a"], (await nodes.GetNodesAsync(Now.AddHours(-1), None)).Select(node => node.Id));
+        await nodes.LeaveAsync("a", None);
+        Assert.Empty(await nodes.GetNodesAsync(Now.AddHours(-1), None));
+    }
+
+    [Fact]
     public async Task MigratingRecordsTheSchemaVersionOnce()
     {
         using var store = Store();
@@ -49,7 +70,7 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
         await store.Schema.MigrateAsync(None);
 
         await using var connection = Connect();
-        Assert.Equal([1], await connection.QueryAsync<int>("SELECT version FROM feeds_schema_version"));
+        Assert.Equal(Enumerable.Range(1, PostgresMigrations.Latest), await connection.QueryAsync<int>("SELECT version FROM feeds_schema_version ORDER BY version"));
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM store_versions"));
     }
 

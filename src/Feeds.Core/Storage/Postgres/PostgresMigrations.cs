@@ -37,6 +37,24 @@ internal static class PostgresMigrations
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> (a check of the database, then the migrations) holding the migration lock for the
+    /// session: nodes of a cluster start at once, and one that looked at the tables while another was creating them
+    /// would see half a schema.
+    /// </summary>
+    public static async Task SerializedAsync(NpgsqlConnection connection, Func<Task> work, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@MigrationLock)", new { MigrationLock }, cancellationToken: cancellationToken));
+        try
+        {
+            await work();
+        }
+        finally
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@MigrationLock)", new { MigrationLock }));
+        }
+    }
+
     /// <summary>The last migration applied; 0 for none.</summary>
     public static Task<int> CurrentAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition($"SELECT coalesce(max(version), 0) FROM {VersionTable}", transaction: transaction, cancellationToken: cancellationToken));

@@ -14,8 +14,11 @@ internal sealed class PostgresSchemaStore(PostgresDatabase database) : ISchemaSt
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken);
-            await CheckIsFeedsDatabaseAsync(connection, cancellationToken);
-            await PostgresMigrations.ApplyAsync(connection, cancellationToken);
+            await PostgresMigrations.SerializedAsync(connection, async () =>
+            {
+                await CheckIsFeedsDatabaseAsync(connection, cancellationToken);
+                await PostgresMigrations.ApplyAsync(connection, cancellationToken);
+            }, cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrors.InvalidCatalogName)
         {

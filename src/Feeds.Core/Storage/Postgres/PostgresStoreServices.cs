@@ -23,6 +23,7 @@ public static class PostgresStoreServices
         services.AddSingleton<IRetentionStore, PostgresRetentionStore>();
         services.AddSingleton<IBackupStore, PostgresBackupStore>();
         services.AddSingleton<ISchemaStore, PostgresSchemaStore>();
+        services.AddSingleton<INodeRegistry, PostgresNodeRegistry>();
         return services;
     }
 }
