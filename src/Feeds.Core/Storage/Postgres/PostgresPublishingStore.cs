@@ -10,8 +10,6 @@ internal sealed class PostgresPublishingStore(PostgresDatabase database, TimePro
 
     public override long GetStoreVersion() => database.StoreVersion();
 
-    protected override string PastCursor(string comparison) => $"(i.published_at, i.id) {comparison} (@PublishedMs, @Id)";
-
     protected override string IsIn(string column, string listParameter) => $"{column} = ANY({listParameter})";
 
     protected override object List(IReadOnlyCollection<string> values) => values.ToArray();

@@ -7,9 +7,6 @@ internal sealed class SqlitePublishingStore(SqliteDatabase database, TimeProvide
 
     public override long GetStoreVersion() => database.StoreVersion;
 
-    protected override string PastCursor(string comparison) =>
-        $"(i.published_at {comparison} @PublishedMs OR (i.published_at = @PublishedMs AND i.id {comparison} @Id))";
-
     protected override string IsIn(string column, string listParameter) => $"{column} IN (SELECT value FROM json_each({listParameter}))";
 
     protected override object List(IReadOnlyCollection<string> values) => SqliteDatabase.JsonArray(values);
