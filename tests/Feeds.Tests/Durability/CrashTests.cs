@@ -13,7 +13,9 @@ namespace Feeds.Tests.Durability;
 /// land at a random moment from start-up on; at least a quarter must land mid-write, or the test has not tested what it
 /// claims. After every kill the file must pass <c>PRAGMA integrity_check</c>, still hold every item it held before and
 /// every item it served, hold each item once, and hold only validators whose items it holds. 8 kills by default; 200
-/// with <c>FEEDS_LONG_TESTS=1</c>, or any number with <c>FEEDS_CRASH_KILLS=N</c>.
+/// with <c>FEEDS_LONG_TESTS=1</c>, or any number with <c>FEEDS_CRASH_KILLS=N</c>. SQLite only: what is killed here is
+/// the writer of a database file, inside its write transaction; a PostgreSQL store's writes are the server's, which
+/// outlives the service process, so its durability is the server's own.
 /// </summary>
 [Collection(DurabilityCollection.Name)]
 public sealed class CrashTests(ITestOutputHelper output)

@@ -11,6 +11,8 @@ namespace Feeds.Tests.Durability;
 /// The database's disk fills up, or turns read-only, under the running service: the failure shows on /healthz, on
 /// each source's state and in one log line; the feeds keep being served; saving resumes by itself when the fault clears.
 /// Runs on a small tmpfs, which needs root (as in CI); without it these tests fail, saying so (see <see cref="SmallDisk"/>).
+/// SQLite only: the fault is in the file system under the database file, which a PostgreSQL store does not have (its
+/// data is the server's, on the server's disk).
 /// </summary>
 [Collection(DurabilityCollection.Name)]
 public sealed class ResourceFaultTests

@@ -9,10 +9,12 @@ namespace Feeds.Tests.EndToEnd;
 /// <summary>
 /// Many sources of one host, each moved the way publishers move (http to https, a new path): 308 → 301 → 302 → feed.
 /// Before, every further hop queued behind the host's other sources and the wait counted against the fetch deadline,
-/// so not one of 30 such sources ever stored an item.
+/// so not one of 30 such sources ever stored an item. On SQLite; <see cref="PostgresBusyHostTests"/> runs the same on PostgreSQL.
 /// </summary>
-public sealed class BusyHostTests : IAsyncLifetime
+public class BusyHostTests : IAsyncLifetime
 {
+    protected virtual StoreKind Store => StoreKind.Sqlite;
+
     private const int SourceCount = 30;
     private const int ItemsPerFeed = 3;
 
@@ -44,7 +46,7 @@ public sealed class BusyHostTests : IAsyncLifetime
         // deadline (1 s and 30 s), to keep the test short: 120 requests take 12 s of spacing alone, and a source whose
         // waits for its hops' turns counted against its deadline would run out of it many times over.
         await using var host = await FeedsTestHost.StartAsync(new[] { new { id = "all", title = "All", description = "" } }, sources,
-            fetching: new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "100ms", timeout = "3s" });
+            fetching: new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "100ms", timeout = "3s" }, store: Store);
         await host.WaitForPollsAsync(SourceCount, started, TimeSpan.FromSeconds(90));
 
         var states = await host.Services.GetRequiredService<IStatusStore>().GetSourceStatesAsync(CancellationToken.None);
@@ -103,4 +105,10 @@ public sealed class BusyHostTests : IAsyncLifetime
             <description>Moved three times</description>{items}</channel></rss>
             """);
     }
+}
+
+/// <summary>The same test with the service storing in PostgreSQL.</summary>
+public sealed class PostgresBusyHostTests : BusyHostTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -3,7 +3,6 @@ using Dapper;
 using Feeds.Core.Storage;
 using Feeds.Service.Scheduling;
 using Feeds.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Quartz;
 using Xunit.Abstractions;
 
@@ -11,10 +10,13 @@ namespace Feeds.Tests.EndToEnd;
 
 /// <summary>
 /// The real service and its Quartz scheduler: a source's one trigger sits at its stored due time, and a due poll starts
-/// within a second of that time — the scheduler neither checks sources on a cadence nor waits one out.
+/// within a second of that time — the scheduler neither checks sources on a cadence nor waits one out. On SQLite (Quartz's
+/// schedule in memory); <see cref="PostgresDuePollTests"/> runs the same on PostgreSQL (Quartz's clustered job store).
 /// </summary>
-public sealed class DuePollTests(ITestOutputHelper output)
+public class DuePollTests(ITestOutputHelper output)
 {
+    protected virtual StoreKind Store => StoreKind.Sqlite;
+
     [Fact]
     public async Task ATriggerThatFindsTheSourceNotDueMovesToItsDueTimeAndPollsWithinASecondOfIt()
     {
@@ -22,7 +24,8 @@ public sealed class DuePollTests(ITestOutputHelper output)
         var sources = new ChangingSources(server, count: 2);
         var started = DateTimeOffset.UtcNow;
         await using var host = await FeedsTestHost.StartAsync(new[] { new { id = "all", title = "All", description = "Every source" } },
-            Enumerable.Range(0, sources.Count).Select(i => (object)new { id = ChangingSources.IdOf(i), url = sources.Urls[i].AbsoluteUri, sections = new[] { "all" }, schedule = "1m" }).ToArray());
+            Enumerable.Range(0, sources.Count).Select(i => (object)new { id = ChangingSources.IdOf(i), url = sources.Urls[i].AbsoluteUri, sections = new[] { "all" }, schedule = "1m" }).ToArray(),
+            store: Store);
         await host.WaitForPollsAsync(sources.Count, started);
         var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
         var store = host.Services.GetRequiredService<IPollStore>();
@@ -33,7 +36,7 @@ public sealed class DuePollTests(ITestOutputHelper output)
         // The stored due time moves 1.5 s ahead (as a manual refresh or an edit of the file would move it); a run of the
         // job now finds the source not due and re-arms its trigger there.
         var dueAt = DateTimeOffset.FromUnixTimeMilliseconds((DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1.5)).ToUnixTimeMilliseconds());
-        await using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = host.DatabasePath, Pooling = false }.ToString()))
+        await using (var connection = await host.OpenDatabaseAsync())
             await connection.ExecuteAsync("UPDATE sources SET next_due_at = @at WHERE id = @id", new { at = dueAt.ToUnixTimeMilliseconds(), id = due });
         await scheduler.TriggerJob(SourceSchedule.JobOf(due));
         await WaitUntilAsync(async () => (await scheduler.GetTrigger(SourceSchedule.TriggerOf(due)))?.NextFireTimeUtc == dueAt, "the trigger moved to the new due time");
@@ -70,4 +73,10 @@ public sealed class DuePollTests(ITestOutputHelper output)
             await Task.Delay(20);
         }
     }
+}
+
+/// <summary>The same test with the service storing in PostgreSQL.</summary>
+public sealed class PostgresDuePollTests(ITestOutputHelper output) : DuePollTests(output)
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -2,16 +2,17 @@ using System.Text.Json;
 using Dapper;
 using Feeds.Core.Normalization;
 using Feeds.Tests.Support;
-using Microsoft.Data.Sqlite;
 
 namespace Feeds.Tests.EndToEnd;
 
 /// <summary>
 /// One bad source must never take a page down: hostile sources of every kind that once broke a page or a poll,
 /// served from a loopback server beside ordinary ones to the real service, then every page a reader or an operator
-/// can fetch, and what the store and the status say of each source.
+/// can fetch, and what the store and the status say of each source. On SQLite (<see cref="HostileSourcesEndToEndTests"/>) and
+/// on PostgreSQL (<see cref="PostgresHostileSourcesEndToEndTests"/>).
 /// </summary>
-public sealed class HostileSourcesEndToEndTests(HostileSourcesEndToEndTests.Service service) : IClassFixture<HostileSourcesEndToEndTests.Service>
+public abstract class HostileSourcesEndToEndTests<TStore>(HostileSourcesEndToEndTests<TStore>.Service service) : IClassFixture<HostileSourcesEndToEndTests<TStore>.Service>
+    where TStore : IStoreChoice
 {
     private const int ManyItems = 100_000;
     private static readonly string[] SectionIds = ["world", "calm"];
@@ -68,7 +69,7 @@ public sealed class HostileSourcesEndToEndTests(HostileSourcesEndToEndTests.Serv
                 new { id = "calm", title = "Calm", description = "Ordinary sources only" },
             };
             Started = DateTimeOffset.UtcNow;
-            Host = await FeedsTestHost.StartAsync(sections, sources);
+            Host = await FeedsTestHost.StartAsync(sections, sources, store: TStore.Kind);
             await Host.WaitForPollsAsync(sources.Length, Started, TimeSpan.FromSeconds(120));
         }
 
@@ -119,7 +120,7 @@ public sealed class HostileSourcesEndToEndTests(HostileSourcesEndToEndTests.Serv
     [Fact]
     public async Task WhatIsStoredKeepsTheInvariantsOfTheEdge()
     {
-        await using var connection = new SqliteConnection($"Data Source={Host.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await using var connection = await Host.OpenDatabaseAsync();
         var rows = (await connection.QueryAsync<(string Source, string Title, string? Link, string? Summary, string? Content, string Authors, string Categories, string Enclosures, string? Image, long Published)>(
             "SELECT source_id, title, link, summary_html, content_html, authors_json, categories_json, enclosures_json, image_url, published_at FROM items")).ToList();
 
@@ -149,7 +150,7 @@ public sealed class HostileSourcesEndToEndTests(HostileSourcesEndToEndTests.Serv
         Assert.Equal(FeedNormalizer.MaxItemsPerDocument, stored);
         var status = await StatusAsync();
         Assert.Equal(ManyItems - FeedNormalizer.MaxItemsPerDocument, status["many"].GetProperty("itemsLeftOut").GetInt32());
-        await using var connection = new SqliteConnection($"Data Source={Host.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await using var connection = await Host.OpenDatabaseAsync();
         // The newest: item 0 is the newest of the document, item 99,999 the oldest.
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items WHERE source_id = 'many' AND title = 'Item number 0'"));
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items WHERE source_id = 'many' AND title = 'Item number 99999'"));
@@ -157,7 +158,7 @@ public sealed class HostileSourcesEndToEndTests(HostileSourcesEndToEndTests.Serv
 
     private async Task<long> ItemCountAsync(string sourceId)
     {
-        await using var connection = new SqliteConnection($"Data Source={Host.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await using var connection = await Host.OpenDatabaseAsync();
         return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items WHERE source_id = @sourceId", new { sourceId });
     }
 
@@ -175,3 +176,7 @@ public sealed class HostileSourcesEndToEndTests(HostileSourcesEndToEndTests.Serv
     private static string? Category(JsonElement source) =>
         source.TryGetProperty("errorCategory", out var category) && category.ValueKind == JsonValueKind.String ? category.GetString() : null;
 }
+
+public sealed class HostileSourcesEndToEndTests(HostileSourcesEndToEndTests<OnSqlite>.Service service) : HostileSourcesEndToEndTests<OnSqlite>(service);
+
+public sealed class PostgresHostileSourcesEndToEndTests(HostileSourcesEndToEndTests<OnPostgres>.Service service) : HostileSourcesEndToEndTests<OnPostgres>(service);

@@ -6,9 +6,11 @@ using Feeds.Tests.Support;
 
 namespace Feeds.Tests.EndToEnd;
 
-/// <summary>An operator edits the config while the service runs.</summary>
-public sealed class HotReloadTests : IAsyncLifetime
+/// <summary>An operator edits the config while the service runs. On SQLite; <see cref="PostgresHotReloadTests"/> runs the same on PostgreSQL.</summary>
+public class HotReloadTests : IAsyncLifetime
 {
+    protected virtual StoreKind Store => StoreKind.Sqlite;
+
     private LoopbackSourceServer _sources = null!;
     private FeedsTestHost _host = null!;
 
@@ -26,7 +28,8 @@ public sealed class HotReloadTests : IAsyncLifetime
         var started = DateTimeOffset.UtcNow;
         _host = await FeedsTestHost.StartAsync(
             new[] { Section("international", "International"), Section("technology", "Technology") },
-            new[] { Source("wire", "/wire.rss", "international"), Source("tech", "/tech.rss", "technology") });
+            new[] { Source("wire", "/wire.rss", "international"), Source("tech", "/tech.rss", "technology") },
+            store: Store);
         await _host.WaitForPollsAsync(2, started);
     }
 
@@ -101,4 +104,10 @@ public sealed class HotReloadTests : IAsyncLifetime
 
         Assert.Equal(1, polled);
     }
+}
+
+/// <summary>The same tests with the service storing in PostgreSQL.</summary>
+public sealed class PostgresHotReloadTests : HotReloadTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -9,10 +9,13 @@ namespace Feeds.Tests.EndToEnd;
 
 /// <summary>
 /// The pages for people (<c>/</c>, <c>/sections/{id}</c>, <c>/status</c>) rendered through Razor components: text from
-/// feeds and config encoded once wherever it lands, one layout and one set of security headers for every page.
+/// feeds and config encoded once wherever it lands, one layout and one set of security headers for every page. On SQLite;
+/// <see cref="PostgresHtmlPagesTests"/> runs the same on PostgreSQL.
 /// </summary>
-public sealed class HtmlPagesTests : IAsyncLifetime
+public class HtmlPagesTests : IAsyncLifetime
 {
+    protected virtual StoreKind Store => StoreKind.Sqlite;
+
     /// <summary>Markup as text: a tag, a way out of an attribute into a tag with a handler, and an entity already spelled out.</summary>
     private const string Marker = """<script>alert(1)</script> "><img src=x onerror=alert(2)> &amp;""";
 
@@ -28,7 +31,8 @@ public sealed class HtmlPagesTests : IAsyncLifetime
         var started = DateTimeOffset.UtcNow;
         _host = await FeedsTestHost.StartAsync(
             new[] { new { id = "hostile-news", title = "Title " + Marker, description = "Description " + Marker } },
-            new[] { new { id = "wire", url = new Uri(_sources.BaseUri, "wire.rss").AbsoluteUri, sections = new[] { "hostile-news" } } });
+            new[] { new { id = "wire", url = new Uri(_sources.BaseUri, "wire.rss").AbsoluteUri, sections = new[] { "hostile-news" } } },
+            store: Store);
         await _host.WaitForPollsAsync(1, started);
     }
 
@@ -176,4 +180,10 @@ public sealed class HtmlPagesTests : IAsyncLifetime
     }
 
     private static int Occurrences(string text, string value) => Regex.Matches(text, Regex.Escape(value)).Count;
+}
+
+/// <summary>The same tests with the service storing in PostgreSQL.</summary>
+public sealed class PostgresHtmlPagesTests : HtmlPagesTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

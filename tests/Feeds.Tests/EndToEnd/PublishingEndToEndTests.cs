@@ -9,9 +9,11 @@ using Feeds.Tests.Support;
 
 namespace Feeds.Tests.EndToEnd;
 
-/// <summary>What a feed reader sees over HTTP: formats, compression, caching, paging, OPML and WebSub.</summary>
-public sealed class PublishingEndToEndTests : IAsyncLifetime
+/// <summary>What a feed reader sees over HTTP: formats, compression, caching, paging, OPML and WebSub. On SQLite; <see cref="PostgresPublishingEndToEndTests"/> runs the same on PostgreSQL.</summary>
+public class PublishingEndToEndTests : IAsyncLifetime
 {
+    protected virtual StoreKind Store => StoreKind.Sqlite;
+
     private LoopbackSourceServer _sources = null!;
     private FeedsTestHost _host = null!;
 
@@ -40,7 +42,7 @@ public sealed class PublishingEndToEndTests : IAsyncLifetime
     private async Task<FeedsTestHost> StartHostAsync(object publishing)
     {
         var started = DateTimeOffset.UtcNow;
-        var host = await FeedsTestHost.StartAsync(Sections, Sources, publishing);
+        var host = await FeedsTestHost.StartAsync(Sections, Sources, publishing, store: Store);
         await host.WaitForPollsAsync(3, started);
         return host;
     }
@@ -213,4 +215,10 @@ public sealed class PublishingEndToEndTests : IAsyncLifetime
         Assert.Contains("hub.mode=publish&hub.url=https://news.example.org/sections/technology/atom", topics);
         Assert.Contains("hub.mode=publish&hub.url=https://news.example.org/sections/international/rss", topics);
     }
+}
+
+/// <summary>The same tests with the service storing in PostgreSQL.</summary>
+public sealed class PostgresPublishingEndToEndTests : PublishingEndToEndTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -13,9 +13,10 @@ namespace Feeds.Tests.EndToEnd;
 /// <summary>
 /// <c>/status</c> with a catalogue larger than a page: a summary by state, failing sources first, pages of 100 that
 /// walk every source once, and filters by state, section and text, as HTML and as JSON, from the real service on
-/// a few hundred loopback sources.
+/// a few hundred loopback sources. On SQLite (<see cref="StatusAtScaleTests"/>) and on PostgreSQL (<see cref="PostgresStatusAtScaleTests"/>).
 /// </summary>
-public sealed partial class StatusAtScaleTests(StatusAtScaleTests.Service service) : IClassFixture<StatusAtScaleTests.Service>
+public abstract partial class StatusAtScaleTests<TStore>(StatusAtScaleTests<TStore>.Service service) : IClassFixture<StatusAtScaleTests<TStore>.Service>
+    where TStore : IStoreChoice
 {
     private const int SourceCount = 260;
     private const int PageSize = 100;
@@ -65,7 +66,8 @@ public sealed partial class StatusAtScaleTests(StatusAtScaleTests.Service servic
             Host = await FeedsTestHost.StartAsync(
                 new[] { new { id = "even", title = "Even", description = "" }, new { id = "odd", title = "Odd", description = "" } },
                 sources,
-                fetching: new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "0s", perHostConcurrency = 8 });
+                fetching: new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "0s", perHostConcurrency = 8 },
+                store: TStore.Kind);
             await Host.WaitForPollsAsync(SourceCount - NeverPolledIds.Length, started, TimeSpan.FromSeconds(60));
         }
 
@@ -225,12 +227,19 @@ public sealed partial class StatusAtScaleTests(StatusAtScaleTests.Service servic
     }
 }
 
+public sealed class StatusAtScaleTests(StatusAtScaleTests<OnSqlite>.Service service) : StatusAtScaleTests<OnSqlite>(service);
+
+public sealed class PostgresStatusAtScaleTests(StatusAtScaleTests<OnPostgres>.Service service) : StatusAtScaleTests<OnPostgres>(service);
+
 /// <summary>
 /// The status is built once per change and answered meanwhile from the last build: a poll or a config edit shows a build
-/// later (milliseconds here), long before the snapshot's 30 s age would.
+/// later (milliseconds here), long before the snapshot's 30 s age would. On SQLite; <see cref="PostgresStatusFollowsChangesTests"/>
+/// runs the same on PostgreSQL.
 /// </summary>
-public sealed class StatusFollowsChangesTests : IAsyncLifetime
+public class StatusFollowsChangesTests : IAsyncLifetime
 {
+    protected virtual StoreKind Store => StoreKind.Sqlite;
+
     private LoopbackSourceServer _sources = null!;
     private FeedsTestHost _host = null!;
 
@@ -246,7 +255,8 @@ public sealed class StatusFollowsChangesTests : IAsyncLifetime
             {
                 new { id = "wire", url = new Uri(_sources.BaseUri, "wire.rss").AbsoluteUri, sections = new[] { "news" } },
                 new { id = "desk", url = new Uri(_sources.BaseUri, "desk.rss").AbsoluteUri, sections = new[] { "news" } },
-            });
+            },
+            store: Store);
         await _host.WaitForPollsAsync(2, started);
     }
 
@@ -302,4 +312,10 @@ public sealed class StatusFollowsChangesTests : IAsyncLifetime
         Assert.Same(before, monitor.Current);
         Assert.Equal(1, summary.GetProperty("rejectedConfig").GetProperty("problems").GetInt32());
     }
+}
+
+/// <summary>The same tests with the service storing in PostgreSQL.</summary>
+public sealed class PostgresStatusFollowsChangesTests : StatusFollowsChangesTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

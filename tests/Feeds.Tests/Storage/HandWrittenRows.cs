@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -55,7 +56,7 @@ public static class HandWrittenRows
     /// <summary>Bytes stored as TEXT as they are, valid UTF-8 or not (SQLite does not check).</summary>
     public sealed record RawText(byte[] Bytes);
 
-    public static async Task InsertItemAsync(SqliteConnection connection, string sourceId, string key, IReadOnlyDictionary<string, object?> columns, DateTimeOffset now)
+    public static async Task InsertItemAsync(DbConnection connection, string sourceId, string key, IReadOnlyDictionary<string, object?> columns, DateTimeOffset now)
     {
         var values = new Dictionary<string, object?>
         {

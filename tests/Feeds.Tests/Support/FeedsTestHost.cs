@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Text.Json;
 using Feeds.Core.Storage;
 using Feeds.Service.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Feeds.Tests.Support;
 
@@ -14,6 +17,25 @@ public enum StoreKind
 {
     Sqlite,
     Postgres,
+}
+
+/// <summary>
+/// A store as a type, for tests that share one service per class: xUnit makes a class fixture by its type, so a fixture
+/// generic in its store is one fixture per store (and a subclass does not start its base class's fixture as well).
+/// </summary>
+public interface IStoreChoice
+{
+    static abstract StoreKind Kind { get; }
+}
+
+public sealed class OnSqlite : IStoreChoice
+{
+    public static StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class OnPostgres : IStoreChoice
+{
+    public static StoreKind Kind => StoreKind.Postgres;
 }
 
 /// <summary>
@@ -105,6 +127,19 @@ public sealed class FeedsTestHost : IAsyncDisposable
             await _app.DisposeAsync();
             _app = null;
         }
+    }
+
+    /// <summary>
+    /// A connection of its own straight to this host's database, past the service, for a test that reads or writes rows
+    /// itself in SQL both stores accept. Not pooled: nothing is left connected when the test's database goes.
+    /// </summary>
+    public async Task<DbConnection> OpenDatabaseAsync()
+    {
+        DbConnection connection = _postgres is null
+            ? new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString())
+            : new NpgsqlConnection(_postgres.ConnectionString(PostgresDatabase!) + ";Pooling=false");
+        await connection.OpenAsync();
+        return connection;
     }
 
     /// <summary>Waits until every source has been polled at least <paramref name="times"/> times since the store was created (by last attempt).</summary>
