@@ -339,17 +339,23 @@ class Run:
                 doubles += max(0, len(before) - 1) + max(0, len(after) - 1)
             else:
                 doubles += max(0, len(t) - 1)
-        for n in not_redone[:10]:
-            items = self.postgres.scalar(self.database, f"SELECT count(*) FROM items WHERE source_id = 's{n:05d}'")
+        # A held poll the dead node had saved before it stopped (its fired trigger not yet removed) needs no redo: the
+        # survivor's recovered job finds the source not due. Only one with no request after the kill and items missing is lost.
+        stored_by_source = dict((source, int(count)) for source, count in self.postgres.query(
+            self.database, "SELECT source_id, count(*) FROM items GROUP BY source_id"))
+        saved_before = [n for n in not_redone if stored_by_source.get(f"s{n:05d}", 0) == ITEMS and len(times[n]) == 1]
+        lost = [n for n in not_redone if n not in saved_before]
+        for n in lost[:10]:
             asked = ", ".join(f"{t - killed_at:+.1f} s" for t in times[n]) or "never"
-            print(f"    s{n:05d}, held by the dead node, not asked after the kill: asked {asked} from the kill, {items} items stored")
+            print(f"    s{n:05d}, held by the dead node, not asked after the kill: asked {asked} from the kill, "
+                  f"{stored_by_source.get(f's{n:05d}', 0)} items stored")
         stored, duplicates = self.stored_items(), self.duplicates()
         worst = max(redone) if redone else float("nan")
         print(f"  done after {seconds:.1f} s; the dead node's {len(victim_held)} polls redone "
               + (f"{min(redone):.1f} to {worst:.1f} s after the kill" if redone else "never")
-              + f", {len(not_redone)} not redone; {doubles} other double poll(s); {stored:,} items, {duplicates} duplicated")
-        self.result(f"{label}: dead node's polls redone after", f"{worst:.1f} s at most ({len(redone)} of {len(victim_held)})",
-                    f"< {FAILOVER_S} s", bool(victim_held) and not not_redone and worst < FAILOVER_S)
+              + f", {len(saved_before)} saved by it before the kill, {len(lost)} lost; {doubles} other double poll(s); {stored:,} items, {duplicates} duplicated")
+        self.result(f"{label}: dead node's polls redone after", f"{worst:.1f} s at most ({len(redone)} of {len(victim_held)}; {len(saved_before)} saved before the kill)",
+                    f"< {FAILOVER_S} s", bool(redone) and not lost and worst < FAILOVER_S)
         self.result(f"{label}: double polls beyond the redone", f"{doubles}", f"{DOUBLE_POLLS}", doubles == DOUBLE_POLLS)
         self.result(f"{label}: items stored once", f"{stored:,}, {duplicates} duplicated", f"{SOURCES * ITEMS:,}, 0",
                     stored == SOURCES * ITEMS and duplicates == 0)
