@@ -325,7 +325,7 @@ class Run:
         seconds, _ = self.wait_ingested(started)
         times = self.request_times()
         index = {f"s{n:05d}": n for n in range(SOURCES)}
-        held_numbers = {index[s] for s in victim_held if s in index}
+        held_numbers = {index[s] for s in victim_held if s in index}  # the probe source's poll aside
         redone, not_redone, doubles = [], [], 0
         for n, t in enumerate(times):
             before = [x for x in t if x < killed_at]
@@ -351,10 +351,10 @@ class Run:
                   f"{stored_by_source.get(f's{n:05d}', 0)} items stored")
         stored, duplicates = self.stored_items(), self.duplicates()
         worst = max(redone) if redone else float("nan")
-        print(f"  done after {seconds:.1f} s; the dead node's {len(victim_held)} polls redone "
+        print(f"  done after {seconds:.1f} s; the dead node's {len(held_numbers)} source polls redone "
               + (f"{min(redone):.1f} to {worst:.1f} s after the kill" if redone else "never")
               + f", {len(saved_before)} saved by it before the kill, {len(lost)} lost; {doubles} other double poll(s); {stored:,} items, {duplicates} duplicated")
-        self.result(f"{label}: dead node's polls redone after", f"{worst:.1f} s at most ({len(redone)} of {len(victim_held)}; {len(saved_before)} saved before the kill)",
+        self.result(f"{label}: dead node's polls redone after", f"{worst:.1f} s at most ({len(redone)} of {len(held_numbers)}; {len(saved_before)} saved before the kill)",
                     f"< {FAILOVER_S} s", bool(redone) and not lost and worst < FAILOVER_S)
         self.result(f"{label}: double polls beyond the redone", f"{doubles}", f"{DOUBLE_POLLS}", doubles == DOUBLE_POLLS)
         self.result(f"{label}: items stored once", f"{stored:,}, {duplicates} duplicated", f"{SOURCES * ITEMS:,}, 0",
