@@ -18,13 +18,15 @@ namespace Feeds.Bench.Scale;
 /// loopback host <see cref="Layout.HostOf"/>(N), each a window of its newest items along its <see cref="SourceTimeline"/>,
 /// with an ETag and Last-Modified naming its newest item so that an unchanged re-poll is a 304. One extra source,
 /// <c>/probe.xml</c>, never changes and logs when it is asked, for the due-time probe. <c>GET /_stats</c> on any host
-/// says how many sources were fetched at least once, when the last of them was first fetched, and the probe's times.
+/// says how many sources were fetched at least once, when the last of them was first fetched, and the probe's times;
+/// <c>GET /_requests</c> gives each source's request times (for the cluster benchmark's double polls and failover).
 /// Run as its own process so its CPU and memory are never counted as the service's.
 /// </summary>
 internal sealed class SourceServer(Layout layout, DateTimeOffset started)
 {
     private readonly SourceTimeline[] _timelines = Enumerable.Range(0, layout.Sources).Select(n => new SourceTimeline(n, started, layout.Items)).ToArray();
     private readonly int[] _fetched = new int[layout.Sources];
+    private readonly List<long>[] _requestTimes = Enumerable.Range(0, layout.Sources).Select(_ => new List<long>(1)).ToArray();
     private readonly ConcurrentQueue<long> _probeRequests = new();
     [ThreadStatic]
     private static StringBuilder? t_text;
@@ -45,6 +47,7 @@ internal sealed class SourceServer(Layout layout, DateTimeOffset started)
         app.MapGet("/f/{file}", server.SourceAsync);
         app.MapGet("/probe.xml", server.Probe);
         app.MapGet("/_stats", server.Stats);
+        app.MapGet("/_requests", server.RequestTimes);
         await app.StartAsync();
         // The driver waits for this line.
         Console.WriteLine($"serving {layout.Sources} sources of {layout.Items} items on {layout.Hosts} loopback hosts, port {layout.Port}");
@@ -129,6 +132,8 @@ internal sealed class SourceServer(Layout layout, DateTimeOffset started)
         var at = now.ToUnixTimeMilliseconds();
         Interlocked.CompareExchange(ref _firstRequestAt, at, 0);
         Interlocked.Increment(ref _requests);
+        lock (_requestTimes[n])
+            _requestTimes[n].Add(at);
         if (Interlocked.Exchange(ref _fetched[n], 1) == 0 && Interlocked.Increment(ref _fetchedCount) == _fetched.Length)
             Interlocked.Exchange(ref _allFetchedAt, at);
     }
@@ -146,6 +151,10 @@ internal sealed class SourceServer(Layout layout, DateTimeOffset started)
             ProbeRequests = _probeRequests.ToArray(),
         }, JsonSerializerOptions.Web);
     }
+
+    /// <summary>Each source's request times (Unix milliseconds), source N at index N.</summary>
+    private IResult RequestTimes() =>
+        Results.Json(_requestTimes.Select(times => { lock (times) return times.ToArray(); }).ToArray());
 
     private static long? NullIfZero(long value) => value == 0 ? null : value;
 }
