@@ -10,8 +10,9 @@ namespace Feeds.Core.Refreshing;
 /// <para>The slots: parsing and normalizing take the CPU and saves take the store's one writer in turn, so more
 /// documents in at once than the machine can work on only wait there, each holding its body and normalized items.
 /// Without the bound, 2,000 sources due together left several hundred polls fetched and waiting, and the working set
-/// passed 600 MB for 40,000 items; with it, what waits is fetched bodies, not their normalized items several times the
-/// size. Twice the core count, so one document can be parsed while another waits for its commit.</para>
+/// passed 600 MB for 40,000 items. With it, and with a fetch counting against the fetch limit until its answer is saved
+/// (<c>FeedFetcher.FetchAsync</c>), at most that many answers wait and only the slots' documents are being normalized.
+/// Twice the core count, so one document can be parsed while another waits for its commit.</para>
 /// <para>The large-document slot: reading a document costs several times its size while it lasts (a 10 MB feed of
 /// 100,000 items builds some 80 MB of tree, and more in garbage on the way), so without it the peak memory grows with
 /// the number of large bodies that happen to arrive together; with it, the peak is one large document's plus the small
