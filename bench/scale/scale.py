@@ -20,7 +20,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,14 +28,11 @@ import time
 import urllib.error
 import urllib.request
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from benchlib import ROOT, env_int, free_port, git_version, http_get, machine, run_to_report  # noqa: E402
 SERVICE_DLL = os.path.join(ROOT, "src/Feeds.Service/bin/Release/net10.0/feeds.dll")
 SOURCES_DLL = os.path.join(ROOT, "bench/scale/bin/Release/net10.0/Feeds.Bench.Scale.dll")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def env_int(name, default):
-    return int(os.environ.get(name, default))
 
 
 def positional(index, default):
@@ -69,22 +65,6 @@ PAGE_RATIO = 0.5
 STATUS_P99_MS = 100
 SUMMARY_RPS = 500
 DUE_LATENESS_S = 1.0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http_get(url, headers=None, timeout=60):
-    """(status, headers, body); the body as sent (not decompressed), so its length is the bytes on the wire."""
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read()
 
 
 class Proc:
@@ -574,45 +554,5 @@ def parse_time(text):
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
-def git_version():
-    """The commit the service was built from (the last one that changed src/) and the checkout's own."""
-    def git(*args):
-        return subprocess.run(["git", "-C", ROOT, *args], capture_output=True, text=True).stdout.strip()
-    try:
-        src, head = git("log", "-1", "--format=%h", "--", "src"), git("rev-parse", "--short", "HEAD")
-        dirty = " + uncommitted changes" if git("status", "--porcelain", "--", "src") else ""
-        return f"src at {src}{dirty} (checkout {head})"
-    except OSError:
-        return "unknown"
-
-
-def machine():
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    return f"{os.cpu_count()} cores ({model}), load average {os.getloadavg()[0]:.1f}"
-
-
-def main():
-    # SIGTERM (and Ctrl+C) unwind through the finally below, so nothing started here outlives the run.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    run = Run()
-    code = 1
-    try:
-        try:
-            run.main()
-        except SystemExit as stop:
-            if not isinstance(stop.code, str):
-                raise
-            print(stop.code)
-            run.result("the run", "stopped early", "completes", False)
-        code = run.report()
-    finally:
-        run.stop_all()
-        if KEEP:
-            print(f"kept {run.work}")
-        else:
-            subprocess.run(["rm", "-rf", run.work])
-    return code
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_to_report(Run(), KEEP))
