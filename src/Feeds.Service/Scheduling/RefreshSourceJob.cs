@@ -12,22 +12,23 @@ namespace Feeds.Service.Scheduling;
 internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsConfigMonitor configs, TimeProvider clock, ILogger<RefreshSourceJob> logger)
     : IJob
 {
-    public const string SourceIdKey = "sourceId";
-
-    /// <summary>Set on the trigger of a start-up poll, which does not wait for the stored schedule.</summary>
+    /// <summary>
+    /// Set on the trigger of a start-up poll, which does not wait for the stored schedule. Job data, so that it survives
+    /// a node's death: the trigger Quartz makes to redo a dead node's poll carries the original's data.
+    /// </summary>
     public const string StartupKey = "startup";
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var data = context.MergedJobDataMap;
         var reason = data.TryGetValue(StartupKey, out var startup) && startup is true ? PollReason.Startup : PollReason.Schedule;
-        await PollAndRearmAsync(context.Scheduler, data.GetString(SourceIdKey), reason, cancellationToken);
+        await PollAndRearmAsync(context.Scheduler, SourceSchedule.SourceOf(context.JobDetail.Key), reason, cancellationToken);
     }
 
-    internal async Task PollAndRearmAsync(IScheduler scheduler, string? sourceId, PollReason reason, CancellationToken cancellationToken)
+    internal async Task PollAndRearmAsync(IScheduler scheduler, string sourceId, PollReason reason, CancellationToken cancellationToken)
     {
         // A source removed from the config while this run was queued is not polled.
-        if (sourceId is null || configs.Current.FindSource(sourceId) is not { } source)
+        if (configs.Current.FindSource(sourceId) is not { } source)
             return;
         DateTimeOffset next;
         try

@@ -82,6 +82,12 @@ internal static class SourceSchedule
 
     public static JobKey JobOf(string sourceId) => new(sourceId, Group);
 
+    /// <summary>
+    /// The source a job polls: its name. Not job data, which would cost a dictionary per job (5 MB of the in-memory
+    /// schedule of 20,000 sources).
+    /// </summary>
+    public static string SourceOf(JobKey job) => job.Name;
+
     public static TriggerKey TriggerOf(string sourceId) => new(sourceId, Group);
 
     /// <summary>
@@ -139,7 +145,6 @@ internal static class SourceSchedule
         .StoreDurably()
         // A poll cut short by a node that died is redone by the node that takes over its work.
         .RequestRecovery()
-        .UsingJobData(RefreshSourceJob.SourceIdKey, source.Id)
         .Build();
 
     /// <summary>
@@ -157,6 +162,7 @@ internal static class SourceSchedule
     private static ITrigger PollAt(string sourceId, DateTimeOffset at, bool startup) => TriggerBuilder.Create()
         .ForJob(JobOf(sourceId))
         .WithIdentity(TriggerOf(sourceId))
+        // Set either way: in the database, a trigger that replaces another without data of its own keeps the old one's.
         .UsingJobData(RefreshSourceJob.StartupKey, startup)
         .StartAt(at)
         .Build();
