@@ -62,7 +62,7 @@ internal static class AtomReader
     {
         // atom:author and atom:category are this reader's own elements, so the module fields skip them.
         var authors = entry.Elements("author", ns).Select(AtomPerson).OfType<ParsedPerson>().Concat(Authors(entry, includeAtom: false)).ToList();
-        var categories = entry.Elements("category", ns).Select(c => c.Attribute("term") ?? c.Attribute("label") ?? c.TrimmedText)
+        var categories = entry.Elements("category", ns).Select(c => NullIfEmpty(c.Attribute("term")) ?? NullIfEmpty(c.Attribute("label")) ?? c.TrimmedText)
             .Concat(Categories(entry, includeAtom: false));
         return new ParsedEntry
         {

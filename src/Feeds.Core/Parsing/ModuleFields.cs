@@ -140,7 +140,7 @@ internal static class ModuleFields
                     yield return category;
             }
             else if (includeAtom && element.Is("category", Namespaces.Atom))
-                yield return element.Attribute("term") ?? element.Attribute("label");
+                yield return NullIfEmpty(element.Attribute("term")) ?? element.Attribute("label");
         }
     }
 
