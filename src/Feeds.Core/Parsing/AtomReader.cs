@@ -64,16 +64,19 @@ internal static class AtomReader
         var authors = entry.Elements("author", ns).Select(AtomPerson).OfType<ParsedPerson>().Concat(Authors(entry, includeAtom: false)).ToList();
         var categories = entry.Elements("category", ns).Select(c => NullIfEmpty(c.Attribute("term")) ?? NullIfEmpty(c.Attribute("label")) ?? c.TrimmedText)
             .Concat(Categories(entry, includeAtom: false));
+        // RFC 4287 §4.1.2 summary and content, with what the modules offer (dc:description, itunes:summary, media:description).
+        var summaries = entry.Elements()
+            .Where(e => e.Is("summary", ns) || e.Is("description", Namespaces.DublinCore) || e.Is("summary", Namespaces.Itunes))
+            .Select(e => TextConstruct(e, ns)).OfType<FeedText>().ToList();
+        var (summary, content) = SummaryAndContent(summaries, TextConstruct(entry.Element("content", ns), ns), TextConstruct(MediaDescription(entry), ns));
         return new ParsedEntry
         {
             Id = entry.Element("id", ns)?.TrimmedText,
             IdIsPermaLink = false,
             Title = TextConstruct(entry.Element("title", ns), ns) ?? TextConstruct(First(entry, ("title", Namespaces.DublinCore)), ns),
             Link = AlternateLink(entry, ns),
-            // RFC 4287 §4.1.2: summary, then what the modules offer (dc:description, itunes:summary, media:description).
-            Summary = TextConstruct(entry.Element("summary", ns), ns) ?? TextConstruct(First(entry, ("description", Namespaces.DublinCore), ("summary", Namespaces.Itunes)), ns)
-                ?? TextConstruct(MediaDescription(entry), ns),
-            Content = TextConstruct(entry.Element("content", ns), ns),
+            Summary = summary,
+            Content = content,
             Authors = authors,
             // Atom 0.3 (draft-ietf-atompub-format-03 §4.13–4.15) has three dates: issued (publication: "published"),
             // modified (the last change: "updated") and created, which is neither: an entry with only created has no

@@ -178,6 +178,24 @@ internal static class ModuleFields
     }
 
     /// <summary>
+    /// Which text is an entry's summary and which its content: SCHEMA.md's items table, with the reference parser's rule
+    /// where that table is silent, several summaries.
+    /// <list type="bullet">
+    /// <item>The content is the entry's content element (<paramref name="content"/>, chosen by precedence whatever the
+    /// document order).</item>
+    /// <item>The summary is the first summary element written; when the entry has no content element, a second one is its
+    /// content. feedparser's tests say it: an item "contains both description and summary elements" has the description
+    /// as summary and the summary as content, and the other way round when they are written the other way round.</item>
+    /// <item>With no summary element the summary is <paramref name="fallbackSummary"/> (a Media RSS description), and with
+    /// none at all normalization gives the content as summary (SCHEMA.md).</item>
+    /// </list>
+    /// </summary>
+    /// <param name="summariesAsWritten">The entry's summary elements, non-empty, in document order.</param>
+    public static (FeedText? Summary, FeedText? Content) SummaryAndContent(List<FeedText> summariesAsWritten, FeedText? content, FeedText? fallbackSummary) =>
+        (summariesAsWritten.Count > 0 ? summariesAsWritten[0] : fallbackSummary,
+            content ?? (summariesAsWritten.Count > 1 ? summariesAsWritten[1] : null));
+
+    /// <summary>
     /// The first Media RSS <c>media:description</c> (§5: "short description describing the media object") of the item, of
     /// its <c>media:group</c>, or of a <c>media:content</c> (also inside the group), in that order.
     /// </summary>

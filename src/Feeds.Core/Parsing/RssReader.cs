@@ -102,14 +102,15 @@ internal static class RssReader
             authors.Add(author.Elements().Any() && AtomPerson(author) is { } structured ? structured : new ParsedPerson(author.TrimmedText, null, null));
         authors.AddRange(Authors(item));
         var categories = item.Elements().Where(e => e.Is("category", e.Namespace) && IsCore(e)).Select(e => e.TrimmedText).Concat(Categories(item));
+        var (summary, content) = SummaryAndContent(SummariesAsWritten(item), Content(item), BorrowedText(MediaDescription(item)));
         return new ParsedEntry
         {
             Id = guid?.TrimmedText ?? NullIfEmpty(item.Attribute("about", Namespaces.Rdf)),
             IdIsPermaLink = guid is not null && !string.Equals(guid.Attribute("isPermaLink")?.Trim(), "false", StringComparison.OrdinalIgnoreCase),
             Title = PlainText(Core(item, "title")) ?? PlainText(First(item, ("title", Namespaces.DublinCore))) ?? MediaTitle(item),
             Link = Url(item, Core(item, "link")?.TrimmedText) ?? AlternateLink(item, Namespaces.Atom),
-            Summary = Summary(item),
-            Content = Content(item),
+            Summary = summary,
+            Content = content,
             Authors = authors,
             Published = Date(item, ("pubDate", ""), ("issued", Namespaces.DcTerms), ("published", Namespaces.Atom)),
             Updated = Date(item, ("date", Namespaces.DublinCore), ("modified", Namespaces.DcTerms), ("updated", Namespaces.Atom)),
@@ -123,21 +124,32 @@ internal static class RssReader
     }
 
     /// <summary>
-    /// The item's summary, by SCHEMA.md's precedence whatever order the elements are written in: the RSS
-    /// <c>description</c>; <c>dc:description</c>; an Atom summary (<c>atom:summary</c>, or a <c>summary</c> in RSS's own
-    /// namespace, which feeds copy from Atom); <c>itunes:summary</c>; a Media RSS <c>media:description</c> (of the item,
-    /// its <c>media:group</c> or its <c>media:content</c>). With none, normalization uses the content.
+    /// The item's summary elements in the order they are written (see <see cref="ModuleFields.SummaryAndContent"/>): the RSS
+    /// <c>description</c>, <c>dc:description</c>, an Atom summary (<c>atom:summary</c>, or a <c>summary</c> in RSS's own
+    /// namespace, which feeds copy from Atom) and <c>itunes:summary</c>.
     /// </summary>
-    private static FeedText? Summary(FeedElement item) =>
-        Html(Core(item, "description")) ?? Html(First(item, ("description", Namespaces.DublinCore)))
-        ?? BorrowedText(item.Element("summary", Namespaces.Atom) ?? Core(item, "summary"))
-        ?? Html(First(item, ("summary", Namespaces.Itunes)))
-        ?? BorrowedText(MediaDescription(item));
+    private static List<FeedText> SummariesAsWritten(FeedElement item)
+    {
+        var summaries = new List<FeedText>();
+        foreach (var element in item.Elements())
+        {
+            var text = element switch
+            {
+                _ when IsCore(element) && element.Is("description", element.Namespace) => Html(element),
+                _ when element.Is("description", Namespaces.DublinCore) || element.Is("summary", Namespaces.Itunes) => Html(element),
+                _ when element.Is("summary", Namespaces.Atom) || (IsCore(element) && element.Is("summary", element.Namespace)) => BorrowedText(element),
+                _ => null,
+            };
+            if (text is not null)
+                summaries.Add(text);
+        }
+        return summaries;
+    }
 
     /// <summary>
     /// The item's full content, by SCHEMA.md's precedence whatever the order: <c>content:encoded</c> (the RSS content
     /// module); an Atom content (<c>atom:content</c>, or a bare <c>content</c>; the first); inline <c>xhtml:body</c>;
-    /// the RSS 0.9x-era <c>body</c> and <c>fullitem</c>. Null when there is none: a summary is never promoted to content.
+    /// the RSS 0.9x-era <c>body</c> and <c>fullitem</c>.
     /// </summary>
     private static FeedText? Content(FeedElement item)
     {
