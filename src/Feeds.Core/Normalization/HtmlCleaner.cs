@@ -87,8 +87,8 @@ public sealed partial class HtmlCleaner
     public static string RemoveMarkup(string text) => text.Contains('<') ? MarkupRun().Replace(text, " ") : text;
 
     /// <summary>
-    /// HTML reads "&lt;!" that does not start a comment or doctype as a bogus comment up to the next '&gt;' and
-    /// swallows the text (even a nested "&lt;![CDATA["); feed authors mean the characters.
+    /// HTML reads "&lt;!" that does not start a comment or a whole doctype as a bogus comment up to the next '&gt;' (or as
+    /// a doctype to the end) and swallows the text (even a nested "&lt;![CDATA["); feed authors mean the characters.
     /// An HTML comment never closed with "--&gt;" would hide the rest of the fragment; it ends at its first '&gt;' instead.
     /// </summary>
     private static string EscapeBogusComments(string html)
@@ -156,7 +156,9 @@ public sealed partial class HtmlCleaner
     [GeneratedRegex(@"<[A-Za-z/!?][^>]*>?")]
     private static partial Regex MarkupRun();
 
-    [GeneratedRegex(@"<!(?!--|doctype)", RegexOptions.IgnoreCase)]
+    // A doctype is markup only when it is one: "<!DOCTYPE", a name, and its closing '>' before any other tag (HTML
+    // §13.2.5.53); "<!DOCTYPE is a word here" with no '>' would otherwise swallow the rest of the fragment.
+    [GeneratedRegex(@"<!(?!--|doctype\s+[a-z][^<>]*>)", RegexOptions.IgnoreCase)]
     private static partial Regex BogusCommentStart();
 
     public static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));

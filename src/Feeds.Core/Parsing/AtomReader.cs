@@ -31,6 +31,15 @@ internal static class AtomReader
     /// <summary>The feed-level fields of a document whose entries were taken by an <see cref="EntryTaker"/>.</summary>
     public static ParsedChannel ReadChannel(FeedElement feed) => ReadChannel(feed, feed.Namespace);
 
+    /// <summary>
+    /// An Atom Entry Document (RFC 4287 §2: a lone <c>entry</c> as the root) read as a feed of that one entry. Such a
+    /// document has no feed-level metadata, so the channel is empty but for the xml:base and xml:lang in force.
+    /// </summary>
+    public static ParsedEntry ReadEntryDocument(FeedElement entry) => ReadEntry(entry, entry.Namespace);
+
+    /// <inheritdoc cref="ReadEntryDocument"/>
+    public static ParsedChannel EntryDocumentChannel(FeedElement entry) => new() { BaseUri = entry.BaseUri, Language = entry.Language };
+
     private static ParsedChannel ReadChannel(FeedElement feed, string ns) => new()
     {
         Title = TextConstruct(feed.Element("title", ns), ns) ?? TextConstruct(First(feed, ("title", Namespaces.DublinCore)), ns),
@@ -41,7 +50,7 @@ internal static class AtomReader
         Updated = Date(feed, ("updated", ns), ("modified", ns), ("date", Namespaces.DublinCore), ("modified", Namespaces.DcTerms)),
         Published = Date(feed, ("published", ns), ("issued", ns), ("issued", Namespaces.DcTerms)),
         Image = (feed.Element("logo", ns) is { } logo ? Url(logo, logo.TrimmedText) : null)
-            ?? feed.Elements("image", Namespaces.Itunes).Select(ItunesImage).FirstOrDefault(i => i is not null),
+            ?? ItunesImage(feed),
         Authors = feed.Elements("author", ns).Select(AtomPerson).OfType<ParsedPerson>().ToList(),
         BaseUri = feed.BaseUri,
         // Atom has no ttl of its own, but some Atom feeds carry the Syndication module's hints.
@@ -53,18 +62,26 @@ internal static class AtomReader
     {
         // atom:author and atom:category are this reader's own elements, so the module fields skip them.
         var authors = entry.Elements("author", ns).Select(AtomPerson).OfType<ParsedPerson>().Concat(Authors(entry, includeAtom: false)).ToList();
-        var categories = entry.Elements("category", ns).Select(c => c.Attribute("term") ?? c.Attribute("label") ?? c.TrimmedText)
+        var categories = entry.Elements("category", ns).Select(c => NullIfEmpty(c.Attribute("term")) ?? NullIfEmpty(c.Attribute("label")) ?? c.TrimmedText)
             .Concat(Categories(entry, includeAtom: false));
+        // RFC 4287 §4.1.2 summary and content, with what the modules offer (dc:description, itunes:summary, media:description).
+        var summaries = entry.Elements()
+            .Where(e => e.Is("summary", ns) || e.Is("description", Namespaces.DublinCore) || e.Is("summary", Namespaces.Itunes))
+            .Select(e => TextConstruct(e, ns)).OfType<FeedText>().ToList();
+        var (summary, content) = SummaryAndContent(summaries, TextConstruct(entry.Element("content", ns), ns), TextConstruct(MediaDescription(entry), ns));
         return new ParsedEntry
         {
             Id = entry.Element("id", ns)?.TrimmedText,
             IdIsPermaLink = false,
             Title = TextConstruct(entry.Element("title", ns), ns) ?? TextConstruct(First(entry, ("title", Namespaces.DublinCore)), ns),
             Link = AlternateLink(entry, ns),
-            Summary = TextConstruct(entry.Element("summary", ns), ns) ?? TextConstruct(First(entry, ("description", Namespaces.DublinCore), ("summary", Namespaces.Itunes)), ns),
-            Content = TextConstruct(entry.Element("content", ns), ns),
+            Summary = summary,
+            Content = content,
             Authors = authors,
-            Published = Date(entry, ("published", ns), ("issued", ns), ("issued", Namespaces.DcTerms), ("created", ns)),
+            // Atom 0.3 (draft-ietf-atompub-format-03 §4.13–4.15) has three dates: issued (publication: "published"),
+            // modified (the last change: "updated") and created, which is neither: an entry with only created has no
+            // publication date, as in the reference parser.
+            Published = Date(entry, ("published", ns), ("issued", ns), ("issued", Namespaces.DcTerms)),
             Updated = Date(entry, ("updated", ns), ("modified", ns), ("date", Namespaces.DublinCore), ("modified", Namespaces.DcTerms)),
             Categories = Distinct(categories),
             Enclosures = AtomEnclosures(entry, ns).ToList(),

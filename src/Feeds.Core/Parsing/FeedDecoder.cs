@@ -9,11 +9,16 @@ namespace Feeds.Core.Parsing;
 /// UTF-16/32 recognised from how <c>&lt;?xml</c> is spelled (16-bit text cannot be in an 8-bit charset, whatever
 /// a header says); else the HTTP <c>charset</c> parameter, which RFC 7303 §3 ranks above the declaration; else
 /// the declaration's <c>encoding</c> (any IANA name or DOS/Windows code page); else UTF-8. Bytes that are not
-/// valid in that encoding are read as windows-1252, the encoding such feeds almost always really are.
+/// valid in that encoding are read as windows-1252, the encoding such feeds almost always really are: in UTF-8 byte by
+/// byte (the rest stays UTF-8), in other encodings the whole document. C1 controls in the text are windows-1252's
+/// characters too (<see cref="MapC1ControlsToWindows1252"/>).
 /// </summary>
 internal static partial class FeedDecoder
 {
     private static readonly Encoding Windows1252;
+
+    /// <summary>What windows-1252 makes of the bytes 0x80–0x9F (its undefined ones map to themselves).</summary>
+    private static readonly char[] Windows1252C1;
 
     /// <summary>
     /// Texts up to this many characters (most feeds) use the shared pool. A larger one, up to a 15 MiB body's 32 MB,
@@ -26,6 +31,8 @@ internal static partial class FeedDecoder
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         Windows1252 = Encoding.GetEncoding(1252);
+        Windows1252C1 = Enumerable.Range(0x80, 32)
+            .Select(b => Windows1252.GetChars([(byte)b]) is [var c] && c != '\uFFFD' ? c : (char)b).ToArray();
     }
 
     /// <param name="bytes">The document.</param>
@@ -49,14 +56,20 @@ internal static partial class FeedDecoder
         try
         {
             int decoded;
-            try
+            if (encoding is UTF8Encoding)
+                decoded = Utf8WithWindows1252Bytes.GetChars(body, buffer);
+            else
             {
-                decoded = Strict(encoding).GetChars(body, buffer);
+                try
+                {
+                    decoded = Strict(encoding).GetChars(body, buffer);
+                }
+                catch (DecoderFallbackException)
+                {
+                    decoded = Windows1252.GetChars(body, buffer);
+                }
             }
-            catch (DecoderFallbackException)
-            {
-                decoded = Windows1252.GetChars(body, buffer);
-            }
+            MapC1ControlsToWindows1252(buffer.AsSpan(0, decoded));
             return new DecodedText(buffer, decoded, pool);
         }
         catch
@@ -65,6 +78,24 @@ internal static partial class FeedDecoder
             throw;
         }
     }
+
+    /// <summary>
+    /// C1 control characters (U+0080–U+009F) as the windows-1252 characters of the same byte, in place. No text means a C1
+    /// control: they are what a UTF-8 or ISO-8859-x document holds when its author's windows-1252 punctuation (smart quotes,
+    /// dashes, €) went through a latin-1 conversion, and what the WHATWG Encoding standard and feedparser read them as.
+    /// The five bytes windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) stay controls, and SafeText drops them later.
+    /// </summary>
+    internal static void MapC1ControlsToWindows1252(Span<char> text)
+    {
+        var at = text.IndexOfAnyInRange('\u0080', '\u009F');
+        while (at >= 0)
+        {
+            text[at] = Windows1252C1[text[at] - 0x80];
+            var next = text[(at + 1)..].IndexOfAnyInRange('\u0080', '\u009F');
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+    }
+
 
     /// <summary>UTF-32 marks first: the UTF-32 LE mark starts with the UTF-16 LE one.</summary>
     private static (Encoding? Encoding, int Length) FromByteOrderMark(ReadOnlySpan<byte> b) => b switch
@@ -127,6 +158,51 @@ internal static partial class FeedDecoder
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// UTF-8 in which each byte that is not part of a valid sequence is read as windows-1252: a UTF-8 feed with a title
+    /// pasted from a windows-1252 editor keeps both its UTF-8 text and its smart quotes, where decoding the whole document
+    /// as windows-1252 would turn every UTF-8 character into two or three wrong ones ("Ã©").
+    /// </summary>
+    private static readonly Encoding Utf8WithWindows1252Bytes =
+        Encoding.GetEncoding("utf-8", EncoderFallback.ReplacementFallback, new Windows1252ByteFallback());
+
+    private sealed class Windows1252ByteFallback : DecoderFallback
+    {
+        public override int MaxCharCount => 4; // UTF-8 gives up on at most 4 bytes at once
+
+        public override DecoderFallbackBuffer CreateFallbackBuffer() => new Buffer();
+
+        private sealed class Buffer : DecoderFallbackBuffer
+        {
+            private readonly char[] _chars = new char[4];
+            private int _count;
+            private int _next;
+
+            public override bool Fallback(byte[] bytesUnknown, int index)
+            {
+                _count = bytesUnknown.Length;
+                _next = 0;
+                for (var i = 0; i < _count; i++)
+                    _chars[i] = bytesUnknown[i] is >= 0x80 and <= 0x9F ? Windows1252C1[bytesUnknown[i] - 0x80] : (char)bytesUnknown[i];
+                return true;
+            }
+
+            public override char GetNextChar() => _next < _count ? _chars[_next++] : '\0';
+
+            public override bool MovePrevious()
+            {
+                if (_next == 0)
+                    return false;
+                _next--;
+                return true;
+            }
+
+            public override int Remaining => _count - _next;
+
+            public override void Reset() => _count = _next = 0;
         }
     }
 

@@ -47,8 +47,13 @@ public static class FeedParser
         var root = TolerantXmlParser.Parse(text, taker.TakeIfEntry)
             ?? throw new FeedParseException("not a feed: the document has no XML element (is it plain text?)", ParseFailure.NotAFeed);
         var format = FormatDetector.Detect(root, taker.TookRss090Item);
-        var channel = format is FeedFormat.Atom10 or FeedFormat.Atom03 ? AtomReader.ReadChannel(root) : RssReader.ReadChannel(root);
-        return new ParsedFeed(format, channel, []);
+        if (FormatDetector.FamilyOf(root) == FeedFamily.AtomEntry)
+        {
+            var channel = AtomReader.EntryDocumentChannel(root);
+            entries.Add(AtomReader.ReadEntryDocument(root), 0, () => channel);
+            return new ParsedFeed(format, channel, []);
+        }
+        return new ParsedFeed(format, format is FeedFormat.Atom10 or FeedFormat.Atom03 ? AtomReader.ReadChannel(root) : RssReader.ReadChannel(root), []);
     }
 
     /// <summary>Hands each closing element to the reader of the document's family, known once the first element closes.</summary>

@@ -20,11 +20,13 @@ internal static class FormatDetector
             case "feed":
                 // Atom 1.0 has one namespace; 0.3 and the drafts before it used several.
                 return root.Namespace is Namespaces.Atom or "" ? FeedFormat.Atom10 : FeedFormat.Atom03;
+            case "entry" when IsAtomEntryDocument(root):
+                return root.Namespace == Namespaces.Atom ? FeedFormat.Atom10 : FeedFormat.Atom03;
             case "html":
                 throw new FeedParseException("not a feed: the document is an HTML page (look for a <link rel=\"alternate\"> to its feed)", ParseFailure.NotAFeed);
             default:
                 var ns = root.Namespace.Length > 0 ? $" in namespace {root.Namespace}" : "";
-                throw new FeedParseException($"not a feed: the document is XML but its root element is <{root.QualifiedName}>{ns}, not <rss>, <rdf:RDF> or <feed>", ParseFailure.NotAFeed);
+                throw new FeedParseException($"not a feed: the document is XML but its root element is <{root.QualifiedName}>{ns}, not <rss>, <rdf:RDF>, <feed> or an Atom <entry>", ParseFailure.NotAFeed);
         }
     }
 
@@ -37,8 +39,13 @@ internal static class FormatDetector
         "rss" => FeedFamily.Rss,
         "rdf" when root.Namespace == Namespaces.Rdf || root.Namespace.StartsWith("urn:feeds:undeclared:", StringComparison.Ordinal) => FeedFamily.Rss,
         "feed" => FeedFamily.Atom,
+        "entry" when IsAtomEntryDocument(root) => FeedFamily.AtomEntry,
         _ => FeedFamily.None,
     };
+
+    /// <summary>An Atom Entry Document (RFC 4287 §2): an <c>entry</c> root in the Atom 1.0 or 0.3 namespace.</summary>
+    private static bool IsAtomEntryDocument(FeedElement root) =>
+        root.Is("entry", root.Namespace) && root.Namespace is Namespaces.Atom or Namespaces.Atom03;
 }
 
 internal enum FeedFamily
@@ -46,4 +53,7 @@ internal enum FeedFamily
     None,
     Rss,
     Atom,
+
+    /// <summary>An Atom Entry Document: the root is the one entry, read when the document ends.</summary>
+    AtomEntry,
 }

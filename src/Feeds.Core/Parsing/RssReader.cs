@@ -85,7 +85,7 @@ internal static class RssReader
             Updated = Date(channel, ("lastBuildDate", ""), ("date", Namespaces.DublinCore), ("modified", Namespaces.DcTerms), ("updated", Namespaces.Atom)),
             Published = Date(channel, ("pubDate", ""), ("issued", Namespaces.DcTerms), ("published", Namespaces.Atom)),
             Image = (image is null ? null : Url(image, Core(image, "url")?.TrimmedText ?? image.Attribute("resource", Namespaces.Rdf)))
-                ?? channel.Elements("image", Namespaces.Itunes).Select(ItunesImage).FirstOrDefault(i => i is not null),
+                ?? ItunesImage(channel),
             Authors = Authors(channel).ToList(),
             BaseUri = channel.BaseUri,
             Ttl = Core(channel, "ttl")?.TrimmedText,
@@ -97,24 +97,20 @@ internal static class RssReader
     private static ParsedEntry ReadItem(FeedElement item)
     {
         var guid = Core(item, "guid");
-        var content = First(item, ("encoded", Namespaces.Content));
-        var body = item.Element("body", Namespaces.Xhtml);
         var authors = new List<ParsedPerson>();
         if (Core(item, "author") is { } author)
             authors.Add(author.Elements().Any() && AtomPerson(author) is { } structured ? structured : new ParsedPerson(author.TrimmedText, null, null));
         authors.AddRange(Authors(item));
-        var categories = item.Elements().Where(e => e.Is("category", e.Namespace) && IsCore(e)).Select(e => e.TrimmedText).Concat(Categories(item))
-            .Concat(item.Elements("keywords", Namespaces.Itunes).SelectMany(k => k.Text.Split(',')));
+        var categories = item.Elements().Where(e => e.Is("category", e.Namespace) && IsCore(e)).Select(e => e.TrimmedText).Concat(Categories(item));
+        var (summary, content) = SummaryAndContent(SummariesAsWritten(item), Content(item), BorrowedText(MediaDescription(item)));
         return new ParsedEntry
         {
             Id = guid?.TrimmedText ?? NullIfEmpty(item.Attribute("about", Namespaces.Rdf)),
             IdIsPermaLink = guid is not null && !string.Equals(guid.Attribute("isPermaLink")?.Trim(), "false", StringComparison.OrdinalIgnoreCase),
             Title = PlainText(Core(item, "title")) ?? PlainText(First(item, ("title", Namespaces.DublinCore))) ?? MediaTitle(item),
             Link = Url(item, Core(item, "link")?.TrimmedText) ?? AlternateLink(item, Namespaces.Atom),
-            Summary = Html(Core(item, "description")) ?? Html(First(item, ("description", Namespaces.DublinCore), ("summary", Namespaces.Itunes))),
-            Content = Html(content) ?? (body is not null && body.Nodes.Count > 0 ? new FeedText(body.InnerMarkup(), TextKind.Xhtml) { BaseUri = body.BaseUri } : null)
-                ?? Html(Core(item, "body")) ?? Html(Core(item, "fullitem"))
-                ?? AtomReader.TextConstruct(item.Element("content", Namespaces.Atom), Namespaces.Atom),
+            Summary = summary,
+            Content = content,
             Authors = authors,
             Published = Date(item, ("pubDate", ""), ("issued", Namespaces.DcTerms), ("published", Namespaces.Atom)),
             Updated = Date(item, ("date", Namespaces.DublinCore), ("modified", Namespaces.DcTerms), ("updated", Namespaces.Atom)),
@@ -126,6 +122,54 @@ internal static class RssReader
             BaseUri = item.BaseUri,
         };
     }
+
+    /// <summary>
+    /// The item's summary elements in the order they are written (see <see cref="ModuleFields.SummaryAndContent"/>): the RSS
+    /// <c>description</c>, <c>dc:description</c>, an Atom summary (<c>atom:summary</c>, or a <c>summary</c> in RSS's own
+    /// namespace, which feeds copy from Atom) and <c>itunes:summary</c>.
+    /// </summary>
+    private static List<FeedText> SummariesAsWritten(FeedElement item)
+    {
+        var summaries = new List<FeedText>();
+        foreach (var element in item.Elements())
+        {
+            var text = element switch
+            {
+                _ when IsCore(element) && element.Is("description", element.Namespace) => Html(element),
+                _ when element.Is("description", Namespaces.DublinCore) || element.Is("summary", Namespaces.Itunes) => Html(element),
+                _ when element.Is("summary", Namespaces.Atom) || (IsCore(element) && element.Is("summary", element.Namespace)) => BorrowedText(element),
+                _ => null,
+            };
+            if (text is not null)
+                summaries.Add(text);
+        }
+        return summaries;
+    }
+
+    /// <summary>
+    /// The item's full content, by SCHEMA.md's precedence whatever the order: <c>content:encoded</c> (the RSS content
+    /// module); an Atom content (<c>atom:content</c>, or a bare <c>content</c>; the first); inline <c>xhtml:body</c>;
+    /// the RSS 0.9x-era <c>body</c> and <c>fullitem</c>.
+    /// </summary>
+    private static FeedText? Content(FeedElement item)
+    {
+        var body = item.Element("body", Namespaces.Xhtml);
+        return Html(First(item, ("encoded", Namespaces.Content)))
+            ?? BorrowedText(item.Element("content", Namespaces.Atom) ?? Core(item, "content"))
+            ?? (body is not null && body.Nodes.Count > 0 ? new FeedText(body.InnerMarkup(), TextKind.Xhtml) { BaseUri = body.BaseUri } : null)
+            ?? Html(Core(item, "body")) ?? Html(Core(item, "fullitem"));
+    }
+
+    /// <summary>
+    /// A text construct RSS borrowed from Atom or Media RSS: read as its <c>type</c> says (<see cref="AtomReader.TextConstruct"/>,
+    /// base64 included), except that text which looks like HTML is HTML (<see cref="HtmlSniffer"/>): RSS writers put
+    /// escaped HTML there as they do in <c>description</c>, and leave the type at its default.
+    /// </summary>
+    private static FeedText? BorrowedText(FeedElement? element) => AtomReader.TextConstruct(element, Namespaces.Atom) switch
+    {
+        { Kind: TextKind.Text } text when HtmlSniffer.LooksLikeHtml(text.Value) => text with { Kind = TextKind.Html },
+        var text => text,
+    };
 
     private static FeedText? MediaTitle(FeedElement item) =>
         PlainText(item.Elements().SelectMany(IEnumerable<FeedElement> (e) => e.Is("group", Namespaces.Media) || e.Is("content", Namespaces.Media) ? e.Elements() : [e])
