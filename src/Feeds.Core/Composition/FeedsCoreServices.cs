@@ -44,17 +44,18 @@ public static class FeedsCoreServices
     public static IServiceCollection AddFeedsCore(this IServiceCollection services, string databasePath,
         FetchOptions? fetchOptions = null, ScheduleOptions? scheduleOptions = null, StorageSettings? storage = null)
     {
-        var fetch = fetchOptions ?? new FetchOptions();
-        var guard = new NetworkGuard(fetch.AllowedPrivateNetworks);
-        services.AddSingleton(fetch);
-        services.AddSingleton(scheduleOptions ?? new ScheduleOptions());
+        // The fetching settings in force: a valid edit of the config swaps them for the next fetches (FeedsApp wires the swap).
+        var settings = new FetchingSettings(fetchOptions ?? new FetchOptions(), scheduleOptions ?? new ScheduleOptions());
+        var guard = new NetworkGuard(settings);
+        services.AddSingleton(settings);
         services.AddSingleton(guard);
         services.AddHttpClient(FeedFetcher.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AutomaticDecompression = DecompressionMethods.All,
-                ConnectTimeout = fetch.ConnectTimeout,
-                // Every address is checked after DNS, on every hop, before a socket is opened.
+                // Every address is checked after DNS, on every hop, before a socket is opened, and the connect timeout
+                // in force is kept there too: a handler lives for minutes and would keep the one it was made with.
+                ConnectTimeout = Timeout.InfiniteTimeSpan,
                 ConnectCallback = guard.ConnectAsync,
                 // The fetcher follows redirects itself so that it can check each hop.
                 AllowAutoRedirect = false,

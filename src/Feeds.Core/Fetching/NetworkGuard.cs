@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Feeds.Core.Sources;
 
 namespace Feeds.Core.Fetching;
 
@@ -9,9 +10,10 @@ namespace Feeds.Core.Fetching;
 /// multicast or the unspecified address is refused unless the operator allowed that range. The check runs
 /// on the address actually connected to, after DNS and on every hop, so aliases (<c>127.1</c>,
 /// <c>2130706433</c>, <c>0x7f000001</c>, <c>[::ffff:127.0.0.1]</c>) and DNS names that resolve inward are
-/// caught the same way.
+/// caught the same way. The ranges opened are the ones in force when the connection is made, so an edit of
+/// <c>fetching.allowPrivateNetworks</c> holds for the next fetch.
 /// </summary>
-public sealed class NetworkGuard(IReadOnlyList<IPNetwork> allowed)
+public sealed class NetworkGuard(FetchingSettings settings)
 {
     // Special-purpose ranges that are not the public internet (RFC 6890 and the IANA registries).
     private static readonly IPNetwork[] NonPublic =
@@ -49,16 +51,33 @@ public sealed class NetworkGuard(IReadOnlyList<IPNetwork> allowed)
     public bool IsAllowed(IPAddress address)
     {
         var reached = Canonical(address);
-        return !IsNonPublic(reached) || allowed.Any(network => network.Contains(reached));
+        return !IsNonPublic(reached) || settings.Fetch.AllowedPrivateNetworks.Any(network => network.Contains(reached));
     }
 
     /// <summary>
     /// The <see cref="SocketsHttpHandler.ConnectCallback"/>: resolves the host, drops every address the guard
-    /// refuses and connects to the first that remains. With none left it throws before any socket is opened.
+    /// refuses and connects to the first that remains. With none left it throws before any socket is opened. It gives
+    /// up after <see cref="FetchOptions.ConnectTimeout"/> as now configured (the handler's own is fixed when the handler
+    /// is made, and handlers live for minutes), with a <see cref="TimeoutException"/> the fetcher reports as such.
     /// </summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var host = context.DnsEndPoint.Host;
+        var connectTimeout = settings.Fetch.ConnectTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(connectTimeout);
+        try
+        {
+            return await ConnectPermittedAsync(context.DnsEndPoint, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no connection within {connectTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    private async Task<Stream> ConnectPermittedAsync(DnsEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var host = endPoint.Host;
         var addresses = IPAddress.TryParse(host, out var literal)
             ? [literal]
             : await Dns.GetHostAddressesAsync(host, cancellationToken);
@@ -72,7 +91,7 @@ public sealed class NetworkGuard(IReadOnlyList<IPNetwork> allowed)
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken);
+                await socket.ConnectAsync(new IPEndPoint(address, endPoint.Port), cancellationToken);
                 return new NetworkStream(socket, ownsSocket: true);
             }
             catch (SocketException e)

@@ -95,6 +95,18 @@ public static partial class ConfigLoader
         return true;
     }
 
+    /// <summary>A duration as the config writes it: "30s", "1h30m", "500ms", "0s".</summary>
+    public static string FormatDuration(TimeSpan duration)
+    {
+        if (duration == TimeSpan.Zero)
+            return "0s";
+        var parts = new (int Amount, string Unit)[]
+        {
+            ((int)duration.TotalDays, "d"), (duration.Hours, "h"), (duration.Minutes, "m"), (duration.Seconds, "s"), (duration.Milliseconds, "ms"),
+        };
+        return string.Concat(parts.Where(part => part.Amount != 0).Select(part => $"{part.Amount}{part.Unit}"));
+    }
+
     [GeneratedRegex(@"^(?<part>\d{1,6}(?:ms|[dhms]))+$", RegexOptions.IgnoreCase)]
     private static partial Regex DurationPattern();
 
@@ -411,7 +423,11 @@ public static partial class ConfigLoader
             var ownRetention = ReadRetention(element, $"{path}.Retention", retention);
             if (id is null || location is null || sections is null || interval is null)
                 return null;
-            return new Source(id, title ?? id, location, sections, interval.Value) { Retention = ownRetention };
+            return new Source(id, title ?? id, location, sections, interval.Value)
+            {
+                HasSchedule = TryGet(element, "schedule", out var schedule) && schedule.ValueKind != JsonValueKind.Null,
+                Retention = ownRetention,
+            };
         }
 
         private string? ReadId(JsonElement element, string path)

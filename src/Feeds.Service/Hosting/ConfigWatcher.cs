@@ -40,7 +40,7 @@ internal sealed partial class ConfigWatcher(FeedsConfigMonitor configs, TimeProv
             case ConfigReload.Applied { Change: var change }:
                 LogApplied(path, change.AddedSources.Count, change.RemovedSources.Count, change.ChangedSources.Count, change.ChangedSections.Count);
                 if (change.FetchingChanged)
-                    LogRestartNeeded(path);
+                    LogFetchingApplied(path, string.Join("; ", change.FetchingChanges));
                 if (change.StorageChanged)
                     LogStoreRestartNeeded(path);
                 break;
@@ -61,8 +61,8 @@ internal sealed partial class ConfigWatcher(FeedsConfigMonitor configs, TimeProv
     [LoggerMessage(Level = LogLevel.Information, Message = "Config {ConfigPath} reloaded: {Added} source(s) added, {Removed} removed, {Changed} changed, {SectionsChanged} section(s) changed")]
     private partial void LogApplied(string configPath, int added, int removed, int changed, int sectionsChanged);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath}: the fetching settings changed; they apply after a restart")]
-    private partial void LogRestartNeeded(string configPath);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Config {ConfigPath}: fetching settings in force for the next fetches: {FetchingChanges}")]
+    private partial void LogFetchingApplied(string configPath, string fetchingChanges);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath}: the storage settings changed; the service keeps its store until a restart")]
     private partial void LogStoreRestartNeeded(string configPath);
