@@ -47,7 +47,7 @@ internal sealed partial class ConfigWatcher(FeedsConfigMonitor configs, TimeProv
             case ConfigReload.Rejected { Problems: var problems }:
                 LogRejected(path, problems.Count);
                 foreach (var problem in problems)
-                    LogProblem(problem.Path, problem.Message);
+                    LogProblem(problem.ToString());
                 break;
         }
     }
@@ -70,6 +70,7 @@ internal sealed partial class ConfigWatcher(FeedsConfigMonitor configs, TimeProv
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath} was edited but has {ProblemCount} problem(s); still running on the last good config")]
     private partial void LogRejected(string configPath, int problemCount);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Config problem at {ConfigPath}: {Problem}")]
-    private partial void LogProblem(string configPath, string problem);
+    // The problem as check-config and /status show it: file:line:col, the path in the file's spelling, what is wrong.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Config problem: {Problem}")]
+    private partial void LogProblem(string problem);
 }

@@ -87,8 +87,8 @@ public class HotReloadTests : IAsyncLifetime
         var rejected = await EventuallyAsync(() => Task.FromResult(monitor.Rejected), r => r is not null, TimeSpan.FromSeconds(5));
 
         Assert.NotNull(rejected);
-        Assert.Contains(rejected.Problems, p => p.Path == "Sources[0].Url");
-        Assert.Contains(rejected.Problems, p => p.Path == "Sources[0].Sections[0]");
+        Assert.Contains(rejected.Problems, p => p.Path == "sources[0].url");
+        Assert.Contains(rejected.Problems, p => p.Path == "sources[0].sections[0]");
         Assert.Equal(HttpStatusCode.OK, (await _host.Client.GetAsync("sections/technology/rss")).StatusCode);
         Assert.Equal(2, monitor.Current.Sources.Count);
     }
