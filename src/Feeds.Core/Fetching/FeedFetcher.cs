@@ -12,7 +12,7 @@ namespace Feeds.Core.Fetching;
 /// throttle; the address in <see cref="NetworkGuard"/>). Never throws for what a source does; every
 /// outcome is a <see cref="FetchResult"/>.
 /// </summary>
-public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrottle throttle, FetchingSettings settings, TimeProvider clock)
+public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrottle throttle, NetworkGuard guard, FetchingSettings settings, TimeProvider clock)
 {
     public const string HttpClientName = "feeds-fetcher";
 
@@ -70,6 +70,8 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
                 var started = clock.GetTimestamp();
                 try
                 {
+                    if (await guard.RecheckAsync(current.IdnHost, hopToken.Token) is { } refused)
+                        return (new FetchResult.Failed(FetchFailure.BlockedAddress, refused.Message), null);
                     using var request = CreateRequest(current, previous, options.UserAgent);
                     using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, hopToken.Token);
 
