@@ -44,24 +44,24 @@ public static class FeedsCoreServices
     public static IServiceCollection AddFeedsCore(this IServiceCollection services, string databasePath,
         FetchOptions? fetchOptions = null, ScheduleOptions? scheduleOptions = null, StorageSettings? storage = null)
     {
-        var fetch = fetchOptions ?? new FetchOptions();
-        var guard = new NetworkGuard(fetch.AllowedPrivateNetworks);
-        services.AddSingleton(fetch);
-        services.AddSingleton(scheduleOptions ?? new ScheduleOptions());
-        services.AddSingleton(guard);
+        // The fetching settings in force: a valid edit of the config swaps them for the next fetches (FeedsApp wires the swap).
+        var settings = new FetchingSettings(fetchOptions ?? new FetchOptions(), scheduleOptions ?? new ScheduleOptions());
+        services.AddSingleton(settings);
+        services.AddSingleton<NetworkGuard>();
         services.AddHttpClient(FeedFetcher.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
                 AutomaticDecompression = DecompressionMethods.All,
-                ConnectTimeout = fetch.ConnectTimeout,
-                // Every address is checked after DNS, on every hop, before a socket is opened.
-                ConnectCallback = guard.ConnectAsync,
+                // Every address is checked after DNS, on every hop, before a socket is opened, and the connect timeout
+                // in force is kept there too: a handler lives for minutes and would keep the one it was made with.
+                ConnectTimeout = Timeout.InfiniteTimeSpan,
+                ConnectCallback = provider.GetRequiredService<NetworkGuard>().ConnectAsync,
                 // The fetcher follows redirects itself so that it can check each hop.
                 AllowAutoRedirect = false,
                 UseCookies = false,
                 // A proxy would open connections on our behalf, out of the guard's sight.
                 UseProxy = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                PooledConnectionLifetime = NetworkGuard.PooledConnectionLifetime,
             })
             // The fetcher keeps its own deadline; the client's would cut a slow but in-time body short.
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);

@@ -12,7 +12,7 @@ namespace Feeds.Core.Fetching;
 /// throttle; the address in <see cref="NetworkGuard"/>). Never throws for what a source does; every
 /// outcome is a <see cref="FetchResult"/>.
 /// </summary>
-public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrottle throttle, FetchOptions options, TimeProvider clock)
+public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrottle throttle, NetworkGuard guard, FetchingSettings settings, TimeProvider clock)
 {
     public const string HttpClientName = "feeds-fetcher";
 
@@ -27,14 +27,16 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
     /// </summary>
     public async Task<T> FetchAsync<T>(SourceLocation location, Validators previous, Func<FetchResult, Task<T>> use, CancellationToken cancellationToken)
     {
+        // One set of limits for the whole fetch, whatever an edit of the config puts in force meanwhile.
+        var options = settings.Fetch;
         if (location.Url is not { } url)
-            return await use(FetchFile(location.FilePath!, previous));
-        var (result, globalSlot) = await FetchHttpAsync(url, previous, cancellationToken);
+            return await use(FetchFile(location.FilePath!, previous, options));
+        var (result, globalSlot) = await FetchHttpAsync(url, previous, options, cancellationToken);
         using (globalSlot)
             return await use(result);
     }
 
-    private async Task<(FetchResult Result, IDisposable? GlobalSlot)> FetchHttpAsync(Uri url, Validators previous, CancellationToken cancellationToken)
+    private async Task<(FetchResult Result, IDisposable? GlobalSlot)> FetchHttpAsync(Uri url, Validators previous, FetchOptions options, CancellationToken cancellationToken)
     {
         var client = httpClientFactory.CreateClient(HttpClientName);
         var visited = new HashSet<string>(StringComparer.Ordinal);
@@ -68,12 +70,14 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
                 var started = clock.GetTimestamp();
                 try
                 {
-                    using var request = CreateRequest(current, previous);
+                    if (await guard.RecheckAsync(current.IdnHost, hopToken.Token) is { } refused)
+                        return (new FetchResult.Failed(FetchFailure.BlockedAddress, refused.Message), null);
+                    using var request = CreateRequest(current, previous, options.UserAgent);
                     using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, hopToken.Token);
 
                     if (RedirectTarget(current, response) is not { } next)
                     {
-                        var result = await ReadResponseAsync(response, previous, hopToken.Token);
+                        var result = await ReadResponseAsync(response, previous, options.MaxBodyBytes, hopToken.Token);
                         var answer = result switch
                         {
                             FetchResult.Fetched fetched => fetched with { MovedPermanentlyTo = movedPermanentlyTo },
@@ -153,10 +157,10 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
             : $"no complete answer within {deadline.TotalSeconds:0} s");
     }
 
-    private HttpRequestMessage CreateRequest(Uri url, Validators previous)
+    private static HttpRequestMessage CreateRequest(Uri url, Validators previous, string userAgent)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.UserAgent.ParseAdd(options.UserAgent);
+        request.Headers.UserAgent.ParseAdd(userAgent);
         request.Headers.Accept.ParseAdd(Accept);
         // Send both validators; the server gives If-None-Match precedence (RFC 9110 §13.2.2).
         if (previous.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag))
@@ -172,7 +176,7 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
             ? location.IsAbsoluteUri ? location : new Uri(current, location)
             : null;
 
-    private async Task<FetchResult> ReadResponseAsync(HttpResponseMessage response, Validators previous, CancellationToken cancellationToken)
+    private async Task<FetchResult> ReadResponseAsync(HttpResponseMessage response, Validators previous, long maxBodyBytes, CancellationToken cancellationToken)
     {
         var validators = new Validators(response.Headers.ETag?.ToString() ?? previous.ETag,
             response.Content.Headers.LastModified?.ToString("R") ?? previous.LastModified);
@@ -181,9 +185,9 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
             return new FetchResult.NotModified(validators) { MaxAge = maxAge };
         if (!response.IsSuccessStatusCode)
             return Failure(response);
-        var body = await ReadCappedAsync(response.Content, cancellationToken);
+        var body = await ReadCappedAsync(response.Content, maxBodyBytes, cancellationToken);
         return body is null
-            ? new FetchResult.Failed(FetchFailure.TooLarge, $"the body is larger than the {options.MaxBodyBytes:N0}-byte limit (counted after decompression)", (int)response.StatusCode)
+            ? new FetchResult.Failed(FetchFailure.TooLarge, $"the body is larger than the {maxBodyBytes:N0}-byte limit (counted after decompression)", (int)response.StatusCode)
             : new FetchResult.Fetched(body, response.Content.Headers.ContentType?.ToString(), validators, (int)response.StatusCode) { MaxAge = maxAge };
     }
 
@@ -251,13 +255,13 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
     /// each chunk going back to the pool as soon as it is copied. Either way nothing is doubled or grown and copied
     /// again, as a MemoryStream and its ToArray did (up to three copies of a 15 MiB body).
     /// </summary>
-    private async Task<byte[]?> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadCappedAsync(HttpContent content, long maxBodyBytes, CancellationToken cancellationToken)
     {
         var declared = content.Headers.ContentLength;
-        if (declared > options.MaxBodyBytes)
+        if (declared > maxBodyBytes)
             return null;
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var body = new CappedBody(options.MaxBodyBytes);
+        var body = new CappedBody(maxBodyBytes);
         try
         {
             return await body.ReadAsync(stream, declared, cancellationToken);
@@ -269,7 +273,7 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
     }
 
     /// <summary>Local files: the modification time plays the part of Last-Modified.</summary>
-    private FetchResult FetchFile(string path, Validators previous)
+    private static FetchResult FetchFile(string path, Validators previous, FetchOptions options)
     {
         try
         {

@@ -22,7 +22,7 @@ namespace Feeds.Core.Fetching;
 /// sooner and backs off, and the host's other sources pass. Per host, not per source, because it is the
 /// host's slot that is starved, and a second slow source on the same host is cut short from its first try.
 /// </remarks>
-public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
+public sealed class FetchThrottle(FetchingSettings settings, TimeProvider clock)
 {
     /// <summary>How long a timed-out fetch keeps its host on the shorter deadline.</summary>
     public static readonly TimeSpan SlowHostMemory = TimeSpan.FromHours(1);
@@ -30,8 +30,8 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
     /// <summary>The part of <see cref="FetchOptions.Timeout"/> a fetch from a recently slow host gets.</summary>
     public const double SlowHostDeadlineShare = 1.0 / 3;
 
-    private readonly SemaphoreSlim _global = new(options.MaxConcurrency, options.MaxConcurrency);
     private readonly ConcurrentDictionary<string, Host> _hosts = new(StringComparer.OrdinalIgnoreCase);
+    private Slots _global = new(settings.Fetch.MaxConcurrency);
 
     /// <summary>
     /// Waits for a slot to <paramref name="host"/>, for the host's spacing and for a global slot; dispose the lease
@@ -40,9 +40,10 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
     /// </summary>
     public async Task<Lease> EnterAsync(string host, CancellationToken cancellationToken)
     {
-        var slot = _hosts.GetOrAdd(host, _ => new Host(options.PerHostConcurrency));
-        await slot.Requests.WaitAsync(cancellationToken);
-        var lease = new Lease(this, slot, host);
+        var slot = _hosts.GetOrAdd(host, _ => new Host());
+        var requests = slot.RequestSlots(settings.Fetch.PerHostConcurrency);
+        await requests.WaitAsync(cancellationToken);
+        var lease = new Lease(this, slot, requests, host);
         try
         {
             await lease.StartRequestAsync(cancellationToken);
@@ -59,23 +60,50 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
     public (TimeSpan Deadline, bool Shortened) DeadlineFor(string host)
     {
         var slow = _hosts.TryGetValue(host, out var slot) && slot.LastTimeout is { } at && clock.GetUtcNow() - at < SlowHostMemory;
-        return slow ? (options.Timeout * SlowHostDeadlineShare, true) : (options.Timeout, false);
+        var timeout = settings.Fetch.Timeout;
+        return slow ? (timeout * SlowHostDeadlineShare, true) : (timeout, false);
     }
 
     /// <summary>Notes that a fetch from <paramref name="host"/> ran out of its deadline, so the next ones get a shorter one.</summary>
     public void RecordTimeout(string host) =>
-        _hosts.GetOrAdd(host, _ => new Host(options.PerHostConcurrency)).LastTimeout = clock.GetUtcNow();
+        _hosts.GetOrAdd(host, _ => new Host()).LastTimeout = clock.GetUtcNow();
 
-    /// <summary>Waits for the host's next start in its spacing, then takes a global slot.</summary>
-    private async Task StartAsync(Host slot, CancellationToken cancellationToken)
+    /// <summary>Waits for the host's next start in its spacing, then takes a global slot and returns the semaphore it came from.</summary>
+    private async Task<SemaphoreSlim> StartAsync(Host slot, CancellationToken cancellationToken)
     {
-        var wait = slot.ReserveStart(clock.GetUtcNow(), options.MinHostSpacing);
+        var spacing = settings.Fetch.MinHostSpacing;
+        var wait = slot.ReserveStart(clock.GetUtcNow(), spacing);
         if (wait > TimeSpan.Zero)
             await Task.Delay(wait, clock, cancellationToken);
-        await _global.WaitAsync(cancellationToken);
+        var global = GlobalSlots();
+        await global.WaitAsync(cancellationToken);
         // A start later than booked (a busy global cap, a busy machine) pushes the host's next start back too:
         // the spacing holds between the requests the host actually sees.
-        slot.Started(clock.GetUtcNow(), options.MinHostSpacing);
+        slot.Started(clock.GetUtcNow(), spacing);
+        return global;
+    }
+
+    /// <summary>
+    /// The global slots for <see cref="FetchOptions.MaxConcurrency"/> as now configured. After an edit of the number the
+    /// next fetches queue on new slots of the new size; the fetches that hold or wait for the old ones finish on those,
+    /// so for as long as they run the old and the new limits add up.
+    /// </summary>
+    private SemaphoreSlim GlobalSlots()
+    {
+        var size = settings.Fetch.MaxConcurrency;
+        var current = Volatile.Read(ref _global);
+        if (current.Size == size)
+            return current.Semaphore;
+        var resized = new Slots(size);
+        return (Interlocked.CompareExchange(ref _global, resized, current) == current ? resized : Volatile.Read(ref _global)).Semaphore;
+    }
+
+    /// <summary>A semaphore and the number of slots it was made with.</summary>
+    internal sealed class Slots(int size)
+    {
+        public int Size { get; } = size;
+
+        public SemaphoreSlim Semaphore { get; } = new(size, size);
     }
 
     /// <summary>
@@ -87,10 +115,12 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
     {
         private readonly FetchThrottle _throttle;
         private readonly Host _slot;
-        private bool _holdsGlobal;
+        private readonly SemaphoreSlim _hostRequests;
+        private SemaphoreSlim? _global;
         private bool _disposed;
 
-        internal Lease(FetchThrottle throttle, Host slot, string host) => (_throttle, _slot, Host) = (throttle, slot, host);
+        internal Lease(FetchThrottle throttle, Host slot, SemaphoreSlim hostRequests, string host) =>
+            (_throttle, _slot, _hostRequests, Host) = (throttle, slot, hostRequests, host);
 
         /// <summary>The host this lease holds a slot of.</summary>
         public string Host { get; }
@@ -108,8 +138,7 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
 
         internal async Task StartRequestAsync(CancellationToken cancellationToken)
         {
-            await _throttle.StartAsync(_slot, cancellationToken);
-            _holdsGlobal = true;
+            _global = await _throttle.StartAsync(_slot, cancellationToken);
         }
 
         /// <summary>
@@ -122,19 +151,19 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _disposed = true;
-            _slot.Requests.Release();
-            if (!_holdsGlobal)
+            _hostRequests.Release();
+            if (_global is not { } global)
                 return null;
-            _holdsGlobal = false;
-            return new GlobalSlot(_throttle._global);
+            _global = null;
+            return new GlobalSlot(global);
         }
 
         private void ReleaseGlobal()
         {
-            if (!_holdsGlobal)
+            if (_global is not { } global)
                 return;
-            _holdsGlobal = false;
-            _throttle._global.Release();
+            _global = null;
+            global.Release();
         }
 
         public void Dispose()
@@ -143,7 +172,7 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
                 return;
             _disposed = true;
             ReleaseGlobal();
-            _slot.Requests.Release();
+            _hostRequests.Release();
         }
     }
 
@@ -154,12 +183,25 @@ public sealed class FetchThrottle(FetchOptions options, TimeProvider clock)
         public void Dispose() => Interlocked.Exchange(ref _global, null)?.Release();
     }
 
-    internal sealed class Host(int concurrency)
+    internal sealed class Host
     {
         private readonly Lock _lock = new();
         private DateTimeOffset _nextStart = DateTimeOffset.MinValue;
+        private Slots? _requests;
 
-        public SemaphoreSlim Requests { get; } = new(concurrency, concurrency);
+        /// <summary>
+        /// The host's request slots for <see cref="FetchOptions.PerHostConcurrency"/> as now configured; after an edit of
+        /// the number, new slots of the new size (the fetches on the old ones finish there, as with the global slots).
+        /// </summary>
+        public SemaphoreSlim RequestSlots(int concurrency)
+        {
+            lock (_lock)
+            {
+                if (_requests?.Size != concurrency)
+                    _requests = new Slots(concurrency);
+                return _requests.Semaphore;
+            }
+        }
 
         private long _lastTimeoutTicks;
 

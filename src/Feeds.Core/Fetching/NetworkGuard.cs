@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Feeds.Core.Sources;
 
 namespace Feeds.Core.Fetching;
 
@@ -9,9 +10,11 @@ namespace Feeds.Core.Fetching;
 /// multicast or the unspecified address is refused unless the operator allowed that range. The check runs
 /// on the address actually connected to, after DNS and on every hop, so aliases (<c>127.1</c>,
 /// <c>2130706433</c>, <c>0x7f000001</c>, <c>[::ffff:127.0.0.1]</c>) and DNS names that resolve inward are
-/// caught the same way.
+/// caught the same way. The ranges opened are the ones in force when the connection is made, so an edit of
+/// <c>fetching.allowPrivateNetworks</c> holds for the next connection, and, through <see cref="RecheckAsync"/>, for the
+/// next request on a pooled one.
 /// </summary>
-public sealed class NetworkGuard(IReadOnlyList<IPNetwork> allowed)
+public sealed class NetworkGuard(FetchingSettings settings, TimeProvider clock)
 {
     // Special-purpose ranges that are not the public internet (RFC 6890 and the IANA registries).
     private static readonly IPNetwork[] NonPublic =
@@ -45,23 +48,83 @@ public sealed class NetworkGuard(IReadOnlyList<IPNetwork> allowed)
     private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");   // RFC 3056
     private static readonly IPNetwork Ipv4Compatible = IPNetwork.Parse("::/96");  // deprecated (RFC 4291 §2.5.5.1)
 
+    /// <summary>How long a connection stays pooled: one made under an allowlist since narrowed is gone after this.</summary>
+    public static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromMinutes(5);
+
+    private readonly Lock _allowlistLock = new();
+    private IReadOnlyList<IPNetwork> _allowlistSeen = settings.Fetch.AllowedPrivateNetworks;
+    private DateTimeOffset _allowlistChangedAt = DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// Before a request: null, or why <paramref name="host"/> is refused now. Addresses are checked as a connection is
+    /// made, and a pooled connection is reused without one; so for <see cref="PooledConnectionLifetime"/> after the
+    /// allowlist changed, while connections made under the old one may still be pooled, the host is resolved and
+    /// checked again before each request. Otherwise this costs nothing.
+    /// </summary>
+    public async ValueTask<BlockedAddressException?> RecheckAsync(string host, CancellationToken cancellationToken)
+    {
+        if (!AllowlistChangedRecently())
+            return null;
+        IPAddress[] addresses;
+        try
+        {
+            addresses = await ResolveAsync(host, cancellationToken);
+        }
+        catch (SocketException)
+        {
+            return null; // the request fails on its own, with the resolver's reason
+        }
+        return addresses.Any(IsAllowed) ? null : new BlockedAddressException(host, addresses);
+    }
+
+    /// <summary>Whether the allowlist in force differs from the one seen before, within the last <see cref="PooledConnectionLifetime"/>.</summary>
+    private bool AllowlistChangedRecently()
+    {
+        var allowed = settings.Fetch.AllowedPrivateNetworks;
+        var now = clock.GetUtcNow();
+        lock (_allowlistLock)
+        {
+            if (!allowed.SequenceEqual(_allowlistSeen))
+                (_allowlistSeen, _allowlistChangedAt) = (allowed, now);
+            return now - _allowlistChangedAt < PooledConnectionLifetime;
+        }
+    }
+
+    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
+        IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+
     /// <summary>True when a connection to <paramref name="address"/> may be made.</summary>
     public bool IsAllowed(IPAddress address)
     {
         var reached = Canonical(address);
-        return !IsNonPublic(reached) || allowed.Any(network => network.Contains(reached));
+        return !IsNonPublic(reached) || settings.Fetch.AllowedPrivateNetworks.Any(network => network.Contains(reached));
     }
 
     /// <summary>
     /// The <see cref="SocketsHttpHandler.ConnectCallback"/>: resolves the host, drops every address the guard
-    /// refuses and connects to the first that remains. With none left it throws before any socket is opened.
+    /// refuses and connects to the first that remains. With none left it throws before any socket is opened. It gives
+    /// up after <see cref="FetchOptions.ConnectTimeout"/> as now configured (the handler's own is fixed when the handler
+    /// is made, and handlers live for minutes), with a <see cref="TimeoutException"/> the fetcher reports as such.
     /// </summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host, out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var connectTimeout = settings.Fetch.ConnectTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(connectTimeout);
+        try
+        {
+            return await ConnectPermittedAsync(context.DnsEndPoint, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no connection within {connectTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    private async Task<Stream> ConnectPermittedAsync(DnsEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var host = endPoint.Host;
+        var addresses = await ResolveAsync(host, cancellationToken);
         var permitted = addresses.Where(IsAllowed).ToList();
         if (permitted.Count == 0)
             throw new BlockedAddressException(host, addresses);
@@ -72,7 +135,7 @@ public sealed class NetworkGuard(IReadOnlyList<IPNetwork> allowed)
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken);
+                await socket.ConnectAsync(new IPEndPoint(address, endPoint.Port), cancellationToken);
                 return new NetworkStream(socket, ownsSocket: true);
             }
             catch (SocketException e)

@@ -19,7 +19,7 @@ public sealed partial class SourceRefresher(
     IPollStore store,
     OutageDetector outages,
     IngestGate ingestGate,
-    ScheduleOptions schedule,
+    FetchingSettings settings,
     TimeProvider clock,
     Jitter jitter,
     ILogger<SourceRefresher> logger)
@@ -192,11 +192,11 @@ public sealed partial class SourceRefresher(
         var level = failure.NetworkWide ? state.BackoffLevel : state.BackoffLevel + 1;
         var wait = (state.GoneSince, failure.NetworkWide) switch
         {
-            ({ }, _) => PollSchedule.GoneInterval,
-            (_, true) => interval + PollSchedule.Spread(interval, jitter.NextFraction()),
-            _ => PollSchedule.Backoff(interval, level, failure.RetryAfter, schedule.MaxBackoff, jitter.NextFraction()),
+            ({ }, _) => new PollWait(PollSchedule.GoneInterval, DueRule.Gone),
+            (_, true) => interval with { Wait = interval.Wait + PollSchedule.Spread(interval.Wait, jitter.NextFraction()) },
+            _ => PollSchedule.Backoff(interval, level, failure.RetryAfter, settings.Schedule.MaxBackoff, jitter.NextFraction()),
         };
-        var retryNotBefore = now + wait;
+        var retryNotBefore = now + wait.Wait;
         await store.SavePollAsync(state with
         {
             LastAttemptAt = now,
@@ -206,8 +206,9 @@ public sealed partial class SourceRefresher(
             LastHttpStatus = failure.Status,
             ConsecutiveFailures = state.ConsecutiveFailures + 1,
             BackoffLevel = level,
-            PollInterval = interval,
+            PollInterval = interval.Wait,
             NextDueAt = retryNotBefore,
+            NextDueRule = wait.Rule.Name(),
             RetryNotBefore = retryNotBefore,
         }, [], cancellationToken);
         return new RefreshResult.Failed(source.Id, failure.Category, failure.Reason, retryNotBefore);
@@ -232,8 +233,9 @@ public sealed partial class SourceRefresher(
             GoneSince = null,
             MovedTo = movedTo,
             RedirectCandidate = candidate,
-            PollInterval = interval,
-            NextDueAt = now + interval + PollSchedule.Spread(interval, jitter.NextFraction()),
+            PollInterval = interval.Wait,
+            NextDueAt = now + interval.Wait + PollSchedule.Spread(interval.Wait, jitter.NextFraction()),
+            NextDueRule = interval.Rule.Name(),
             RetryNotBefore = null,
         };
     }
@@ -252,15 +254,8 @@ public sealed partial class SourceRefresher(
         return (target, null);
     }
 
-    private TimeSpan IntervalOf(Source source, SourceState state, DateTimeOffset now, TimeSpan? maxAge)
-    {
-        var publisherMinimum = (state.FeedMinInterval, maxAge) switch
-        {
-            ({ } a, { } b) => a > b ? a : b,
-            var (a, b) => a ?? b,
-        };
-        return PollSchedule.Interval(source.Interval, state.Rhythm?.HalfAverageGap(now), publisherMinimum, schedule);
-    }
+    private PollWait IntervalOf(Source source, SourceState state, DateTimeOffset now, TimeSpan? maxAge) =>
+        PollSchedule.Interval(source.Interval, source.HasSchedule, state.Rhythm?.HalfAverageGap(now), state.FeedMinInterval, maxAge, settings.Schedule);
 
     /// <summary>
     /// When the schedule polls <paramref name="source"/> next, from its stored state: its due time, never before a backoff,
@@ -274,7 +269,7 @@ public sealed partial class SourceRefresher(
         var now = clock.GetUtcNow();
         if (scheduleChanged && state is { LastAttemptAt: { } last, NextDueAt: { } stored })
         {
-            var reckoned = last + IntervalOf(source, state, now, maxAge: null);
+            var reckoned = last + IntervalOf(source, state, now, maxAge: null).Wait;
             state = state with { NextDueAt = reckoned < stored ? reckoned : stored };
         }
         return DueAt(state, PollReason.Schedule) ?? now;

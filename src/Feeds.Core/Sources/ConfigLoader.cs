@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -7,7 +8,8 @@ namespace Feeds.Core.Sources;
 
 /// <summary>
 /// Reads <c>feeds.json</c> and validates all of it at once, so an operator sees every problem in one pass,
-/// each with its path inside the file (<c>Sources[2].Url</c>) and what would be right.
+/// each with its line and column, its path inside the file in the file's own spelling (<c>sources[2].url</c>) and
+/// what would be right.
 /// </summary>
 public static partial class ConfigLoader
 {
@@ -52,22 +54,28 @@ public static partial class ConfigLoader
     /// <summary>Validates config text; relative source paths resolve against the folder of <paramref name="filePath"/>.</summary>
     public static (FeedsConfig? Config, IReadOnlyList<ConfigProblem> Problems) Parse(string json, string filePath)
     {
-        var reader = new Reader(filePath);
+        var utf8 = Encoding.UTF8.GetBytes(json);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException e)
         {
-            return (null, [new ConfigProblem(filePath, "", $"not valid JSON at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}: {e.Message.Split(" Path:")[0]}")]);
+            var positions = JsonPositions.Of(utf8, ReaderOptions);
+            var (line, column) = positions.At(e.LineNumber ?? 0, e.BytePositionInLine ?? 0);
+            var message = $"not valid JSON: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}";
+            return (null, [new ConfigProblem(filePath, positions.StoppedAt, message) { Line = line, Column = column }]);
         }
         using (document)
         {
+            var reader = new Reader(filePath, JsonPositions.Of(utf8, ReaderOptions));
             var config = reader.ReadRoot(document.RootElement);
             return reader.Problems.Count == 0 ? (config, []) : (null, reader.Problems);
         }
     }
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     /// <summary>Parses a positive interval: "90s", "15m", "1h30m" or "2d".</summary>
     public static bool TryParseInterval(string text, out TimeSpan interval) => TryParseDuration(text, out interval) && interval > TimeSpan.Zero;
@@ -95,17 +103,41 @@ public static partial class ConfigLoader
         return true;
     }
 
+    /// <summary>A duration as the config writes it: "30s", "1h30m", "500ms", "0s".</summary>
+    public static string FormatDuration(TimeSpan duration)
+    {
+        if (duration == TimeSpan.Zero)
+            return "0s";
+        var parts = new (int Amount, string Unit)[]
+        {
+            ((int)duration.TotalDays, "d"), (duration.Hours, "h"), (duration.Minutes, "m"), (duration.Seconds, "s"), (duration.Milliseconds, "ms"),
+        };
+        return string.Concat(parts.Where(part => part.Amount != 0).Select(part => $"{part.Amount}{part.Unit}"));
+    }
+
     [GeneratedRegex(@"^(?<part>\d{1,6}(?:ms|[dhms]))+$", RegexOptions.IgnoreCase)]
     private static partial Regex DurationPattern();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex IdPattern();
 
-    private sealed class Reader(string filePath)
+    private sealed class Reader(string filePath, JsonPositions positions)
     {
         public List<ConfigProblem> Problems { get; } = [];
 
-        private void Problem(string path, string message) => Problems.Add(new ConfigProblem(filePath, path, message));
+        /// <summary>A problem at the value at <paramref name="path"/> (at its key with <paramref name="atKey"/>; at the enclosing object when it is missing).</summary>
+        private void Problem(string path, string message, bool atKey = false)
+        {
+            var (line, column) = positions.Find(path, atKey);
+            Problems.Add(new ConfigProblem(filePath, path, message) { Line = line, Column = column });
+        }
+
+        /// <summary><c>file:line:col</c> of the value at <paramref name="path"/>, for a message that names a second place.</summary>
+        private string LocationOf(string path)
+        {
+            var (line, column) = positions.Find(path);
+            return $"{filePath}:{line}:{column}";
+        }
 
         public FeedsConfig? ReadRoot(JsonElement root)
         {
@@ -115,19 +147,21 @@ public static partial class ConfigLoader
                 return null;
             }
             CheckKeys(root, "", RootKeys);
-            var sections = ReadArray(root, "sections", "Sections", ReadSection);
+            var sectionsRead = ReadArray(root, "", "sections", ReadSection);
+            var sections = sectionsRead.Select(read => read.Item).ToList();
             var sectionIds = sections.Select(s => s.Id).ToHashSet();
-            var retention = ReadRetention(root, "Retention", new RetentionSettings()) ?? new RetentionSettings();
-            var sources = ReadArray(root, "sources", "Sources", (element, path) => ReadSource(element, path, sectionIds, retention));
+            var retention = ReadRetention(root, "", new RetentionSettings()) ?? new RetentionSettings();
+            var sources = ReadArray(root, "", "sources", (element, path) => ReadSource(element, path, sectionIds, retention)).Select(read => read.Item).ToList();
             var publishing = ReadPublishing(root);
             var (fetching, scheduling) = ReadFetching(root);
             var storage = ReadStorage(root);
-            CheckUnique(sections.Select(s => s.Id), "Sections", "section");
-            CheckUnique(sources.Select(s => s.Id), "Sources", "source");
+            CheckUnique(root, "sections", "section");
+            CheckUnique(root, "sources", "source");
             if (sections.Count == 0 && Problems.Count == 0)
-                Problem("Sections", "at least one section is needed: readers subscribe to sections");
-            foreach (var section in sections.Where(section => !sources.Any(source => source.Sections.Contains(section.Id))))
-                Problem($"Sections[{sections.IndexOf(section)}]", $"section \"{section.Id}\" has no source; add its id to some source's \"sections\"");
+                Problem(KeyPath(root, "", "sections"), "at least one section is needed: readers subscribe to sections");
+            // Only once the sources read cleanly: a source with a problem of its own is left out, and its sections would look empty.
+            foreach (var (section, path) in sectionsRead.Where(read => Problems.Count == 0 && !sources.Any(source => source.Sections.Contains(read.Item.Id))))
+                Problem(path, $"section \"{section.Id}\" has no source; add its id to some source's \"sections\"");
             return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling, Retention = retention, Storage = storage };
         }
 
@@ -136,30 +170,31 @@ public static partial class ConfigLoader
             var settings = new PublishingSettings();
             if (!TryGet(root, "publishing", out var element))
                 return settings;
+            var path = KeyPath(root, "", "publishing");
             if (element.ValueKind != JsonValueKind.Object)
             {
-                Problem("Publishing", $"must be an object such as {{ \"itemsPerFeed\": 50 }}, not {Describe(element)}");
+                Problem(path, $"must be an object such as {{ \"itemsPerFeed\": 50 }}, not {Describe(element)}");
                 return settings;
             }
-            CheckKeys(element, "Publishing", PublishingKeys);
+            CheckKeys(element, path, PublishingKeys);
             if (TryGet(element, "itemsPerFeed", out var items))
             {
                 if (items.ValueKind == JsonValueKind.Number && items.TryGetInt32(out var count) && count is >= 1 and <= PublishingSettings.MaxItemsPerFeed)
                     settings = settings with { ItemsPerFeed = count };
                 else
-                    Problem("Publishing.ItemsPerFeed", $"must be a whole number from 1 to {PublishingSettings.MaxItemsPerFeed}");
+                    Problem(KeyPath(element, path, "itemsPerFeed"), $"must be a whole number from 1 to {PublishingSettings.MaxItemsPerFeed}");
             }
             if (TryGet(element, "maxAgeSeconds", out var maxAge))
             {
                 if (maxAge.ValueKind == JsonValueKind.Number && maxAge.TryGetInt32(out var seconds) && seconds is >= 0 and <= 86400)
                     settings = settings with { MaxAge = TimeSpan.FromSeconds(seconds) };
                 else
-                    Problem("Publishing.MaxAgeSeconds", "must be a whole number of seconds from 0 to 86400");
+                    Problem(KeyPath(element, path, "maxAgeSeconds"), "must be a whole number of seconds from 0 to 86400");
             }
-            var baseUrl = ReadAbsoluteHttpUrl(element, "Publishing", "baseUrl");
-            var hub = ReadAbsoluteHttpUrl(element, "Publishing", "hub");
+            var baseUrl = ReadAbsoluteHttpUrl(element, path, "baseUrl");
+            var hub = ReadAbsoluteHttpUrl(element, path, "hub");
             if (hub is not null && baseUrl is null)
-                Problem("Publishing.Hub", "a WebSub hub needs \"baseUrl\" too: the public address readers reach this service at, which the hub is told about");
+                Problem(KeyPath(element, path, "hub"), "a WebSub hub needs \"baseUrl\" too: the public address readers reach this service at, which the hub is told about");
             return settings with { BaseUrl = baseUrl, Hub = hub };
         }
 
@@ -168,29 +203,30 @@ public static partial class ConfigLoader
         {
             if (!TryGet(root, "storage", out var element))
                 return null;
+            var path = KeyPath(root, "", "storage");
             if (element.ValueKind != JsonValueKind.Object)
             {
-                Problem("Storage", $"must be an object such as {{ \"provider\": \"postgres\", \"connectionString\": \"Host=db;Database=feeds;Username=feeds\" }}, not {Describe(element)}");
+                Problem(path, $"must be an object such as {{ \"provider\": \"postgres\", \"connectionString\": \"Host=db;Database=feeds;Username=feeds\" }}, not {Describe(element)}");
                 return null;
             }
-            CheckKeys(element, "Storage", StorageKeys);
+            CheckKeys(element, path, StorageKeys);
             var storage = new StorageSettings();
             if (TryGet(element, "provider", out var provider))
             {
                 if (StorageProviders.TryParse(provider.ValueKind == JsonValueKind.String ? provider.GetString() : null, out var parsed))
                     storage = storage with { Provider = parsed };
                 else
-                    Problem("Storage.Provider", $"must be \"sqlite\" or \"postgres\", not {(provider.ValueKind == JsonValueKind.String ? $"\"{provider.GetString()}\"" : Describe(provider))}");
+                    Problem(KeyPath(element, path, "provider"), $"must be \"sqlite\" or \"postgres\", not {(provider.ValueKind == JsonValueKind.String ? $"\"{provider.GetString()}\"" : Describe(provider))}");
             }
             if (TryGet(element, "connectionString", out var connection))
             {
                 if (connection.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(connection.GetString()))
                     storage = storage with { ConnectionString = connection.GetString() };
                 else
-                    Problem("Storage.ConnectionString", "must be a non-empty PostgreSQL connection string such as \"Host=db;Database=feeds;Username=feeds\""
+                    Problem(KeyPath(element, path, "connectionString"), "must be a non-empty PostgreSQL connection string such as \"Host=db;Database=feeds;Username=feeds\""
                         + (connection.ValueKind == JsonValueKind.String ? "" : $", not {Describe(connection)}"));
                 if (storage.Provider == StorageProvider.Sqlite)
-                    Problem("Storage.ConnectionString", "only \"provider\": \"postgres\" takes a connection string; SQLite's file is given by --db or FEEDS_DB");
+                    Problem(KeyPath(element, path, "connectionString"), "only \"provider\": \"postgres\" takes a connection string; SQLite's file is given by --db or FEEDS_DB");
             }
             return storage;
         }
@@ -201,41 +237,43 @@ public static partial class ConfigLoader
             var scheduling = new ScheduleOptions();
             if (!TryGet(root, "fetching", out var element))
                 return (fetching, scheduling);
+            var path = KeyPath(root, "", "fetching");
             if (element.ValueKind != JsonValueKind.Object)
             {
-                Problem("Fetching", $"must be an object such as {{ \"allowPrivateNetworks\": [\"127.0.0.1/32\"] }}, not {Describe(element)}");
+                Problem(path, $"must be an object such as {{ \"allowPrivateNetworks\": [\"127.0.0.1/32\"] }}, not {Describe(element)}");
                 return (fetching, scheduling);
             }
-            CheckKeys(element, "Fetching", FetchingKeys);
+            CheckKeys(element, path, FetchingKeys);
             fetching = fetching with
             {
-                AllowedPrivateNetworks = ReadNetworks(element) ?? fetching.AllowedPrivateNetworks,
-                MaxBodyBytes = ReadWholeNumber(element, "maxBodyBytes", 1024, 1L << 30) ?? fetching.MaxBodyBytes,
-                Timeout = ReadDuration(element, "timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)) ?? fetching.Timeout,
-                ConnectTimeout = ReadDuration(element, "connectTimeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)) ?? fetching.ConnectTimeout,
-                PerHostConcurrency = (int?)ReadWholeNumber(element, "perHostConcurrency", 1, 64) ?? fetching.PerHostConcurrency,
-                MinHostSpacing = ReadDuration(element, "minHostSpacing", TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? fetching.MinHostSpacing,
-                MaxConcurrency = (int?)ReadWholeNumber(element, "maxConcurrency", 1, 1024) ?? fetching.MaxConcurrency,
+                AllowedPrivateNetworks = ReadNetworks(element, path) ?? fetching.AllowedPrivateNetworks,
+                MaxBodyBytes = ReadWholeNumber(element, path, "maxBodyBytes", 1024, 1L << 30) ?? fetching.MaxBodyBytes,
+                Timeout = ReadDuration(element, path, "timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)) ?? fetching.Timeout,
+                ConnectTimeout = ReadDuration(element, path, "connectTimeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)) ?? fetching.ConnectTimeout,
+                PerHostConcurrency = (int?)ReadWholeNumber(element, path, "perHostConcurrency", 1, 64) ?? fetching.PerHostConcurrency,
+                MinHostSpacing = ReadDuration(element, path, "minHostSpacing", TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? fetching.MinHostSpacing,
+                MaxConcurrency = (int?)ReadWholeNumber(element, path, "maxConcurrency", 1, 1024) ?? fetching.MaxConcurrency,
             };
             scheduling = scheduling with
             {
-                MinInterval = ReadDuration(element, "minInterval", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MinInterval,
-                MaxInterval = ReadDuration(element, "maxInterval", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MaxInterval,
-                MaxBackoff = ReadDuration(element, "maxBackoff", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MaxBackoff,
+                MinInterval = ReadDuration(element, path, "minInterval", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MinInterval,
+                MaxInterval = ReadDuration(element, path, "maxInterval", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MaxInterval,
+                MaxBackoff = ReadDuration(element, path, "maxBackoff", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MaxBackoff,
             };
             if (scheduling.MinInterval > scheduling.MaxInterval)
-                Problem("Fetching.MaxInterval", $"must not be shorter than minInterval ({scheduling.MinInterval}); the rhythm is kept between the two");
+                Problem(KeyPath(element, path, "maxInterval"), $"must not be shorter than minInterval ({scheduling.MinInterval}); the rhythm is kept between the two");
             return (fetching, scheduling);
         }
 
         /// <summary>
-        /// A <c>retention</c> object at <paramref name="path"/> ("Retention" or "Sources[2].Retention"); a key left out keeps
-        /// its <paramref name="inherited"/> value. Null when the object is absent.
+        /// The <c>retention</c> object of <paramref name="parent"/> (the root, or a source at <paramref name="parentPath"/>);
+        /// a key left out keeps its <paramref name="inherited"/> value. Null when the object is absent.
         /// </summary>
-        private RetentionSettings? ReadRetention(JsonElement parent, string path, RetentionSettings inherited)
+        private RetentionSettings? ReadRetention(JsonElement parent, string parentPath, RetentionSettings inherited)
         {
             if (!TryGet(parent, "retention", out var element) || element.ValueKind == JsonValueKind.Null)
                 return null;
+            var path = KeyPath(parent, parentPath, "retention");
             if (element.ValueKind != JsonValueKind.Object)
             {
                 Problem(path, $"must be an object such as {{ \"maxAgeDays\": 90, \"maxItemsPerSource\": 1000 }}, not {Describe(element)}");
@@ -254,25 +292,26 @@ public static partial class ConfigLoader
                 return null;
             if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var limit) && limit >= 0 && limit <= max)
                 return limit;
-            Problem($"{path}.{Pascal(key)}", $"must be a whole number from 0 to {max:N0} ({zeroMeans}), not {(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : Describe(value))}");
+            Problem(KeyPath(element, path, key), $"must be a whole number from 0 to {max:N0} ({zeroMeans}), not {(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : Describe(value))}");
             return null;
         }
 
         /// <summary>CIDR blocks such as "127.0.0.1/32" or "10.20.0.0/16"; a bare address means just that address.</summary>
-        private List<IPNetwork>? ReadNetworks(JsonElement element)
+        private List<IPNetwork>? ReadNetworks(JsonElement element, string fetchingPath)
         {
             if (!TryGet(element, "allowPrivateNetworks", out var array))
                 return null;
+            var path = KeyPath(element, fetchingPath, "allowPrivateNetworks");
             if (array.ValueKind != JsonValueKind.Array)
             {
-                Problem("Fetching.AllowPrivateNetworks", $"must be an array of CIDR blocks such as [\"127.0.0.1/32\"], not {Describe(array)}");
+                Problem(path, $"must be an array of CIDR blocks such as [\"127.0.0.1/32\"], not {Describe(array)}");
                 return null;
             }
             var networks = new List<IPNetwork>();
             var index = 0;
             foreach (var item in array.EnumerateArray())
             {
-                var itemPath = $"Fetching.AllowPrivateNetworks[{index++}]";
+                var itemPath = JsonPositions.Element(path, index++);
                 var text = item.ValueKind == JsonValueKind.String ? item.GetString()!.Trim() : null;
                 if (text is not null && IPAddress.TryParse(text, out var single) && !text.Contains('/'))
                     networks.Add(new IPNetwork(single, single.GetAddressBytes().Length * 8));
@@ -285,33 +324,35 @@ public static partial class ConfigLoader
             return networks.Count == array.GetArrayLength() ? networks : null;
         }
 
-        private long? ReadWholeNumber(JsonElement element, string key, long min, long max)
+        private long? ReadWholeNumber(JsonElement element, string path, string key, long min, long max)
         {
             if (!TryGet(element, key, out var value))
                 return null;
             if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= min && number <= max)
                 return number;
-            Problem($"Fetching.{Pascal(key)}", $"must be a whole number from {min:N0} to {max:N0}");
+            Problem(KeyPath(element, path, key), $"must be a whole number from {min:N0} to {max:N0}, not {(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : Describe(value))}");
             return null;
         }
 
-        private TimeSpan? ReadDuration(JsonElement element, string key, TimeSpan min, TimeSpan max)
+        private TimeSpan? ReadDuration(JsonElement element, string path, string key, TimeSpan min, TimeSpan max)
         {
-            var text = ReadString(element, "Fetching", key, required: false);
+            var text = ReadString(element, path, key, required: false);
             if (text is null)
                 return null;
             if (!TryParseDuration(text, out var duration))
-                Problem($"Fetching.{Pascal(key)}", $"\"{text}\" is not a duration; write it like \"500ms\", \"30s\", \"15m\" or \"1h30m\"");
+                Problem(KeyPath(element, path, key), $"\"{text}\" is not a duration; write it like \"500ms\", \"30s\", \"15m\" or \"1h30m\"");
             else if (duration < min || duration > max)
-                Problem($"Fetching.{Pascal(key)}", $"\"{text}\" is out of range; use from {min} to {max}");
+                Problem(KeyPath(element, path, key), $"\"{text}\" is out of range; use from {FormatDuration(min)} to {FormatDuration(max)}");
             else
                 return duration;
             return null;
         }
 
-        private List<T> ReadArray<T>(JsonElement parent, string key, string path, Func<JsonElement, string, T?> read) where T : class
+        /// <summary>The objects of the array <paramref name="key"/> that read without a problem, each with its path.</summary>
+        private List<(T Item, string Path)> ReadArray<T>(JsonElement parent, string parentPath, string key, Func<JsonElement, string, T?> read) where T : class
         {
-            var result = new List<T>();
+            var result = new List<(T Item, string Path)>();
+            var path = KeyPath(parent, parentPath, key);
             if (!TryGet(parent, key, out var array))
             {
                 Problem(path, $"missing; add \"{key}\": [ ... ]");
@@ -325,11 +366,11 @@ public static partial class ConfigLoader
             var index = 0;
             foreach (var element in array.EnumerateArray())
             {
-                var itemPath = $"{path}[{index++}]";
+                var itemPath = JsonPositions.Element(path, index++);
                 if (element.ValueKind != JsonValueKind.Object)
                     Problem(itemPath, $"must be an object, not {Describe(element)}");
                 else if (read(element, itemPath) is { } item)
-                    result.Add(item);
+                    result.Add((item, itemPath));
             }
             return result;
         }
@@ -352,7 +393,7 @@ public static partial class ConfigLoader
         {
             if (!TryGet(section, key, out var element) || element.ValueKind == JsonValueKind.Null)
                 return RuleMatcher.Empty;
-            var path = $"{sectionPath}.{Pascal(key)}";
+            var path = KeyPath(section, sectionPath, key);
             if (element.ValueKind != JsonValueKind.Object)
             {
                 Problem(path, $"must be an object such as {{ \"categories\": [\"World\"], \"keywords\": \"election|vote\" }}, not {Describe(element)}");
@@ -371,7 +412,7 @@ public static partial class ConfigLoader
                 }
                 catch (ArgumentException e)
                 {
-                    Problem($"{path}.Keywords", $"\"{pattern}\" is not a valid regular expression: {e.Message}");
+                    Problem(KeyPath(element, path, "keywords"), $"\"{pattern}\" is not a valid regular expression: {e.Message}");
                     return null;
                 }
             }
@@ -384,7 +425,7 @@ public static partial class ConfigLoader
                 return [];
             if (array.ValueKind != JsonValueKind.Array || array.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(v.GetString())))
             {
-                Problem($"{path}.{Pascal(key)}", "must be an array of non-empty strings");
+                Problem(KeyPath(element, path, key), "must be an array of non-empty strings");
                 return null;
             }
             return array.EnumerateArray().Select(v => v.GetString()!.Trim()).ToList();
@@ -396,7 +437,7 @@ public static partial class ConfigLoader
                 return false;
             if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
                 return value.GetBoolean();
-            Problem($"{path}.{Pascal(key)}", $"must be true or false, not {Describe(value)}");
+            Problem(KeyPath(element, path, key), $"must be true or false, not {Describe(value)}");
             return false;
         }
 
@@ -408,10 +449,14 @@ public static partial class ConfigLoader
             var location = ReadLocation(element, path);
             var sections = ReadSectionRefs(element, path, sectionIds);
             var interval = ReadInterval(element, path);
-            var ownRetention = ReadRetention(element, $"{path}.Retention", retention);
+            var ownRetention = ReadRetention(element, path, retention);
             if (id is null || location is null || sections is null || interval is null)
                 return null;
-            return new Source(id, title ?? id, location, sections, interval.Value) { Retention = ownRetention };
+            return new Source(id, title ?? id, location, sections, interval.Value)
+            {
+                HasSchedule = TryGet(element, "schedule", out var schedule) && schedule.ValueKind != JsonValueKind.Null,
+                Retention = ownRetention,
+            };
         }
 
         private string? ReadId(JsonElement element, string path)
@@ -419,7 +464,7 @@ public static partial class ConfigLoader
             var id = ReadString(element, path, "id", required: true);
             if (id is not null && !IdPattern().IsMatch(id))
             {
-                Problem($"{path}.Id", $"\"{id}\" is not a valid id; use lower-case letters, digits and '-' (it appears in URLs), e.g. \"{Slug(id)}\"");
+                Problem(KeyPath(element, path, "id"), $"\"{id}\" is not a valid id; use lower-case letters, digits and '-' (it appears in URLs), e.g. \"{Slug(id)}\"");
                 return null;
             }
             return id;
@@ -436,12 +481,12 @@ public static partial class ConfigLoader
                     return SourceLocation.ForUrl(uri);
                 if (uri.IsFile)
                     return SourceLocation.ForFile(uri.LocalPath);
-                Problem($"{path}.Url", $"scheme \"{uri.Scheme}:\" is not supported; use an http:// or https:// URL, or a local file path");
+                Problem(KeyPath(element, path, "url"), $"scheme \"{uri.Scheme}:\" is not supported; use an http:// or https:// URL, or a local file path");
                 return null;
             }
             if (url.Contains("://", StringComparison.Ordinal))
             {
-                Problem($"{path}.Url", $"\"{url}\" is not a valid URL");
+                Problem(KeyPath(element, path, "url"), $"\"{url}\" is not a valid URL");
                 return null;
             }
             var baseFolder = Path.GetDirectoryName(filePath) ?? ".";
@@ -455,27 +500,28 @@ public static partial class ConfigLoader
                 return null;
             if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
                 return text.EndsWith('/') || key != "baseUrl" ? uri : new Uri(text + "/");
-            Problem($"{path}.{Pascal(key)}", $"\"{text}\" is not an absolute http(s) URL");
+            Problem(KeyPath(element, path, key), $"\"{text}\" is not an absolute http(s) URL");
             return null;
         }
 
         private List<string>? ReadSectionRefs(JsonElement element, string path, HashSet<string> sectionIds)
         {
+            var sectionsPath = KeyPath(element, path, "sections");
             if (!TryGet(element, "sections", out var array))
             {
-                Problem($"{path}.Sections", "missing; list the ids of the sections this source feeds, e.g. [\"international\"]");
+                Problem(sectionsPath, "missing; list the ids of the sections this source feeds, e.g. [\"international\"]");
                 return null;
             }
             if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() == 0)
             {
-                Problem($"{path}.Sections", "must be a non-empty array of section ids");
+                Problem(sectionsPath, "must be a non-empty array of section ids");
                 return null;
             }
             var result = new List<string>();
             var index = 0;
             foreach (var item in array.EnumerateArray())
             {
-                var itemPath = $"{path}.Sections[{index++}]";
+                var itemPath = JsonPositions.Element(sectionsPath, index++);
                 if (item.ValueKind != JsonValueKind.String)
                     Problem(itemPath, $"must be a section id string, not {Describe(item)}");
                 else if (!sectionIds.Contains(item.GetString()!))
@@ -493,12 +539,12 @@ public static partial class ConfigLoader
                 return DefaultInterval;
             if (!TryParseInterval(text, out var interval))
             {
-                Problem($"{path}.Schedule", $"\"{text}\" is not an interval; write it like \"15m\", \"1h\" or \"1h30m\"");
+                Problem(KeyPath(element, path, "schedule"), $"\"{text}\" is not an interval; write it like \"15m\", \"1h\" or \"1h30m\"");
                 return null;
             }
             if (interval < MinimumInterval)
             {
-                Problem($"{path}.Schedule", $"\"{text}\" is shorter than the minimum of 1m; polling that often is impolite to the source");
+                Problem(KeyPath(element, path, "schedule"), $"\"{text}\" is shorter than the minimum of 1m; polling that often is impolite to the source");
                 return null;
             }
             return interval;
@@ -506,7 +552,7 @@ public static partial class ConfigLoader
 
         private string? ReadString(JsonElement element, string path, string key, bool required)
         {
-            var fieldPath = $"{path}.{Pascal(key)}";
+            var fieldPath = KeyPath(element, path, key);
             if (!TryGet(element, key, out var value) || value.ValueKind == JsonValueKind.Null)
             {
                 if (required)
@@ -534,16 +580,46 @@ public static partial class ConfigLoader
             {
                 if (known.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
                     continue;
-                var nearest = known.MinBy(k => EditDistance(k, property.Name.ToLowerInvariant()))!;
-                var prefix = path.Length == 0 ? "" : path + ".";
-                Problem(prefix + property.Name, $"unknown key \"{property.Name}\"; did you mean \"{nearest}\"? (known keys: {string.Join(", ", known)})");
+                var nearest = known.MinBy(k => EditDistance(k.ToLowerInvariant(), property.Name.ToLowerInvariant()))!;
+                Problem(JsonPositions.Child(path, property.Name), $"unknown key \"{property.Name}\"; did you mean \"{nearest}\"? (known keys: {string.Join(", ", known)})", atKey: true);
             }
         }
 
-        private void CheckUnique(IEnumerable<string> ids, string path, string what)
+        /// <summary>Every id given twice in the array <paramref name="key"/>, at each later place, naming the first place too.</summary>
+        private void CheckUnique(JsonElement root, string key, string what)
         {
-            foreach (var duplicate in ids.GroupBy(id => id).Where(g => g.Count() > 1))
-                Problem(path, $"duplicate {what} id \"{duplicate.Key}\"; every {what} needs its own id");
+            if (!TryGet(root, key, out var array) || array.ValueKind != JsonValueKind.Array)
+                return;
+            var arrayPath = KeyPath(root, "", key);
+            var ids = array.EnumerateArray()
+                .Select((element, index) => (Id: IdOf(element), Path: KeyPath(element, JsonPositions.Element(arrayPath, index), "id")))
+                .Where(entry => entry.Id is not null);
+            foreach (var places in ids.GroupBy(entry => entry.Id).Where(group => group.Count() > 1))
+            {
+                var first = places.First().Path;
+                foreach (var (id, path) in places.Skip(1))
+                    Problem(path, $"duplicate {what} id \"{id}\", first defined at {LocationOf(first)} ({first}); every {what} needs its own id");
+            }
+        }
+
+        private static string? IdOf(JsonElement element) =>
+            element.ValueKind == JsonValueKind.Object && TryGet(element, "id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()!.Trim() : null;
+
+        /// <summary>The path of <paramref name="key"/> inside <paramref name="parent"/>, spelled as the file spells it (keys are read case-insensitively).</summary>
+        private static string KeyPath(JsonElement parent, string parentPath, string key) => JsonPositions.Child(parentPath, SpellingOf(parent, key));
+
+        /// <summary>How the file spells <paramref name="key"/> in <paramref name="element"/>; the key itself when absent.</summary>
+        private static string SpellingOf(JsonElement element, string key)
+        {
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (string.Equals(property.Name, key, StringComparison.OrdinalIgnoreCase))
+                        return property.Name;
+                }
+            }
+            return key;
         }
 
         private static bool TryGet(JsonElement element, string key, out JsonElement value)
@@ -569,8 +645,6 @@ public static partial class ConfigLoader
             JsonValueKind.True or JsonValueKind.False => "a boolean",
             _ => "null",
         };
-
-        private static string Pascal(string key) => char.ToUpperInvariant(key[0]) + key[1..];
 
         private static string Slug(string text)
         {

@@ -86,8 +86,15 @@ public sealed record Section(string Id, string Title, string Description, Sectio
 }
 
 /// <summary>One polled feed, an <c>http(s)</c> URL or a local file the operator configured.</summary>
+/// <param name="Interval">The <c>schedule</c> written for it, or the default interval for a source without one.</param>
 public sealed record Source(string Id, string Title, SourceLocation Location, IReadOnlyList<string> Sections, TimeSpan Interval)
 {
+    /// <summary>
+    /// The operator wrote a <c>schedule</c>: <see cref="Interval"/> is then the longest wait between polls, and the rhythm
+    /// of the source's items may only make it shorter. Without one the rhythm ranges within the global bounds.
+    /// </summary>
+    public bool HasSchedule { get; init; }
+
     /// <summary>The source's own retention (its keys merged over the top-level ones); null takes the top-level one.</summary>
     public RetentionSettings? Retention { get; init; }
 }

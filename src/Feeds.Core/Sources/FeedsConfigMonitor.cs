@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+
 namespace Feeds.Core.Sources;
 
 /// <summary>What a reload of the config file came to.</summary>
@@ -65,8 +68,11 @@ public sealed record ConfigChange(
     IReadOnlyList<Source> RemovedSources,
     IReadOnlyList<Source> ChangedSources,
     IReadOnlyList<string> ChangedSections,
-    bool FetchingChanged)
+    IReadOnlyList<string> FetchingChanges)
 {
+    /// <summary>The <c>fetching</c> object changed; <see cref="FetchingChanges"/> says how, one setting each.</summary>
+    public bool FetchingChanged => FetchingChanges.Count > 0;
+
     public bool IsEmpty => AddedSources.Count == 0 && RemovedSources.Count == 0 && ChangedSources.Count == 0
         && ChangedSections.Count == 0 && !FetchingChanged && !StorageChanged && Old.Publishing == New.Publishing && Old.Retention == New.Retention;
 
@@ -90,11 +96,11 @@ public sealed record ConfigChange(
             @new.Sources.Where(s => oldSources.TryGetValue(s.Id, out var before) && !SameSource(before, s)).ToList(),
             @new.Sections.Where(s => !oldSections.TryGetValue(s.Id, out var before) || !SameSection(before, s))
                 .Select(s => s.Id).Concat(old.Sections.Where(s => @new.FindSection(s.Id) is null).Select(s => s.Id)).ToList(),
-            !SameFetching(old, @new));
+            FetchingDifferences(old, @new));
     }
 
     private static bool SameSource(Source a, Source b) =>
-        a.Title == b.Title && a.Location == b.Location && a.Interval == b.Interval && a.Sections.SequenceEqual(b.Sections) && a.Retention == b.Retention;
+        a.Title == b.Title && a.Location == b.Location && a.Interval == b.Interval && a.HasSchedule == b.HasSchedule && a.Sections.SequenceEqual(b.Sections) && a.Retention == b.Retention;
 
     // Records compare their lists and regexes by reference; compare what they say.
     private static bool SameSection(Section a, Section b) =>
@@ -104,8 +110,28 @@ public sealed record ConfigChange(
     private static bool SameMatcher(RuleMatcher a, RuleMatcher b) =>
         a.Categories.SequenceEqual(b.Categories) && a.Languages.SequenceEqual(b.Languages) && a.Keywords?.ToString() == b.Keywords?.ToString();
 
-    private static bool SameFetching(FeedsConfig a, FeedsConfig b) =>
-        a.Fetching with { AllowedPrivateNetworks = [] } == b.Fetching with { AllowedPrivateNetworks = [] }
-        && a.Fetching.AllowedPrivateNetworks.SequenceEqual(b.Fetching.AllowedPrivateNetworks)
-        && a.Scheduling == b.Scheduling;
+    /// <summary>Each setting of the <c>fetching</c> object that differs, in the file's spelling: <c>maxBodyBytes 15,728,640 → 2,048</c>.</summary>
+    private static List<string> FetchingDifferences(FeedsConfig old, FeedsConfig @new)
+    {
+        var (a, b) = (old.Fetching, @new.Fetching);
+        var (x, y) = (old.Scheduling, @new.Scheduling);
+        return new (string Key, string Before, string After)[]
+            {
+                ("allowPrivateNetworks", Networks(a.AllowedPrivateNetworks), Networks(b.AllowedPrivateNetworks)),
+                ("maxBodyBytes", a.MaxBodyBytes.ToString("N0", CultureInfo.InvariantCulture), b.MaxBodyBytes.ToString("N0", CultureInfo.InvariantCulture)),
+                ("timeout", ConfigLoader.FormatDuration(a.Timeout), ConfigLoader.FormatDuration(b.Timeout)),
+                ("connectTimeout", ConfigLoader.FormatDuration(a.ConnectTimeout), ConfigLoader.FormatDuration(b.ConnectTimeout)),
+                ("perHostConcurrency", a.PerHostConcurrency.ToString(CultureInfo.InvariantCulture), b.PerHostConcurrency.ToString(CultureInfo.InvariantCulture)),
+                ("minHostSpacing", ConfigLoader.FormatDuration(a.MinHostSpacing), ConfigLoader.FormatDuration(b.MinHostSpacing)),
+                ("maxConcurrency", a.MaxConcurrency.ToString(CultureInfo.InvariantCulture), b.MaxConcurrency.ToString(CultureInfo.InvariantCulture)),
+                ("minInterval", ConfigLoader.FormatDuration(x.MinInterval), ConfigLoader.FormatDuration(y.MinInterval)),
+                ("maxInterval", ConfigLoader.FormatDuration(x.MaxInterval), ConfigLoader.FormatDuration(y.MaxInterval)),
+                ("maxBackoff", ConfigLoader.FormatDuration(x.MaxBackoff), ConfigLoader.FormatDuration(y.MaxBackoff)),
+            }
+            .Where(setting => setting.Before != setting.After)
+            .Select(setting => $"{setting.Key} {setting.Before} → {setting.After}")
+            .ToList();
+    }
+
+    private static string Networks(IReadOnlyList<IPNetwork> networks) => $"[{string.Join(", ", networks)}]";
 }

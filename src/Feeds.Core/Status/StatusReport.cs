@@ -57,6 +57,9 @@ public sealed record SourceStatus(
     int ItemsLeftOut,
     SourceHealth Health)
 {
+    /// <summary>Why the next poll is when it is: the rule that set the due time ("schedule", "rhythm", "publisher ttl", "max-age", "retry-after", "backoff", "gone").</summary>
+    public string? NextDueRule { get; init; }
+
     /// <summary>The health a source's fields come to: gone before failing (a gone source fails each daily ask too).</summary>
     public static SourceHealth HealthOf(DateTimeOffset? goneSince, string? errorCategory, int consecutiveFailures, DateTimeOffset? lastAttemptAt, bool silent) =>
         goneSince is not null ? SourceHealth.Gone
@@ -103,7 +106,10 @@ public sealed class StatusReporter(IStatusStore store, SectionPages pages, Rende
                 consecutiveFailures, state?.NextDueAt, state?.RetryNotBefore,
                 stats?.Count ?? 0, stats?.LastNewItemAt, stats?.Newest, usualGap, silent, SafeText.HttpUrl(state?.MovedTo), state?.GoneSince,
                 state?.ItemsLeftOut ?? 0,
-                SourceStatus.HealthOf(state?.GoneSince, errorCategory, consecutiveFailures, state?.LastAttemptAt, silent));
+                SourceStatus.HealthOf(state?.GoneSince, errorCategory, consecutiveFailures, state?.LastAttemptAt, silent))
+            {
+                NextDueRule = SafeText.Line(state?.NextDueRule),
+            };
         })
         // The ones that need a look first; by id within each, so paging walks a stable order.
         .OrderBy(s => s.Health).ThenBy(s => s.Id, StringComparer.Ordinal)

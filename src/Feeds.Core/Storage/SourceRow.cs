@@ -9,7 +9,7 @@ internal sealed record SourceRow
         SELECT id AS Id, url AS Url, etag AS ETag, last_modified AS LastModified, last_attempt_at AS LastAttemptAt,
                last_success_at AS LastSuccessAt, last_outcome AS LastOutcome, last_error AS LastError,
                last_error_category AS LastErrorCategory, last_http_status AS LastHttpStatus,
-               consecutive_failures AS ConsecutiveFailures, next_due_at AS NextDueAt, retry_not_before AS RetryNotBefore,
+               consecutive_failures AS ConsecutiveFailures, next_due_at AS NextDueAt, next_due_rule AS NextDueRule, retry_not_before AS RetryNotBefore,
                feed_title AS FeedTitle, feed_link AS FeedLink, moved_to AS MovedTo, redirect_candidate AS RedirectCandidate,
                gone_since AS GoneSince, backoff_level AS BackoffLevel, poll_interval_ms AS PollIntervalMs,
                feed_min_interval_ms AS FeedMinIntervalMs, rhythm_since AS RhythmSince, rhythm_items AS RhythmItems, items_left_out AS ItemsLeftOut,
@@ -20,11 +20,11 @@ internal sealed record SourceRow
     /// <summary>Inserts the row or updates it; a feed title, link or language the poll did not get keeps its stored value. Standard SQL both stores run.</summary>
     public const string Upsert = """
         INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,
-                             last_error_category, last_http_status, consecutive_failures, next_due_at, retry_not_before, feed_title, feed_link,
+                             last_error_category, last_http_status, consecutive_failures, next_due_at, next_due_rule, retry_not_before, feed_title, feed_link,
                              moved_to, redirect_candidate, gone_since, backoff_level, poll_interval_ms, feed_min_interval_ms,
                              rhythm_since, rhythm_items, feed_language, items_left_out)
         VALUES (@Id, @Url, @ETag, @LastModified, @LastAttemptAt, @LastSuccessAt, @LastOutcome, @LastError,
-                @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @RetryNotBefore, @FeedTitle, @FeedLink,
+                @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @NextDueRule, @RetryNotBefore, @FeedTitle, @FeedLink,
                 @MovedTo, @RedirectCandidate, @GoneSince, @BackoffLevel, @PollIntervalMs, @FeedMinIntervalMs,
                 @RhythmSince, @RhythmItems, @FeedLanguage, @ItemsLeftOut)
         ON CONFLICT (id) DO UPDATE SET
@@ -32,7 +32,7 @@ internal sealed record SourceRow
             last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
             last_outcome = excluded.last_outcome, last_error = excluded.last_error,
             last_error_category = excluded.last_error_category, last_http_status = excluded.last_http_status,
-            consecutive_failures = excluded.consecutive_failures, next_due_at = excluded.next_due_at,
+            consecutive_failures = excluded.consecutive_failures, next_due_at = excluded.next_due_at, next_due_rule = excluded.next_due_rule,
             retry_not_before = excluded.retry_not_before,
             moved_to = excluded.moved_to, redirect_candidate = excluded.redirect_candidate, gone_since = excluded.gone_since,
             backoff_level = excluded.backoff_level, poll_interval_ms = excluded.poll_interval_ms,
@@ -54,6 +54,7 @@ internal sealed record SourceRow
     public long? LastHttpStatus { get; init; }
     public long ConsecutiveFailures { get; init; }
     public long? NextDueAt { get; init; }
+    public string? NextDueRule { get; init; }
     public long? RetryNotBefore { get; init; }
     public string? FeedTitle { get; init; }
     public string? FeedLink { get; init; }
@@ -82,6 +83,7 @@ internal sealed record SourceRow
         LastHttpStatus = state.LastHttpStatus,
         ConsecutiveFailures = state.ConsecutiveFailures,
         NextDueAt = ToMs(state.NextDueAt),
+        NextDueRule = state.NextDueRule,
         RetryNotBefore = ToMs(state.RetryNotBefore),
         FeedTitle = state.FeedTitle,
         FeedLink = state.FeedLink,
@@ -110,6 +112,7 @@ internal sealed record SourceRow
         LastHttpStatus = (int?)LastHttpStatus,
         ConsecutiveFailures = (int)ConsecutiveFailures,
         NextDueAt = FromMs(NextDueAt),
+        NextDueRule = NextDueRule,
         RetryNotBefore = FromMs(RetryNotBefore),
         FeedTitle = FeedTitle,
         FeedLink = FeedLink,

@@ -19,6 +19,9 @@ public sealed record SourceState
     /// <summary>When the schedule expects to poll next.</summary>
     public DateTimeOffset? NextDueAt { get; init; }
 
+    /// <summary>Why <see cref="NextDueAt"/> is when it is: the rule that set it, as the status shows it ("schedule", "publisher ttl", "backoff").</summary>
+    public string? NextDueRule { get; init; }
+
     /// <summary>Backoff after failures, or the source's Retry-After: no poll of any kind before this.</summary>
     public DateTimeOffset? RetryNotBefore { get; init; }
 
@@ -34,7 +37,7 @@ public sealed record SourceState
     /// <summary>Consecutive failures charged to the source itself: the backoff exponent. An outage on our side does not raise it.</summary>
     public int BackoffLevel { get; init; }
 
-    /// <summary>The interval in force at the last poll: the source's rhythm within bounds, never under its publisher's minimum.</summary>
+    /// <summary>The interval in force at the last poll: its schedule or its rhythm, never under its publisher's minimum.</summary>
     public TimeSpan? PollInterval { get; init; }
 
     /// <summary>The dated items of the last full body, from which the rhythm is recomputed as time passes; null when too few had dates.</summary>

@@ -40,14 +40,14 @@ internal sealed partial class ConfigWatcher(FeedsConfigMonitor configs, TimeProv
             case ConfigReload.Applied { Change: var change }:
                 LogApplied(path, change.AddedSources.Count, change.RemovedSources.Count, change.ChangedSources.Count, change.ChangedSections.Count);
                 if (change.FetchingChanged)
-                    LogRestartNeeded(path);
+                    LogFetchingApplied(path, string.Join("; ", change.FetchingChanges));
                 if (change.StorageChanged)
                     LogStoreRestartNeeded(path);
                 break;
             case ConfigReload.Rejected { Problems: var problems }:
                 LogRejected(path, problems.Count);
                 foreach (var problem in problems)
-                    LogProblem(problem.Path, problem.Message);
+                    LogProblem(problem.ToString());
                 break;
         }
     }
@@ -61,8 +61,8 @@ internal sealed partial class ConfigWatcher(FeedsConfigMonitor configs, TimeProv
     [LoggerMessage(Level = LogLevel.Information, Message = "Config {ConfigPath} reloaded: {Added} source(s) added, {Removed} removed, {Changed} changed, {SectionsChanged} section(s) changed")]
     private partial void LogApplied(string configPath, int added, int removed, int changed, int sectionsChanged);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath}: the fetching settings changed; they apply after a restart")]
-    private partial void LogRestartNeeded(string configPath);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Config {ConfigPath}: fetching settings in force for the next fetches: {FetchingChanges}")]
+    private partial void LogFetchingApplied(string configPath, string fetchingChanges);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath}: the storage settings changed; the service keeps its store until a restart")]
     private partial void LogStoreRestartNeeded(string configPath);
@@ -70,6 +70,7 @@ internal sealed partial class ConfigWatcher(FeedsConfigMonitor configs, TimeProv
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath} was edited but has {ProblemCount} problem(s); still running on the last good config")]
     private partial void LogRejected(string configPath, int problemCount);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Config problem at {ConfigPath}: {Problem}")]
-    private partial void LogProblem(string configPath, string problem);
+    // The problem as check-config and /status show it: file:line:col, the path in the file's spelling, what is wrong.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Config problem: {Problem}")]
+    private partial void LogProblem(string problem);
 }

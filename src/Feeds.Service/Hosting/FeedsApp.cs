@@ -61,6 +61,8 @@ public static class FeedsApp
 
         var app = builder.Build();
         await MigrateAsync(app.Services);
+        // An edit of the fetching settings holds for the next fetches, before the schedule hears of the edit.
+        app.Services.GetRequiredService<FetchingSettings>().Follow(app.Services.GetRequiredService<FeedsConfigMonitor>());
 
         // HTTP: the section feeds, the pages for people, health.
         app.MapSectionFeeds();

@@ -67,7 +67,8 @@ internal sealed partial class SourceScheduler(
             // A new address is a new start: polled at once, whatever the old address's schedule said.
             foreach (var source in moved)
                 await SourceSchedule.PollMovedAsync(scheduler, source.Id, CancellationToken.None);
-            foreach (var source in change.ChangedSources.Except(moved).Where(source => change.Old.FindSource(source.Id)?.Interval != source.Interval))
+            foreach (var source in change.ChangedSources.Except(moved).Where(source => change.Old.FindSource(source.Id) is not { } old
+                || old.Interval != source.Interval || old.HasSchedule != source.HasSchedule))
             {
                 var next = await refresher.NextPollAtAsync(source, scheduleChanged: true, CancellationToken.None);
                 await SourceSchedule.RearmAsync(scheduler, source.Id, next, CancellationToken.None);

@@ -72,8 +72,8 @@ public sealed class CommandLineTests
         var (exit, _, error) = await FeedsProcess.RunAsync("check-config", folder.File("feeds.json"));
 
         Assert.Equal(2, exit);
-        Assert.Contains("Sources[0].Url", error);
-        Assert.Contains("Sources[1].Sections[0]", error);
+        Assert.Contains("sources[0].url", error);
+        Assert.Contains("sources[1].sections[0]", error);
     }
 
     [Fact]

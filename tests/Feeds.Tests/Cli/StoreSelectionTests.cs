@@ -95,7 +95,7 @@ public sealed class StoreSelectionTests : IDisposable
         Assert.Equal(("FEEDS_STORAGE__PROVIDER", "\"mysql\" is not a store; use sqlite or postgres"),
             (Assert.Single(unknown.Problems).File, unknown.Problems[0].Message));
         Assert.Equal("--connection", Assert.Single(sqliteConnection.Problems).File);
-        Assert.Equal(["Storage.ConnectionString", "Storage.ConnectionString", "Storage.Provider"], fileProblems.Select(p => p.Path).Order());
+        Assert.Equal(["storage.connectionString", "storage.connectionString", "storage.provider"], fileProblems.Select(p => p.Path).Order());
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Xml.Linq;
 using Feeds.Core.Sources;
+using Feeds.Tests.Sources;
 using Feeds.Tests.Support;
 
 namespace Feeds.Tests.EndToEnd;
@@ -87,10 +89,83 @@ public class HotReloadTests : IAsyncLifetime
         var rejected = await EventuallyAsync(() => Task.FromResult(monitor.Rejected), r => r is not null, TimeSpan.FromSeconds(5));
 
         Assert.NotNull(rejected);
-        Assert.Contains(rejected.Problems, p => p.Path == "Sources[0].Url");
-        Assert.Contains(rejected.Problems, p => p.Path == "Sources[0].Sections[0]");
+        Assert.Contains(rejected.Problems, p => p.Path == "sources[0].url");
+        Assert.Contains(rejected.Problems, p => p.Path == "sources[0].sections[0]");
         Assert.Equal(HttpStatusCode.OK, (await _host.Client.GetAsync("sections/technology/rss")).StatusCode);
         Assert.Equal(2, monitor.Current.Sources.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(BrokenConfigs.Cases), MemberType = typeof(BrokenConfigs))]
+    public async Task ARefusedEditIsNamedByFileLineAndColumnInTheLogAndOnStatus(string mistake, string json, string expected)
+    {
+        var line = expected.Replace("FILE", _host.ConfigPath);
+        await File.WriteAllTextAsync(_host.ConfigPath, json);
+        var monitor = _host.Services.GetRequiredService<FeedsConfigMonitor>();
+        // The watcher may catch the file half written once; the edit as saved is what it settles on.
+        var rejected = await EventuallyAsync(() => Task.FromResult(monitor.Rejected),
+            r => r?.Problems.Count == 1 && r.Problems[0].ToString().StartsWith(line, StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        var logs = await LogsAsync(line);
+
+        Assert.NotNull(rejected);
+        Assert.StartsWith(line, Assert.Single(rejected.Problems).ToString());
+        Assert.Contains(logs, log => log.Contains(line, StringComparison.Ordinal));
+        var html = WebUtility.HtmlDecode(await _host.Client.GetStringAsync("status"));
+        Assert.True(html.Contains(line, StringComparison.Ordinal), $"{mistake}: /status does not show {line}");
+        Assert.Equal(2, monitor.Current.Sources.Count);
+    }
+
+    [Fact]
+    public async Task ALowerBodyCapAppliesToTheNextFetchWithoutARestartAndIsLogged()
+    {
+        _sources.Serve("/wire-again.rss", TestFiles.SampleBytes("world-wire.rss"));
+        // Moving a source polls it at once: the first fetch after the edit.
+        await File.WriteAllTextAsync(_host.ConfigPath, JsonSerializer.Serialize(new
+        {
+            sections = new[] { Section("international", "International"), Section("technology", "Technology") },
+            sources = new[] { Source("wire", "/wire-again.rss", "international"), Source("tech", "/tech.rss", "technology") },
+            fetching = new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "50ms", maxBodyBytes = 1024 },
+        }));
+
+        var wire = await EventuallyAsync(() => WireStatusAsync(), s => s.GetProperty("errorCategory").GetString() is not null, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(1, _sources.RequestCount("/wire-again.rss"));
+        Assert.Equal("TooLarge", wire.GetProperty("errorCategory").GetString());
+        Assert.Contains("1,024-byte limit", wire.GetProperty("lastError").GetString());
+        Assert.Contains(await LogsAsync("fetching settings in force for the next fetches: maxBodyBytes 15,728,640 → 1,024"),
+            log => log.Contains("fetching settings in force for the next fetches: maxBodyBytes 15,728,640 → 1,024", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnAllowlistEditAppliesToTheNextFetchWithoutARestartAndIsLogged()
+    {
+        _sources.Serve("/wire-again.rss", TestFiles.SampleBytes("world-wire.rss"));
+        await File.WriteAllTextAsync(_host.ConfigPath, JsonSerializer.Serialize(new
+        {
+            sections = new[] { Section("international", "International"), Section("technology", "Technology") },
+            sources = new[] { Source("wire", "/wire-again.rss", "international"), Source("tech", "/tech.rss", "technology") },
+            fetching = new { minHostSpacing = "50ms" },
+        }));
+
+        var wire = await EventuallyAsync(() => WireStatusAsync(), s => s.GetProperty("errorCategory").GetString() is not null, TimeSpan.FromSeconds(5));
+
+        // Refused before a connection was made: the loopback server never saw the request.
+        Assert.Equal("BlockedAddress", wire.GetProperty("errorCategory").GetString());
+        Assert.Equal(0, _sources.RequestCount("/wire-again.rss"));
+        Assert.Contains(await LogsAsync("allowPrivateNetworks [127.0.0.1/32] → []"), log => log.Contains("allowPrivateNetworks [127.0.0.1/32] → []", StringComparison.Ordinal));
+    }
+
+    /// <summary>The service's log lines, once one holds <paramref name="text"/> (the watcher logs just after the monitor changes).</summary>
+    private Task<IReadOnlyList<string>> LogsAsync(string text) =>
+        EventuallyAsync(() => Task.FromResult(_host.Logs), logs => logs.Any(log => log.Contains(text, StringComparison.Ordinal)), TimeSpan.FromSeconds(5));
+
+    private async Task<JsonElement> WireStatusAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "status?q=wire");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var response = await _host.Client.SendAsync(request);
+        var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return status.GetProperty("sources").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "wire").Clone();
     }
 
     [Fact]

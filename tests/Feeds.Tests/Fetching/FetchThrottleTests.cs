@@ -11,7 +11,7 @@ public sealed class FetchThrottleTests
     [Fact]
     public async Task ASecondRequestToAHostWaitsForTheFirstAndForTheSpacing()
     {
-        var throttle = new FetchThrottle(new FetchOptions { PerHostConcurrency = 1, MinHostSpacing = TimeSpan.FromSeconds(2) }, _clock);
+        var throttle = new FetchThrottle(new FetchingSettings(new FetchOptions { PerHostConcurrency = 1, MinHostSpacing = TimeSpan.FromSeconds(2) }), _clock);
 
         var first = await throttle.EnterAsync("news.example", CancellationToken.None);
         var second = throttle.EnterAsync("news.example", CancellationToken.None);
@@ -29,7 +29,7 @@ public sealed class FetchThrottleTests
     [Fact]
     public async Task TheGlobalCapHoldsAcrossHosts()
     {
-        var throttle = new FetchThrottle(new FetchOptions { MaxConcurrency = 2, MinHostSpacing = TimeSpan.Zero }, _clock);
+        var throttle = new FetchThrottle(new FetchingSettings(new FetchOptions { MaxConcurrency = 2, MinHostSpacing = TimeSpan.Zero }), _clock);
 
         using var a = await throttle.EnterAsync("a.example", CancellationToken.None);
         var b = await throttle.EnterAsync("b.example", CancellationToken.None);
@@ -44,7 +44,7 @@ public sealed class FetchThrottleTests
     [Fact]
     public async Task AHopInTheHeldSlotKeepsTheSpacingAndGoesBeforeFetchesWaitingForTheHost()
     {
-        var throttle = new FetchThrottle(new FetchOptions { PerHostConcurrency = 1, MinHostSpacing = TimeSpan.FromSeconds(2) }, _clock);
+        var throttle = new FetchThrottle(new FetchingSettings(new FetchOptions { PerHostConcurrency = 1, MinHostSpacing = TimeSpan.FromSeconds(2) }), _clock);
 
         var first = await throttle.EnterAsync("news.example", CancellationToken.None);
         var waiting = throttle.EnterAsync("news.example", CancellationToken.None);
@@ -66,7 +66,7 @@ public sealed class FetchThrottleTests
     [Fact]
     public async Task AHopGivesItsGlobalSlotBackWhileItsHostsSpacingPasses()
     {
-        var throttle = new FetchThrottle(new FetchOptions { MaxConcurrency = 1, MinHostSpacing = TimeSpan.FromSeconds(2) }, _clock);
+        var throttle = new FetchThrottle(new FetchingSettings(new FetchOptions { MaxConcurrency = 1, MinHostSpacing = TimeSpan.FromSeconds(2) }), _clock);
 
         var first = await throttle.EnterAsync("a.example", CancellationToken.None);
         var hop = first.NextRequestAsync(CancellationToken.None);
@@ -85,7 +85,7 @@ public sealed class FetchThrottleTests
     [Fact]
     public void AHostThatTimedOutGetsAThirdOfTheDeadlineForAnHour()
     {
-        var throttle = new FetchThrottle(new FetchOptions { Timeout = TimeSpan.FromSeconds(30) }, _clock);
+        var throttle = new FetchThrottle(new FetchingSettings(new FetchOptions { Timeout = TimeSpan.FromSeconds(30) }), _clock);
 
         throttle.RecordTimeout("slow.example");
 

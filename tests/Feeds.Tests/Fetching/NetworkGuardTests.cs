@@ -8,7 +8,7 @@ namespace Feeds.Tests.Fetching;
 
 public sealed class NetworkGuardTests
 {
-    private static readonly NetworkGuard DefaultGuard = new([]);
+    private static readonly NetworkGuard DefaultGuard = new(new FetchingSettings(new FetchOptions()), TimeProvider.System);
 
     [Theory]
     [InlineData("127.0.0.1", false)]
@@ -50,7 +50,7 @@ public sealed class NetworkGuardTests
     [InlineData("::1", false)]
     [InlineData("10.0.0.1", false)]
     public void TheAllowlistOpensExactlyWhatItNames(string address, bool allowed) =>
-        Assert.Equal(allowed, new NetworkGuard([IPNetwork.Parse("127.0.0.1/32")]).IsAllowed(IPAddress.Parse(address)));
+        Assert.Equal(allowed, new NetworkGuard(new FetchingSettings(new FetchOptions { AllowedPrivateNetworks = [IPNetwork.Parse("127.0.0.1/32")] }), TimeProvider.System).IsAllowed(IPAddress.Parse(address)));
 
     [Theory]
     [InlineData("127.0.0.1")]

@@ -38,12 +38,13 @@ public sealed class ConfigLoaderTests
 
         Assert.Null(config);
         var byPath = problems.ToDictionary(p => p.Path, p => p.Message);
-        Assert.Contains("scheme \"ftp:\" is not supported", byPath["Sources[0].Url"]);
-        Assert.Contains("unknown section \"sports\"", byPath["Sources[1].Sections[0]"]);
-        Assert.Contains("\"often\" is not an interval", byPath["Sources[2].Schedule"]);
-        Assert.Contains("did you mean \"schedule\"", byPath["Sources[3].shedule"]);
-        Assert.Contains("not a valid id", byPath["Sections[2].Id"]);
-        Assert.Contains("duplicate section id \"world\"", byPath["Sections"]);
+        Assert.Contains("scheme \"ftp:\" is not supported", byPath["sources[0].url"]);
+        Assert.Contains("unknown section \"sports\"", byPath["sources[1].sections[0]"]);
+        Assert.Contains("\"often\" is not an interval", byPath["sources[2].schedule"]);
+        Assert.Contains("did you mean \"schedule\"", byPath["sources[3].shedule"]);
+        Assert.Contains("not a valid id", byPath["sections[2].id"]);
+        Assert.Equal("duplicate section id \"world\", first defined at /etc/feeds/feeds.json:3:13 (sections[0].id); every section needs its own id",
+            byPath["sections[1].id"]);
         Assert.All(problems, p => Assert.Equal("/etc/feeds/feeds.json", p.File));
     }
 
@@ -53,7 +54,8 @@ public sealed class ConfigLoaderTests
         var (config, problems) = ConfigLoader.Parse("{\n  \"sections\": [\n    { \"id\": \"a\" \"title\": \"x\" }\n  ]\n}", "feeds.json");
 
         Assert.Null(config);
-        Assert.Contains("line 3", Assert.Single(problems).Message);
+        var problem = Assert.Single(problems);
+        Assert.Equal((3, 17, "sections[0]"), (problem.Line, problem.Column, problem.Path));
     }
 
     [Fact]
@@ -84,10 +86,10 @@ public sealed class ConfigLoaderTests
     }
 
     [Theory]
-    [InlineData("{ \"itemsPerFeed\": 0 }", "Publishing.ItemsPerFeed")]
-    [InlineData("{ \"itemsPerFeed\": \"ten\" }", "Publishing.ItemsPerFeed")]
-    [InlineData("{ \"itemPerFeed\": 10 }", "Publishing.itemPerFeed")]
-    [InlineData("[]", "Publishing")]
+    [InlineData("{ \"itemsPerFeed\": 0 }", "publishing.itemsPerFeed")]
+    [InlineData("{ \"itemsPerFeed\": \"ten\" }", "publishing.itemsPerFeed")]
+    [InlineData("{ \"itemPerFeed\": 10 }", "publishing.itemPerFeed")]
+    [InlineData("[]", "publishing")]
     public void BadPublishingSettingsAreNamed(string publishing, string path)
     {
         var (_, problems) = ConfigLoader.Parse($$"""
@@ -131,17 +133,17 @@ public sealed class ConfigLoaderTests
     }
 
     [Theory]
-    [InlineData("{ \"allowPrivateNetworks\": [\"localhost\"] }", "Fetching.AllowPrivateNetworks[0]")]
-    [InlineData("{ \"allowPrivateNetworks\": [\"10.0.0.1/8\"] }", "Fetching.AllowPrivateNetworks[0]")]
-    [InlineData("{ \"allowPrivateNetworks\": \"127.0.0.1/32\" }", "Fetching.AllowPrivateNetworks")]
-    [InlineData("{ \"maxBodyBytes\": 10 }", "Fetching.MaxBodyBytes")]
-    [InlineData("{ \"timeout\": \"forever\" }", "Fetching.Timeout")]
-    [InlineData("{ \"timeout\": \"0s\" }", "Fetching.Timeout")]
-    [InlineData("{ \"perHostConcurrency\": 0 }", "Fetching.PerHostConcurrency")]
-    [InlineData("{ \"minHostSpacing\": \"-1s\" }", "Fetching.MinHostSpacing")]
-    [InlineData("{ \"minInterval\": \"2h\", \"maxInterval\": \"1h\" }", "Fetching.MaxInterval")]
-    [InlineData("{ \"maxConcurency\": 4 }", "Fetching.maxConcurency")]
-    [InlineData("true", "Fetching")]
+    [InlineData("{ \"allowPrivateNetworks\": [\"localhost\"] }", "fetching.allowPrivateNetworks[0]")]
+    [InlineData("{ \"allowPrivateNetworks\": [\"10.0.0.1/8\"] }", "fetching.allowPrivateNetworks[0]")]
+    [InlineData("{ \"allowPrivateNetworks\": \"127.0.0.1/32\" }", "fetching.allowPrivateNetworks")]
+    [InlineData("{ \"maxBodyBytes\": 10 }", "fetching.maxBodyBytes")]
+    [InlineData("{ \"timeout\": \"forever\" }", "fetching.timeout")]
+    [InlineData("{ \"timeout\": \"0s\" }", "fetching.timeout")]
+    [InlineData("{ \"perHostConcurrency\": 0 }", "fetching.perHostConcurrency")]
+    [InlineData("{ \"minHostSpacing\": \"-1s\" }", "fetching.minHostSpacing")]
+    [InlineData("{ \"minInterval\": \"2h\", \"maxInterval\": \"1h\" }", "fetching.maxInterval")]
+    [InlineData("{ \"maxConcurency\": 4 }", "fetching.maxConcurency")]
+    [InlineData("true", "fetching")]
     public void BadFetchingSettingsAreNamed(string fetching, string path)
     {
         var (_, problems) = ConfigLoader.Parse($$"""

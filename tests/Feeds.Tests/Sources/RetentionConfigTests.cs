@@ -44,12 +44,12 @@ public sealed class RetentionConfigTests
     }
 
     [Theory]
-    [InlineData("""{ "maxAgeDays": -1 }""", null, "Retention.MaxAgeDays", "0 keeps items of any age")]
-    [InlineData("""{ "maxAgeDays": "90d" }""", null, "Retention.MaxAgeDays", "not a string")]
-    [InlineData("""{ "maxItemsPerSource": 2.5 }""", null, "Retention.MaxItemsPerSource", "not 2.5")]
-    [InlineData("""{ "maxAge": 90 }""", null, "Retention.maxAge", "did you mean \"maxAgeDays\"")]
-    [InlineData("90", null, "Retention", "must be an object")]
-    [InlineData(null, """{ "maxItemsPerSource": -5 }""", "Sources[0].Retention.MaxItemsPerSource", "from 0 to")]
+    [InlineData("""{ "maxAgeDays": -1 }""", null, "retention.maxAgeDays", "0 keeps items of any age")]
+    [InlineData("""{ "maxAgeDays": "90d" }""", null, "retention.maxAgeDays", "not a string")]
+    [InlineData("""{ "maxItemsPerSource": 2.5 }""", null, "retention.maxItemsPerSource", "not 2.5")]
+    [InlineData("""{ "maxAge": 90 }""", null, "retention.maxAge", "did you mean \"maxAgeDays\"")]
+    [InlineData("90", null, "retention", "must be an object")]
+    [InlineData(null, """{ "maxItemsPerSource": -5 }""", "sources[0].retention.maxItemsPerSource", "from 0 to")]
     public void BadRetentionIsNamedWithItsPath(string? retention, string? sourceRetention, string path, string message)
     {
         var (config, problems) = Parse(retention, sourceRetention);

@@ -110,7 +110,9 @@ public sealed class FeedsTestHost : IAsyncDisposable
         _app = await FeedsApp.BuildAsync(Settings(),
             builder =>
             {
-                builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new CapturedLogs(_logs));
+                // Warnings and up, and what the config watcher says of every edit (applied edits are Information).
+                builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Feeds.Service.Hosting.ConfigWatcher", LogLevel.Information)
+                    .AddProvider(new CapturedLogs(_logs));
                 _replaceServices?.Invoke(builder.Services);
             });
         await _app.StartAsync();
