@@ -62,9 +62,10 @@ public static class FeedsApp
         var app = builder.Build();
         await MigrateAsync(app.Services);
 
-        // HTTP: the section feeds, the pages for people, health.
+        // HTTP: the section feeds, the pages for people, the stories, health.
         app.MapSectionFeeds();
         app.MapPages();
+        app.MapStories();
         app.MapHealth();
         app.MapStatus();
         // Metrics: the Feeds meter and the runtime's, as Prometheus text.
