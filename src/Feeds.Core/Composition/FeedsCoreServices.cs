@@ -76,10 +76,12 @@ public static class FeedsCoreServices
         services.AddSingleton(Jitter.Random);
         services.AddSingleton<SourceRefresher>();
         services.AddSingleton<SectionPages>();
+        services.AddSingleton<StoryPages>();
         services.AddSingleton<RenderFaults>();
         services.AddSingleton<ContentVersions>();
         services.AddSingleton<RenderCache>();
         services.AddSingleton<SectionFeeds>();
+        services.AddSingleton<StoryFeeds>();
         services.AddSingleton<StatusReporter>();
         services.AddSingleton<StatusViews>();
         services.AddHttpClient(WebSubHub.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));

@@ -203,6 +203,7 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
             .Select(e => ResolveUrl(e.Url, linkBase, SafeText.HttpUrl) is { } url ? new Enclosure(url, SafeText.Line(e.Type), e.Length >= 0 ? e.Length : null) : null)
             .OfType<Enclosure>().Take(MaxValuesPerField).ToList();
         var title = Title(entry.Title);
+        var teaser = Teaser(summary?.Text ?? bodyText);
         return new NormalizedItem
         {
             Key = identified.Key,
@@ -214,7 +215,8 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
             HeadlineKey = StoryKeys.HeadlineKey(title),
             Summary = summary?.Html,
             Content = content?.Html,
-            SummaryText = Teaser(summary?.Text ?? bodyText),
+            SummaryText = teaser,
+            StoryTerms = StoryTerms.Of(title, teaser),
             Authors = Authors(entry.Authors.Count > 0 ? entry.Authors : channel.Authors, linkBase),
             Published = identified.Published,
             Updated = identified.Updated,

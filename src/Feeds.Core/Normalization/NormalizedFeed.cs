@@ -37,6 +37,9 @@ public sealed record NormalizedItem
     /// <summary>The folded headline under which other sources' reports of the same story meet (<see cref="StoryKeys.HeadlineKey"/>).</summary>
     public string? HeadlineKey { get; init; }
 
+    /// <summary>The weighted words of the headline and lede under which near-duplicate reports of the story meet (<see cref="Normalization.StoryTerms"/>).</summary>
+    public StoryTerms? StoryTerms { get; init; }
+
     /// <summary>Sanitized HTML; the content when the source has no summary.</summary>
     public string? Summary { get; init; }
 

@@ -104,6 +104,7 @@ internal static class JsonFeedWriter
         json.WriteString("source", item.SourceTitle ?? item.SourceId);
         if (entry.AlsoReportedBy.Count > 0)
         {
+            json.WriteString("story", links.Story(item).AbsoluteUri);
             json.WriteStartArray("also_reported_by");
             foreach (var other in entry.AlsoReportedBy)
             {

@@ -108,14 +108,21 @@ public static partial class SectionFeedWriter
     }
 
     /// <summary>The entry's body, with the same story from other sources listed after it.</summary>
-    internal static string? ContentWithAlsoReported(SectionEntry entry, SectionLinks links)
+    internal static string? ContentWithAlsoReported(SectionEntry entry, SectionLinks links) =>
+        WithAlsoReported(entry.Item.ContentHtml ?? entry.Item.SummaryHtml, entry, links);
+
+    /// <summary>
+    /// <paramref name="html"/> followed by the line "Also reported by: …" naming the story's other reports, and a link to
+    /// the story's page, which lists every report; <paramref name="html"/> alone when no other source reported it.
+    /// </summary>
+    internal static string? WithAlsoReported(string? html, SectionEntry entry, SectionLinks links)
     {
-        var content = entry.Item.ContentHtml ?? entry.Item.SummaryHtml;
         if (entry.AlsoReportedBy.Count == 0)
-            return content;
+            return html;
         var others = entry.AlsoReportedBy.Select(other =>
             $"<a href=\"{WebUtility.HtmlEncode(links.Item(other).AbsoluteUri)}\">{WebUtility.HtmlEncode(other.SourceTitle ?? other.SourceId)}</a>");
-        return content + $"<p>Also reported by: {string.Join(", ", others)}</p>";
+        var story = $"<a href=\"{WebUtility.HtmlEncode(links.Story(entry.Item).AbsoluteUri)}\">all {entry.AlsoReportedBy.Count + 1} reports</a>";
+        return html + $"<p>Also reported by: {string.Join(", ", others)} ({story})</p>";
     }
 
     /// <summary>A name-based UUID (RFC 9562 §5.5, SHA-1): the same name always gives the same id, on any host.</summary>
@@ -187,7 +194,8 @@ public static partial class SectionFeedWriter
             LastUpdatedTime = LastChange(item),
         };
         result.Links.Add(SyndicationLink.CreateAlternateLink(links.Item(item), "text/html"));
-        if (item.SummaryHtml is { } summary)
+        // RSS readers show the description: it names the story's other reports too (the Atom entry links them as related).
+        if ((format == OutputFormat.Rss ? WithAlsoReported(item.SummaryHtml, entry, links) : item.SummaryHtml) is { } summary)
             result.Summary = new TextSyndicationContent(summary, TextSyndicationContentKind.Html);
         foreach (var category in item.Categories)
             result.Categories.Add(new SyndicationCategory(category));
@@ -210,6 +218,7 @@ public static partial class SectionFeedWriter
                 result.Content = new TextSyndicationContent(content, TextSyndicationContentKind.Html);
             foreach (var author in item.Authors)
                 result.Authors.Add(new SyndicationPerson { Name = author.Name ?? author.Email, Email = author.Email, Uri = author.Uri });
+            // RFC 4287 §4.2.7.2: "related" identifies a resource related to the entry: each other report of its story.
             foreach (var other in entry.AlsoReportedBy)
                 result.Links.Add(new SyndicationLink(links.Item(other), "related", other.SourceTitle ?? other.SourceId, "text/html", 0));
             if (item.SourceLanguage is { } language)

@@ -1,11 +1,22 @@
+using System.Globalization;
 using Feeds.Core.Storage;
 
 namespace Feeds.Core.Publishing;
 
-/// <summary>The absolute URLs a section's feeds and pages point to, built from the public base URL.</summary>
-public sealed record SectionLinks(Uri BaseUri, string SectionId)
+/// <summary>
+/// The absolute URLs a section's feeds and pages point to, built from the public base URL; a story's page and feeds
+/// (<see cref="ForStory"/>) are addressed the same way under <c>stories/</c>.
+/// </summary>
+/// <param name="Collection">The path the id is under: <c>sections</c>, or <c>stories</c> for a story.</param>
+public sealed record SectionLinks(Uri BaseUri, string SectionId, string Collection = "sections")
 {
-    private string Path => "sections/" + Uri.EscapeDataString(SectionId);
+    private string Path => Collection + "/" + Uri.EscapeDataString(SectionId);
+
+    /// <summary>The page and feeds of a story: <c>/stories/{id}</c>, <c>/stories/{id}/rss</c>, …</summary>
+    public static SectionLinks ForStory(Uri baseUri, long storyId) => new(baseUri, storyId.ToString(CultureInfo.InvariantCulture), "stories");
+
+    /// <summary>The page of the story an item reports, which lists every report of it.</summary>
+    public Uri Story(StoredItem item) => ForStory(BaseUri, item.StoryId).Page;
 
     public Uri Page => new(BaseUri, Path);
 

@@ -16,13 +16,12 @@ public sealed record SectionPage(Section Section, ItemCursor Cursor, IReadOnlyLi
 }
 
 /// <summary>
-/// Builds section pages from the store: the section's sources, filtered by its rules, with one entry per
-/// story. The same story is the same canonical link from any source, or the same headline from another
-/// source within 48 hours; the earliest report is the entry and the others are kept as "also reported by".
+/// Builds section pages from the store: the section's sources, filtered by its rules, with one entry per story
+/// (<see cref="StoredItem.StoryId"/>, placed when the items were stored: see <see cref="Normalization.SameStory"/>). The earliest report
+/// the section shows is the entry, and its other reports the section shows are kept as "also reported by".
 /// </summary>
 public sealed class SectionPages(IPublishingStore store)
 {
-    public static readonly TimeSpan SameStoryWindow = TimeSpan.FromHours(48);
     private const int ChunkSize = 200;
 
     public async Task<SectionPage> GetAsync(FeedsConfig config, Section section, ItemCursor cursor, int size, CancellationToken cancellationToken)
@@ -63,16 +62,13 @@ public sealed class SectionPages(IPublishingStore store)
         var shown = items.Where(item => Shows(config, section, sources, item)).ToList();
         if (shown.Count == 0)
             return [];
-        var matches = (await store.GetStoryMatchesAsync(sources.Keys,
-                shown.Select(i => i.LinkKey).OfType<string>().Distinct().ToList(),
-                shown.Select(i => i.HeadlineKey).OfType<string>().Distinct().ToList(),
-                shown.Min(i => i.PublishedAt) - SameStoryWindow, shown.Max(i => i.PublishedAt) + SameStoryWindow, cancellationToken))
-            .Where(match => Shows(config, section, sources, match))
-            .ToList();
+        var members = (await store.GetStoryMembersAsync(shown.Select(i => i.StoryId).Distinct().ToList(), cancellationToken))
+            .Where(member => Shows(config, section, sources, member))
+            .ToLookup(member => member.StoryId);
         var entries = new List<SectionEntry>();
         foreach (var item in shown)
         {
-            var sameStory = matches.Where(m => m.Id != item.Id && IsSameStory(item, m)).ToList();
+            var sameStory = members[item.StoryId].Where(m => m.Id != item.Id).ToList();
             // A later report of a story is folded into the earliest one, which is the entry.
             if (sameStory.Any(m => IsEarlier(m, item)))
                 continue;
@@ -84,15 +80,6 @@ public sealed class SectionPages(IPublishingStore store)
     private static bool Shows(FeedsConfig config, Section section, Dictionary<string, Source> sources, StoredItem item) =>
         sources.TryGetValue(item.SourceId, out var source)
         && config.SectionShows(section, source, new RuleSubject(item.Title, item.SummaryText, item.Categories, item.SourceLanguage));
-
-    /// <summary>
-    /// The same canonical link is the same article from any source; the same headline counts only from another
-    /// source and within the window, since one source may reuse a headline for a different story.
-    /// </summary>
-    private static bool IsSameStory(StoredItem item, StoredItem other) =>
-        (item.LinkKey is not null && item.LinkKey == other.LinkKey)
-        || (item.HeadlineKey is not null && item.HeadlineKey == other.HeadlineKey && item.SourceId != other.SourceId
-            && (item.PublishedAt - other.PublishedAt).Duration() <= SameStoryWindow);
 
     private static bool IsEarlier(StoredItem a, StoredItem b) =>
         a.PublishedAt < b.PublishedAt || (a.PublishedAt == b.PublishedAt && a.Id < b.Id);

@@ -5,7 +5,7 @@ namespace Feeds.Core.Storage;
 
 /// <summary>
 /// What every <see cref="IPublishingStore"/> does alike (SQL over <see cref="DbConnection"/>): keyset pages on
-/// (published_at, id), and story matches by the keys normalization gave each item. A store supplies its dialect's
+/// (published_at, id), and the reports of stories. A store supplies its dialect's
 /// way to pass a list as one parameter and to compare with the cursor, and its versions.
 /// </summary>
 internal abstract class DbPublishingStore(IStoreDatabase database, TimeProvider clock) : IPublishingStore
@@ -35,32 +35,39 @@ internal abstract class DbPublishingStore(IStoreDatabase database, TimeProvider 
         return (older ? items : items.Reverse()).ToList();
     }
 
-    public async Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys,
-        IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredItem>> GetStoryMembersAsync(IReadOnlyCollection<long> storyIds, CancellationToken cancellationToken)
     {
-        if (linkKeys.Count == 0 && headlineKeys.Count == 0)
+        if (storyIds.Count == 0)
             return [];
-        // The matches are found through the key indexes, a few hundred keys, and only then kept to the section's
-        // sources: with the sources first, SQLite read every item of a section's 2,000 sources per chunk of a page.
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // Rows stored before stories were kept carry none: each is a story of its own, named by its id.
         var rows = await connection.QueryAsync<ItemRow>(new CommandDefinition(
             $"""
             {ItemRow.Select}
             WHERE i.id IN (
-                SELECT id FROM items WHERE {IsIn("link_key", "@linkKeys")}
+                SELECT id FROM items WHERE {IsIn("story_id", "@storyIds")}
                 UNION
-                SELECT id FROM items WHERE {IsIn("headline_key", "@headlineKeys")} AND published_at BETWEEN @from AND @to)
-              AND {IsIn("i.source_id", "@sourceIds")}
+                SELECT id FROM items WHERE {IsIn("id", "@storyIds")} AND story_id IS NULL)
             ORDER BY i.published_at ASC, i.id ASC
             """,
-            new
-            {
-                sourceIds = List(sourceIds), linkKeys = List(linkKeys), headlineKeys = List(headlineKeys),
-                from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(),
-            },
-            cancellationToken: cancellationToken));
+            new { storyIds = List(storyIds) }, cancellationToken: cancellationToken));
         var now = clock.GetUtcNow();
         return rows.Select(r => r.ToItem(now)).ToList();
+    }
+
+    public async Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var ids = await connection.QueryAsync<long>(new CommandDefinition(
+            """
+            SELECT coalesce(story_id, id) FROM items
+            GROUP BY coalesce(story_id, id)
+            HAVING count(*) >= @minMembers
+            ORDER BY max(published_at) DESC, coalesce(story_id, id) DESC
+            LIMIT @limit
+            """,
+            new { minMembers, limit }, cancellationToken: cancellationToken));
+        return ids.ToList();
     }
 
     public abstract long GetSourceVersion(string sourceId);
@@ -72,4 +79,7 @@ internal abstract class DbPublishingStore(IStoreDatabase database, TimeProvider 
 
     /// <summary>A list as one parameter, however long: one parameter per value would pass a database's limit with a large section.</summary>
     protected abstract object List(IReadOnlyCollection<string> values);
+
+    /// <inheritdoc cref="List(IReadOnlyCollection{string})"/>
+    protected abstract object List(IReadOnlyCollection<long> values);
 }

@@ -1,6 +1,6 @@
 namespace Feeds.Core.Storage;
 
-/// <summary>What publishing reads (section pages and feeds): pages of items, the other reports of their stories, and whether a source changed.</summary>
+/// <summary>What publishing reads (section pages and feeds): pages of items, the reports of their stories, and whether a source changed.</summary>
 public interface IPublishingStore
 {
     /// <summary>
@@ -11,11 +11,16 @@ public interface IPublishingStore
     Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Items of the given sources with one of the link keys (published at any time) or one of the headline keys (published
-    /// within [<paramref name="from"/>, <paramref name="to"/>]), oldest first.
+    /// Every stored report of the given stories (<see cref="StoredItem.StoryId"/>), from any source, oldest first (published
+    /// time, then insertion order): what a section folds into one entry per story, and what a story's page lists.
     /// </summary>
-    Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys,
-        IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredItem>> GetStoryMembersAsync(IReadOnlyCollection<long> storyIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The ids of up to <paramref name="limit"/> stories with at least <paramref name="minMembers"/> reports, the story
+    /// whose latest report is newest first.
+    /// </summary>
+    Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken);
 
     /// <summary>Grows each time the source's items change (a poll adds or changes one, retention deletes one); 0 before any. Cached pages key on it.</summary>
     long GetSourceVersion(string sourceId);

@@ -15,7 +15,7 @@ internal sealed record ItemRow
                i.authors_json AS AuthorsJson, i.categories_json AS CategoriesJson, i.enclosures_json AS EnclosuresJson,
                i.image_url AS ImageUrl, i.reading_minutes AS ReadingMinutes, i.published_at AS PublishedAt,
                i.date_is_estimated AS DateIsEstimated, i.updated_at AS UpdatedAt, i.first_seen_at AS FirstSeenAt,
-               i.link_key AS LinkKey, i.headline_key AS HeadlineKey,
+               i.link_key AS LinkKey, i.headline_key AS HeadlineKey, coalesce(i.story_id, i.id) AS StoryId,
                s.feed_title AS SourceTitle, s.feed_link AS SourceLink, s.feed_language AS SourceLanguage, s.url AS SourceUrl
         FROM items i JOIN sources s ON s.id = i.source_id
         """;
@@ -42,6 +42,10 @@ internal sealed record ItemRow
     public long FirstSeenAt { get; init; }
     public string? LinkKey { get; init; }
     public string? HeadlineKey { get; init; }
+    // Written, never read back by publishing: story clustering reads it (DbStoryIndex).
+    public string? StoryTerms { get; init; }
+    // Read only: a poll places an item in its story after writing it (DbStoryIndex); a row stored before stories has its own id.
+    public long StoryId { get; init; }
     public string? SourceTitle { get; init; }
     public string? SourceLink { get; init; }
     public string? SourceLanguage { get; init; }
@@ -73,6 +77,7 @@ internal sealed record ItemRow
         FirstSeenAt = now,
         LinkKey = item.LinkKey,
         HeadlineKey = item.HeadlineKey,
+        StoryTerms = item.StoryTerms?.ToString(),
     };
 
     public StoredItem ToItem(DateTimeOffset now)
@@ -103,6 +108,7 @@ internal sealed record ItemRow
             UpdatedAt = StoredItemGuard.InWindow(UpdatedAt, now) ? DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAt) : published,
             LinkKey = LinkKey,
             HeadlineKey = HeadlineKey,
+            StoryId = StoryId,
             SourceTitle = StoredItemGuard.PlainLine(SourceTitle, SafeText.MaxLineLength),
             SourceLink = SafeText.HttpUrl(SourceLink),
             SourceLanguage = StoredItemGuard.Language(SourceLanguage),

@@ -34,6 +34,9 @@ public sealed record StoredItem
     public required DateTimeOffset UpdatedAt { get; init; }
     public string? LinkKey { get; init; }
     public string? HeadlineKey { get; init; }
+
+    /// <summary>The story the item reports, named by the id of the story's first stored member; stable for ever (see <see cref="Normalization.SameStory"/>).</summary>
+    public long StoryId { get; init; }
     public string? SourceTitle { get; init; }
     public string? SourceLink { get; init; }
 

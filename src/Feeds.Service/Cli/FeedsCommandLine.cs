@@ -36,6 +36,7 @@ internal static class FeedsCommandLine
         root.Subcommands.Add(CheckConfigCommand.Create());
         root.Subcommands.Add(RefreshCommand.Create());
         root.Subcommands.Add(SourcesCommand.Create());
+        root.Subcommands.Add(StoriesCommand.Create());
         root.Subcommands.Add(OpmlCommands.CreateImport());
         root.Subcommands.Add(OpmlCommands.CreateExport());
         root.Subcommands.Add(BackupCommand.Create());

@@ -8,11 +8,11 @@ namespace Feeds.Service.Endpoints;
 /// <summary>
 /// The HTML pages for people as documents of the <see cref="RenderCache"/>, the same cache the feeds are served from:
 /// the index is rendered once per change of any section (or of the config), a section page once per change of its
-/// sources. The pages show only stored data and absolute times, so kept bytes stay true until the data changes.
+/// sources, a story's page once per change of the store. The pages show only stored data and absolute times, so kept bytes stay true until the data changes.
 /// </summary>
 /// <param name="services">The application's services, not a request's: a render is shared by every reader waiting for
 /// it and may outlive the request that started it.</param>
-internal sealed class CachedPages(SectionPages pages, RenderCache cache, ContentVersions versions, RenderFaults faults, IServiceProvider services, TimeProvider clock)
+internal sealed class CachedPages(SectionPages pages, StoryPages stories, RenderCache cache, ContentVersions versions, RenderFaults faults, IServiceProvider services, TimeProvider clock)
 {
     private const int HeadlinesOnIndex = 5;
 
@@ -33,6 +33,29 @@ internal sealed class CachedPages(SectionPages pages, RenderCache cache, Content
                 [nameof(SectionStoriesPage.Page)] = page,
                 [nameof(SectionStoriesPage.Links)] = links,
                 [nameof(SectionStoriesPage.LeftOut)] = leftOut,
+            });
+            return new RenderedDocument(html, HtmlPage.ContentType, clock.GetUtcNow(), leftOut);
+        }, cancellationToken);
+    }
+
+    /// <summary><c>/stories/{id}</c>: every report of a story; null when no story has the id.</summary>
+    public async Task<RenderedDocument?> StoryAsync(FeedsConfig config, long storyId, Uri baseUri, CancellationToken cancellationToken)
+    {
+        // Any poll may add a report to the story: the page is kept while the store is unchanged.
+        var version = versions.All();
+        if (!await stories.ExistsAsync(storyId, cancellationToken))
+            return null;
+        var links = SectionLinks.ForStory(baseUri, storyId);
+        return await cache.GetAsync(links.Page, config, version, async () =>
+        {
+            var story = await stories.GetAsync(storyId, config.Publishing.ItemsPerFeed, CancellationToken.None)
+                ?? throw new InvalidOperationException($"story {storyId} was removed while its page was rendered");
+            var leftOut = new List<LeftOutItem>();
+            var html = await HtmlPage.RenderBytesAsync<StoryReportsPage>(services, new Dictionary<string, object?>
+            {
+                [nameof(StoryReportsPage.Story)] = story,
+                [nameof(StoryReportsPage.Links)] = links,
+                [nameof(StoryReportsPage.LeftOut)] = leftOut,
             });
             return new RenderedDocument(html, HtmlPage.ContentType, clock.GetUtcNow(), leftOut);
         }, cancellationToken);

@@ -64,9 +64,10 @@ public static class FeedsApp
         // An edit of the fetching settings holds for the next fetches, before the schedule hears of the edit.
         app.Services.GetRequiredService<FetchingSettings>().Follow(app.Services.GetRequiredService<FeedsConfigMonitor>());
 
-        // HTTP: the section feeds, the pages for people, health.
+        // HTTP: the section feeds, the pages for people, the stories, health.
         app.MapSectionFeeds();
         app.MapPages();
+        app.MapStories();
         app.MapHealth();
         app.MapStatus();
         // Metrics: the Feeds meter and the runtime's, as Prometheus text.

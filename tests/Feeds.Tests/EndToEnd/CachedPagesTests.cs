@@ -227,11 +227,16 @@ public class CachedPagesTests : IAsyncLifetime
             return inner.GetItemsAsync(sourceIds, cursor, limit, cancellationToken);
         }
 
-        public Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys,
-            IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<StoredItem>> GetStoryMembersAsync(IReadOnlyCollection<long> storyIds, CancellationToken cancellationToken)
         {
             reads.Add();
-            return inner.GetStoryMatchesAsync(sourceIds, linkKeys, headlineKeys, from, to, cancellationToken);
+            return inner.GetStoryMembersAsync(storyIds, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken)
+        {
+            reads.Add();
+            return inner.GetLatestStoriesAsync(minMembers, limit, cancellationToken);
         }
 
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);

@@ -240,9 +240,11 @@ public class RenderDefenceTests : RenderDefence
         public async Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken) =>
             (await inner.GetItemsAsync(Checked(sourceIds), cursor, limit, cancellationToken)).Select(Corrupt).ToList();
 
-        public async Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys,
-            IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-            (await inner.GetStoryMatchesAsync(Checked(sourceIds), linkKeys, headlineKeys, from, to, cancellationToken)).Select(Corrupt).ToList();
+        public async Task<IReadOnlyList<StoredItem>> GetStoryMembersAsync(IReadOnlyCollection<long> storyIds, CancellationToken cancellationToken) =>
+            (await inner.GetStoryMembersAsync(storyIds, cancellationToken)).Select(Corrupt).ToList();
+
+        public Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken) =>
+            inner.GetLatestStoriesAsync(minMembers, limit, cancellationToken);
     }
 }
 

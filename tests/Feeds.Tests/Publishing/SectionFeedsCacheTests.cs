@@ -166,7 +166,8 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         }
 
         public Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken) => CountAsync(() => inner.GetItemsAsync(sourceIds, cursor, limit, cancellationToken));
-        public Task<IReadOnlyList<StoredItem>> GetStoryMatchesAsync(IReadOnlyCollection<string> sourceIds, IReadOnlyCollection<string> linkKeys, IReadOnlyCollection<string> headlineKeys, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => CountAsync(() => inner.GetStoryMatchesAsync(sourceIds, linkKeys, headlineKeys, from, to, cancellationToken));
+        public Task<IReadOnlyList<StoredItem>> GetStoryMembersAsync(IReadOnlyCollection<long> storyIds, CancellationToken cancellationToken) => CountAsync(() => inner.GetStoryMembersAsync(storyIds, cancellationToken));
+        public Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken) => CountAsync(() => inner.GetLatestStoriesAsync(minMembers, limit, cancellationToken));
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
         public long GetStoreVersion() => inner.GetStoreVersion();
     }

@@ -67,15 +67,15 @@ public sealed class BoundedQueryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StoryMatchesTakeAHundredThousandKeys()
+    public async Task StoryMembersTakeAHundredThousandStoryIds()
     {
         await _temp.Polls.SavePollAsync(State("wire"), [Item("a", link: "https://news.example.com/story")], CancellationToken.None);
-        var linkKeys = Enumerable.Range(0, 100_000).Select(i => $"news.example.com/other-{i}").Append(StoryKeys.LinkKey("https://news.example.com/story")!).ToList();
-        var headlineKeys = Enumerable.Range(0, 100_000).Select(i => $"headline number {i}").ToList();
+        var story = Assert.Single(await _temp.Publishing.GetItemsAsync(["wire"], ItemCursor.Newest, 10, CancellationToken.None)).StoryId;
+        var storyIds = Enumerable.Range(1, 100_000).Select(i => story + i).Append(story).ToList();
 
-        var matches = await _temp.Publishing.GetStoryMatchesAsync(["wire"], linkKeys, headlineKeys, Now.AddDays(-2), Now, CancellationToken.None);
+        var members = await _temp.Publishing.GetStoryMembersAsync(storyIds, CancellationToken.None);
 
-        Assert.Equal("a", Assert.Single(matches).ItemKey);
+        Assert.Equal("a", Assert.Single(members).ItemKey);
     }
 
     [Fact]

@@ -5,11 +5,12 @@ namespace Feeds.Core.Storage.Postgres;
 
 /// <summary>
 /// <see cref="IPollStore"/> on PostgreSQL: a poll is one transaction, an idempotent upsert keyed by (source, item key) after
-/// the source's row, and the change counters raised in the same transaction. Polls of different sources commit side by
+/// the source's row, the new items placed in their stories (<see cref="DbStoryIndex"/>), and the change counters raised in
+/// the same transaction. Polls of different sources commit side by
 /// side; a poll waits only for a retention pass (which locks the tables it deletes from). The reads, and the noting of a
 /// save's fault, are <see cref="DbPollStore"/>'s.
 /// </summary>
-internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults faults, TimeProvider clock)
+internal sealed class PostgresPollStore(PostgresDatabase database, PostgresStoryIndex stories, WriteFaults faults, TimeProvider clock)
     : DbPollStore(database, faults)
 {
     public override Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken) =>
@@ -26,10 +27,17 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         // One statement for all the items, whatever their number: one round trip to the server. Each row back is an item
         // inserted (xmax is 0) or changed; an unchanged one returns none.
-        var written = items.Count == 0 ? [] : (await connection.QueryAsync<bool>(new CommandDefinition(
+        var written = items.Count == 0 ? [] : (await connection.QueryAsync<WrittenRow>(new CommandDefinition(
             UpsertItemsSql, ItemColumns.Of(state.SourceId, items, now), transaction, cancellationToken: cancellationToken))).ToList();
-        var added = written.Count(inserted => inserted);
+        var added = written.Count(row => row.Inserted);
         var updated = written.Count - added;
+        var given = new Dictionary<string, NormalizedItem>(StringComparer.Ordinal);
+        foreach (var item in items)
+            given[item.Key] = item;
+        var newItems = written.Where(row => row.Inserted)
+            .Select(row => new NewItem(row.Id, state.SourceId, row.PublishedAt, given[row.ItemKey]))
+            .ToList();
+        await stories.PlaceAsync(connection, transaction, newItems, cancellationToken);
         if (added + updated > 0)
             await connection.ExecuteAsync(new CommandDefinition("UPDATE sources SET items_version = items_version + 1 WHERE id = @SourceId",
                 new { state.SourceId }, transaction, cancellationToken: cancellationToken));
@@ -49,17 +57,17 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
     private const string UpsertItemsSql = """
         INSERT INTO items (source_id, item_key, content_hash, guid, title, link, summary_html, summary_text, content_html,
                            authors_json, categories_json, enclosures_json, image_url, reading_minutes,
-                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key)
+                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key, story_terms)
         SELECT @SourceId, i.item_key, i.content_hash, i.guid, i.title, i.link, i.summary_html, i.summary_text, i.content_html,
                i.authors_json, i.categories_json, i.enclosures_json, i.image_url, i.reading_minutes,
-               i.published_at, i.date_is_estimated, i.updated_at, @Now, @Now, i.link_key, i.headline_key
+               i.published_at, i.date_is_estimated, i.updated_at, @Now, @Now, i.link_key, i.headline_key, i.story_terms
         FROM unnest(@ItemKeys::text[], @ContentHashes::text[], @Guids::text[], @Titles::text[], @Links::text[], @SummaryHtmls::text[],
                     @SummaryTexts::text[], @ContentHtmls::text[], @AuthorsJsons::text[], @CategoriesJsons::text[], @EnclosuresJsons::text[],
                     @ImageUrls::text[], @ReadingMinutes::bigint[], @PublishedAts::bigint[], @DateIsEstimateds::bigint[], @UpdatedAts::bigint[],
-                    @LinkKeys::text[], @HeadlineKeys::text[])
+                    @LinkKeys::text[], @HeadlineKeys::text[], @StoryTerms::text[])
              WITH ORDINALITY AS i(item_key, content_hash, guid, title, link, summary_html, summary_text, content_html, authors_json,
                                   categories_json, enclosures_json, image_url, reading_minutes, published_at, date_is_estimated,
-                                  updated_at, link_key, headline_key, position)
+                                  updated_at, link_key, headline_key, story_terms, position)
         ORDER BY i.position
         ON CONFLICT (source_id, item_key) DO UPDATE SET
             content_hash = excluded.content_hash, guid = excluded.guid, title = excluded.title, link = excluded.link,
@@ -71,8 +79,11 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
             updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at,
             link_key = excluded.link_key, headline_key = excluded.headline_key
         WHERE items.content_hash <> excluded.content_hash
-        RETURNING xmax = 0
+        RETURNING id AS Id, xmax = 0 AS Inserted, item_key AS ItemKey, published_at AS PublishedAt
         """;
+
+    /// <summary>A row the upsert inserted or changed.</summary>
+    private sealed record WrittenRow(long Id, bool Inserted, string ItemKey, long PublishedAt);
 
     /// <summary>
     /// The parameters of <see cref="UpsertItemsSql"/>: one array per column. An item key given twice in one poll (which
@@ -98,6 +109,7 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
         public required long[] UpdatedAts { get; init; }
         public required string?[] LinkKeys { get; init; }
         public required string?[] HeadlineKeys { get; init; }
+        public required string?[] StoryTerms { get; init; }
 
         public static ItemColumns Of(string sourceId, IReadOnlyList<NormalizedItem> given, long now)
         {
@@ -125,6 +137,7 @@ internal sealed class PostgresPollStore(PostgresDatabase database, WriteFaults f
                 UpdatedAts = [.. items.Select(i => i.UpdatedAt)],
                 LinkKeys = [.. items.Select(i => i.LinkKey)],
                 HeadlineKeys = [.. items.Select(i => i.HeadlineKey)],
+                StoryTerms = [.. items.Select(i => i.StoryTerms)],
             };
         }
     }

@@ -13,4 +13,6 @@ internal sealed class PostgresPublishingStore(PostgresDatabase database, TimePro
     protected override string IsIn(string column, string listParameter) => $"{column} = ANY({listParameter})";
 
     protected override object List(IReadOnlyCollection<string> values) => values.ToArray();
+
+    protected override object List(IReadOnlyCollection<long> values) => values.ToArray();
 }

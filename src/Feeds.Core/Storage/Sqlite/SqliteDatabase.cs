@@ -94,7 +94,7 @@ internal sealed class SqliteDatabase : IStoreDatabase, IDisposable
     /// Values for <c>IN (SELECT value FROM json_each(@list))</c>: one parameter however long the list, where Dapper's
     /// <c>IN @list</c> binds one per value and fails past SQLite's limit of 32,766.
     /// </summary>
-    public static string JsonArray(IEnumerable<string> values) => JsonSerializer.Serialize(values);
+    public static string JsonArray<T>(IEnumerable<T> values) => JsonSerializer.Serialize(values);
 
     public void Dispose() => _writer.Dispose();
 }

@@ -6,9 +6,9 @@ namespace Feeds.Core.Storage.Sqlite;
 
 /// <summary>
 /// <see cref="IPollStore"/> on SQLite: a poll is one transaction, an idempotent upsert keyed by (source, item key) after the
-/// source's row, in the writer's turn. The reads, and the noting of a save's fault, are <see cref="DbPollStore"/>'s.
+/// source's row, then the new items placed in their stories (<see cref="DbStoryIndex"/>), in the writer's turn. The reads, and the noting of a save's fault, are <see cref="DbPollStore"/>'s.
 /// </summary>
-internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults faults, TimeProvider clock)
+internal sealed class SqlitePollStore(SqliteDatabase database, SqliteStoryIndex stories, WriteFaults faults, TimeProvider clock)
     : DbPollStore(database, faults)
 {
     public override async Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)
@@ -35,32 +35,40 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
                 new { state.SourceId, keys }, transaction, cancellationToken: cancellationToken)));
         }
         int added = 0, updated = 0;
+        var newItems = new List<NewItem>();
         foreach (var item in items)
         {
-            var changed = await connection.ExecuteAsync(new CommandDefinition(
-                UpsertItemSql, ItemRow.From(state.SourceId, item, now), transaction, cancellationToken: cancellationToken));
-            if (changed == 0)
+            var row = ItemRow.From(state.SourceId, item, now);
+            var id = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                UpsertItemSql, row, transaction, cancellationToken: cancellationToken));
+            if (id is not { } written)
                 continue;
             if (existing.Contains(item.Key))
+            {
                 updated++;
-            else
-                added++;
+                continue;
+            }
+            added++;
+            // A key given twice in one feed is stored once: the second write changes the row the first added.
+            if (existing.Add(item.Key))
+                newItems.Add(new NewItem(written, state.SourceId, row.PublishedAt, item));
         }
+        await stories.PlaceAsync(connection, transaction, newItems, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (added + updated > 0)
             database.SourceChanged(state.SourceId);
         return new SaveResult(added, updated);
     }
 
-    // Touches no row when the item is unchanged (same content hash). An item whose feed gives no date
-    // keeps the first-seen time it got on insert.
+    // Touches no row when the item is unchanged (same content hash), and then returns none; else the row's id. An item
+    // whose feed gives no date keeps the first-seen time it got on insert.
     private const string UpsertItemSql = """
         INSERT INTO items (source_id, item_key, content_hash, guid, title, link, summary_html, summary_text, content_html,
                            authors_json, categories_json, enclosures_json, image_url, reading_minutes,
-                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key)
+                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key, story_terms)
         VALUES (@SourceId, @ItemKey, @ContentHash, @Guid, @Title, @Link, @SummaryHtml, @SummaryText, @ContentHtml,
                 @AuthorsJson, @CategoriesJson, @EnclosuresJson, @ImageUrl, @ReadingMinutes,
-                @PublishedAt, @DateIsEstimated, @UpdatedAt, @FirstSeenAt, @FirstSeenAt, @LinkKey, @HeadlineKey)
+                @PublishedAt, @DateIsEstimated, @UpdatedAt, @FirstSeenAt, @FirstSeenAt, @LinkKey, @HeadlineKey, @StoryTerms)
         ON CONFLICT (source_id, item_key) DO UPDATE SET
             content_hash = excluded.content_hash, guid = excluded.guid, title = excluded.title, link = excluded.link,
             summary_html = excluded.summary_html, summary_text = excluded.summary_text, content_html = excluded.content_html,
@@ -71,5 +79,6 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
             updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at,
             link_key = excluded.link_key, headline_key = excluded.headline_key
         WHERE items.content_hash <> excluded.content_hash
+        RETURNING id
         """;
 }

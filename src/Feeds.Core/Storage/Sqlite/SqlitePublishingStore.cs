@@ -10,4 +10,6 @@ internal sealed class SqlitePublishingStore(SqliteDatabase database, TimeProvide
     protected override string IsIn(string column, string listParameter) => $"{column} IN (SELECT value FROM json_each({listParameter}))";
 
     protected override object List(IReadOnlyCollection<string> values) => SqliteDatabase.JsonArray(values);
+
+    protected override object List(IReadOnlyCollection<long> values) => SqliteDatabase.JsonArray(values);
 }

@@ -1,9 +1,10 @@
 using Feeds.Core.Normalization;
 using Feeds.Core.Storage;
+using Feeds.Tests.Support;
 
 namespace Feeds.Tests.Storage.Contracts;
 
-/// <summary>The promises of <see cref="IPublishingStore"/>: keyset pages, story matches and source versions.</summary>
+/// <summary>The promises of <see cref="IPublishingStore"/>: keyset pages, stories and source versions.</summary>
 public abstract class PublishingStoreContract<TStores> : StoreContract<TStores> where TStores : IStoreFactory, new()
 {
     /// <summary>
@@ -93,21 +94,75 @@ public abstract class PublishingStoreContract<TStores> : StoreContract<TStores> 
             (stored.SourceTitle, stored.SourceLink, stored.SourceLanguage, stored.SourceUrl));
     }
 
+    private async Task<Dictionary<string, StoredItem>> StoredAsync(params string[] sourceIds) =>
+        (await Store.Publishing.GetItemsAsync(sourceIds, ItemCursor.Newest, 1000, None)).ToDictionary(i => i.ItemKey);
+
+    private static NormalizedItem Report(string key, DateTimeOffset published, string title, string lede) =>
+        (Item(key, published: published, title: title) with { SummaryText = lede }).WithStoryKeys();
+
     [Fact]
-    public async Task StoryMatchesFindALinkKeyAtAnyTimeAndAHeadlineKeyOnlyInTheWindowOldestFirst()
+    public async Task TheSameLinkFromAnySourceAndTheSameHeadlineFromAnotherSourceWithinTheWindowAreOneStory()
     {
         const string link = "https://news.example.com/strike", headline = "Harbour strike enters its third week";
         await SaveAsync("wire", Item("a", published: Now.AddDays(-10), link: link), Item("b", published: Now.AddHours(-1), title: headline),
-            Item("c", published: Now.AddDays(-5), title: headline), Item("x", published: Now.AddHours(-1)));
+            Item("c", published: Now.AddDays(-5), title: headline));
         await SaveAsync("desk", Item("d", published: Now.AddHours(-2), link: "https://www.news.example.com/strike/?utm_source=rss"),
-            Item("e", published: Now.AddMinutes(-30), title: headline.ToUpperInvariant() + "!"));
-        await SaveAsync("other", Item("f", published: Now.AddHours(-1), link: link, title: headline));
+            Item("e", published: Now.AddMinutes(-30), title: headline.ToUpperInvariant() + "!"), Item("x", published: Now.AddHours(-1)));
 
-        var matches = await Store.Publishing.GetStoryMatchesAsync(["wire", "desk"], [StoryKeys.LinkKey(link)!], [StoryKeys.HeadlineKey(headline)!],
-            Now.AddDays(-2), Now, None);
+        var stored = await StoredAsync("wire", "desk");
 
-        Assert.Equal(["a", "d", "b", "e"], matches.Select(m => m.ItemKey));
-        Assert.Empty(await Store.Publishing.GetStoryMatchesAsync(["wire", "desk"], [], [], Now.AddDays(-2), Now, None));
+        // A story is named by its first member's id: "a" for the link, "b" for the headline (c is outside the window).
+        Assert.Equal([stored["a"].Id, stored["a"].Id], new[] { stored["a"].StoryId, stored["d"].StoryId });
+        Assert.Equal([stored["b"].Id, stored["b"].Id], new[] { stored["b"].StoryId, stored["e"].StoryId });
+        Assert.Equal((stored["c"].Id, stored["x"].Id), (stored["c"].StoryId, stored["x"].StoryId));
+        var members = await Store.Publishing.GetStoryMembersAsync([stored["a"].StoryId, stored["b"].StoryId], None);
+        Assert.Equal(["a", "d", "b", "e"], members.Select(m => m.ItemKey));
+        Assert.Empty(await Store.Publishing.GetStoryMembersAsync([], None));
+    }
+
+    [Fact]
+    public async Task AParaphrasedReportFromAnotherSourceJoinsTheStoryAndAnotherEventOfTheSameKindDoesNot()
+    {
+        await SaveAsync("wire", Report("quake", Now.AddHours(-6), "Magnitude 6.1 earthquake strikes off Hokkaido, no tsunami warning",
+            "A magnitude 6.1 earthquake struck off the coast of Hokkaido early on Monday, the Japan Meteorological Agency said."));
+        await SaveAsync("desk", Report("tremor", Now.AddHours(-5), "Strong quake shakes northern Japan",
+                "Buildings swayed in Sapporo as a 6.1-magnitude tremor hit the seabed east of Hokkaido. Japan's weather agency ruled out a tsunami."),
+            Report("chile", Now.AddHours(-4), "Magnitude 5.8 earthquake hits northern Chile",
+                "A magnitude 5.8 earthquake struck near Antofagasta in northern Chile on Monday, the national seismological centre said."));
+
+        var stored = await StoredAsync("wire", "desk");
+
+        Assert.Equal(stored["quake"].Id, stored["tremor"].StoryId);
+        Assert.Equal(stored["chile"].Id, stored["chile"].StoryId);
+    }
+
+    [Fact]
+    public async Task AStoryKeepsItsIdAndMembersWhenReportsArriveAndChange()
+    {
+        const string link = "https://news.example.com/vote";
+        await SaveAsync("wire", Item("first", published: Now.AddHours(-3), link: link));
+        var story = (await StoredAsync("wire"))["first"].StoryId;
+
+        await SaveAsync("desk", Item("later", published: Now.AddHours(-2), link: link));
+        await SaveAsync("wire", Item("first", hash: "h2", published: Now.AddHours(-3), link: link, title: "Vote result: the count is in"));
+        await SaveAsync("other", Item("earlier-but-stored-last", published: Now.AddHours(-4), link: link));
+
+        var stored = await StoredAsync("wire", "desk", "other");
+        Assert.All(stored.Values, item => Assert.Equal(story, item.StoryId));
+        Assert.Equal(["earlier-but-stored-last", "first", "later"], (await Store.Publishing.GetStoryMembersAsync([story], None)).Select(m => m.ItemKey));
+    }
+
+    [Fact]
+    public async Task TheLatestStoriesAreThoseWithEnoughReportsWhoseLatestReportIsNewestFirst()
+    {
+        await SaveAsync("wire", Item("old", published: Now.AddHours(-9), link: "https://news.example.com/old"),
+            Item("new", published: Now.AddHours(-3), link: "https://news.example.com/new"), Item("alone", published: Now.AddHours(-1)));
+        await SaveAsync("desk", Item("old-2", published: Now.AddHours(-8), link: "https://news.example.com/old"),
+            Item("new-2", published: Now.AddHours(-2), link: "https://news.example.com/new"));
+        var stored = await StoredAsync("wire", "desk");
+
+        Assert.Equal([stored["new"].Id, stored["old"].Id], await Store.Publishing.GetLatestStoriesAsync(minMembers: 2, limit: 10, None));
+        Assert.Equal([stored["alone"].Id], await Store.Publishing.GetLatestStoriesAsync(minMembers: 1, limit: 1, None));
     }
 
     [Fact]

@@ -1,0 +1,51 @@
+using System.Globalization;
+using Feeds.Core.Publishing;
+using Feeds.Core.Sources;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Feeds.Service.Endpoints;
+
+/// <summary>
+/// A story's page, <c>/stories/{id}</c>, and its feeds, <c>/stories/{id}/rss</c>, <c>/atom</c> and <c>/json</c>: every
+/// report of one event from every source, newest first, so a reader can follow it as reports arrive. Rendered once per
+/// change of the store and sent as the section pages and feeds are; an id that names no story is answered 404.
+/// </summary>
+internal static class StoriesApi
+{
+    public static IEndpointRouteBuilder MapStories(this IEndpointRouteBuilder app)
+    {
+        var stories = app.MapGroup("/stories/{id}");
+        stories.MapMethods("", [HttpMethods.Get, HttpMethods.Head], GetPageAsync).WithRenderFaultWall();
+        foreach (var format in Enum.GetValues<OutputFormat>())
+        {
+            stories.MapMethods("/" + SectionLinks.FormatSegment(format), [HttpMethods.Get, HttpMethods.Head],
+                (string id, HttpContext context, FeedsConfigMonitor configs, StoryFeeds feeds, CancellationToken cancellationToken)
+                    => GetFeedAsync(id, format, context, configs.Current, feeds, cancellationToken))
+                .WithRenderFaultWall();
+        }
+        return app;
+    }
+
+    private static async Task<IResult> GetPageAsync(string id, HttpContext context, FeedsConfigMonitor configs, CachedPages pages, CancellationToken cancellationToken)
+    {
+        var config = configs.Current;
+        if (!TryReadId(id, out var storyId)
+            || await pages.StoryAsync(config, storyId, SectionFeedsApi.PublicBase(context.Request, config), cancellationToken) is not { } page)
+            return NoSuchStory(id);
+        return HtmlPage.Serve(context, page, config);
+    }
+
+    private static async Task<IResult> GetFeedAsync(string id, OutputFormat format, HttpContext context, FeedsConfig config, StoryFeeds feeds, CancellationToken cancellationToken)
+    {
+        if (!TryReadId(id, out var storyId)
+            || await feeds.GetAsync(config, storyId, format, SectionFeedsApi.PublicBase(context.Request, config), cancellationToken) is not { } feed)
+            return NoSuchStory(id);
+        return RenderedDocumentResults.Serve(context, feed, config.Publishing.MaxAge);
+    }
+
+    /// <summary>A story id is the id of its first report: a positive whole number, as the story's links give it.</summary>
+    private static bool TryReadId(string id, out long storyId) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out storyId) && storyId > 0;
+
+    private static NotFound<string> NoSuchStory(string id) => TypedResults.NotFound($"no story \"{id}\": a story's address is taken from a section page or feed");
+}
