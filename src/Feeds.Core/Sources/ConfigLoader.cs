@@ -14,7 +14,8 @@ public static partial class ConfigLoader
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
 
-    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing", "fetching", "retention", "storage"];
+    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing", "fetching", "retention", "storage", "operators"];
+    private static readonly string[] OperatorKeys = ["allowedNetworks", "token", "trustedProxies"];
     private static readonly string[] StorageKeys = ["provider", "connectionString"];
     private static readonly string[] PublishingKeys = ["itemsPerFeed", "maxAgeSeconds", "baseUrl", "hub"];
     private static readonly string[] FetchingKeys =
@@ -122,13 +123,14 @@ public static partial class ConfigLoader
             var publishing = ReadPublishing(root);
             var (fetching, scheduling) = ReadFetching(root);
             var storage = ReadStorage(root);
+            var operators = ReadOperators(root);
             CheckUnique(sections.Select(s => s.Id), "Sections", "section");
             CheckUnique(sources.Select(s => s.Id), "Sources", "source");
             if (sections.Count == 0 && Problems.Count == 0)
                 Problem("Sections", "at least one section is needed: readers subscribe to sections");
             foreach (var section in sections.Where(section => !sources.Any(source => source.Sections.Contains(section.Id))))
                 Problem($"Sections[{sections.IndexOf(section)}]", $"section \"{section.Id}\" has no source; add its id to some source's \"sections\"");
-            return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling, Retention = retention, Storage = storage };
+            return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling, Retention = retention, Storage = storage, Operators = operators };
         }
 
         private PublishingSettings ReadPublishing(JsonElement root)
@@ -195,6 +197,29 @@ public static partial class ConfigLoader
             return storage;
         }
 
+        /// <summary>The <c>operators</c> object: who may read /status, /metrics and the detailed /healthz. The environment may set the token over it.</summary>
+        private OperatorSettings ReadOperators(JsonElement root)
+        {
+            var operators = new OperatorSettings();
+            if (!TryGet(root, "operators", out var element))
+                return operators;
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Problem("Operators", $"must be an object such as {{ \"allowedNetworks\": [\"10.0.0.0/8\"] }}, not {Describe(element)}");
+                return operators;
+            }
+            CheckKeys(element, "Operators", OperatorKeys);
+            var token = ReadString(element, "Operators", "token", required: false);
+            if (token is not null && (token.Length < OperatorSettings.MinTokenLength || token.Any(char.IsWhiteSpace)))
+                Problem("Operators.Token", $"must be at least {OperatorSettings.MinTokenLength} characters without spaces (e.g. `openssl rand -hex 32`)");
+            return operators with
+            {
+                AllowedNetworks = ReadNetworks(element, "allowedNetworks", "Operators") ?? operators.AllowedNetworks,
+                Token = token,
+                TrustedProxies = ReadNetworks(element, "trustedProxies", "Operators") ?? operators.TrustedProxies,
+            };
+        }
+
         private (FetchOptions Fetching, ScheduleOptions Scheduling) ReadFetching(JsonElement root)
         {
             var fetching = new FetchOptions();
@@ -209,7 +234,7 @@ public static partial class ConfigLoader
             CheckKeys(element, "Fetching", FetchingKeys);
             fetching = fetching with
             {
-                AllowedPrivateNetworks = ReadNetworks(element) ?? fetching.AllowedPrivateNetworks,
+                AllowedPrivateNetworks = ReadNetworks(element, "allowPrivateNetworks", "Fetching") ?? fetching.AllowedPrivateNetworks,
                 MaxBodyBytes = ReadWholeNumber(element, "maxBodyBytes", 1024, 1L << 30) ?? fetching.MaxBodyBytes,
                 Timeout = ReadDuration(element, "timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)) ?? fetching.Timeout,
                 ConnectTimeout = ReadDuration(element, "connectTimeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)) ?? fetching.ConnectTimeout,
@@ -259,20 +284,20 @@ public static partial class ConfigLoader
         }
 
         /// <summary>CIDR blocks such as "127.0.0.1/32" or "10.20.0.0/16"; a bare address means just that address.</summary>
-        private List<IPNetwork>? ReadNetworks(JsonElement element)
+        private List<IPNetwork>? ReadNetworks(JsonElement element, string key, string path)
         {
-            if (!TryGet(element, "allowPrivateNetworks", out var array))
+            if (!TryGet(element, key, out var array))
                 return null;
             if (array.ValueKind != JsonValueKind.Array)
             {
-                Problem("Fetching.AllowPrivateNetworks", $"must be an array of CIDR blocks such as [\"127.0.0.1/32\"], not {Describe(array)}");
+                Problem($"{path}.{Pascal(key)}", $"must be an array of CIDR blocks such as [\"127.0.0.1/32\"], not {Describe(array)}");
                 return null;
             }
             var networks = new List<IPNetwork>();
             var index = 0;
             foreach (var item in array.EnumerateArray())
             {
-                var itemPath = $"Fetching.AllowPrivateNetworks[{index++}]";
+                var itemPath = $"{path}.{Pascal(key)}[{index++}]";
                 var text = item.ValueKind == JsonValueKind.String ? item.GetString()!.Trim() : null;
                 if (text is not null && IPAddress.TryParse(text, out var single) && !text.Contains('/'))
                     networks.Add(new IPNetwork(single, single.GetAddressBytes().Length * 8));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Feeds.Core.Publishing;
 using Feeds.Core.Storage;
+using Feeds.Service.Hosting;
 using Feeds.Service.Scheduling;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -11,7 +12,8 @@ namespace Feeds.Service.Endpoints;
 /// <c>/healthz</c> is readiness: 200 "Healthy" while every check passes, 200 "Degraded" while pages are served but one
 /// had to leave a row out or failed in the last minutes (<see cref="RenderFaults"/>), 503 "Unhealthy" when the store
 /// does not answer or cannot write; always with the reason. <c>/healthz/live</c> is liveness: 200 while the process
-/// serves HTTP at all.
+/// serves HTTP at all. The reasons (store faults, render faults, the cluster) are for operators (<see cref="OperatorAccess"/>);
+/// anyone else, a load balancer included, gets the same status code and the bare status word.
 /// </summary>
 internal static class HealthApi
 {
@@ -53,6 +55,8 @@ internal static class HealthApi
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
+        if (!context.RequestServices.GetRequiredService<OperatorGate>().Admits(context))
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }));
         return context.Response.WriteAsync(JsonSerializer.Serialize(new
         {
             status = report.Status.ToString(),

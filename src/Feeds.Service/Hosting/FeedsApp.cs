@@ -50,6 +50,8 @@ public static class FeedsApp
         // A cluster (PostgreSQL): this node's record beside the others', listed on /status, checked by /healthz.
         if (storage.Provider == StorageProvider.Postgres)
             builder.Services.AddClusterMembership();
+        // The operator pages (status, metrics, health's details) for operators only; forwarded addresses from trusted proxies only.
+        builder.Services.AddOperatorAccess(config.Operators, settings.OperatorToken);
         // Health (readiness includes the store) and metrics.
         builder.Services.AddFeedsHealthChecks();
         builder.Services.AddFeedsMetrics();
@@ -62,6 +64,8 @@ public static class FeedsApp
         var app = builder.Build();
         await MigrateAsync(app.Services);
 
+        // Who the client is (behind a trusted proxy), and whether it may read the operator pages.
+        app.UseOperatorAccess(config.Operators);
         // HTTP: the section feeds, the pages for people, health.
         app.MapSectionFeeds();
         app.MapPages();

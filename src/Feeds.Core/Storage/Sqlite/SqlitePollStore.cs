@@ -46,6 +46,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, WriteFaults fault
             else
                 added++;
         }
+        await DbActivityStore.CountPollAsync(connection, transaction, state, added, DateTimeOffset.FromUnixTimeMilliseconds(now), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (added + updated > 0)
             database.SourceChanged(state.SourceId);

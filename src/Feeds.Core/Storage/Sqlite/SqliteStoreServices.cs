@@ -21,6 +21,7 @@ public static class SqliteStoreServices
         services.AddSingleton<IPollStore, SqlitePollStore>();
         services.AddSingleton<IPublishingStore, SqlitePublishingStore>();
         services.AddSingleton<IStatusStore, SqliteStatusStore>();
+        services.AddSingleton<IActivityStore>(provider => new DbActivityStore(provider.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IRetentionStore, SqliteRetentionStore>();
         services.AddSingleton<IBackupStore, SqliteBackupStore>();
         services.AddSingleton<ISchemaStore, SqliteSchemaStore>();
