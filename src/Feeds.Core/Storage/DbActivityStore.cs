@@ -4,10 +4,11 @@ using Dapper;
 namespace Feeds.Core.Storage;
 
 /// <summary>
-/// <see cref="IActivityStore"/> on either store (portable SQL over <see cref="DbConnection"/>), and the count a poll's save
+/// What every <see cref="IActivityStore"/> does alike (SQL over <see cref="DbConnection"/>), and the count a poll's save
 /// adds in its own transaction (<see cref="CountPollAsync"/>). The retention pass forgets old hours (<see cref="ForgetBeforeAsync"/>).
+/// A store says how it passes a list of ids, as for <see cref="DbPublishingStore"/>.
 /// </summary>
-internal sealed class DbActivityStore(IStoreDatabase database) : IActivityStore
+internal abstract class DbActivityStore(IStoreDatabase database) : IActivityStore
 {
     public async Task<IReadOnlyList<HourlyActivity>> GetSourceActivityAsync(IReadOnlyCollection<string> sourceIds, DateTimeOffset since,
         CancellationToken cancellationToken)
@@ -15,13 +16,12 @@ internal sealed class DbActivityStore(IStoreDatabase database) : IActivityStore
         if (sourceIds.Count == 0)
             return [];
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        // A page of ids (StatusListing.PageSize), far under either store's limit of bound parameters.
         var rows = await connection.QueryAsync<ActivityRow>(new CommandDefinition(
-            """
+            $"""
             SELECT source_id AS SourceId, hour_start AS HourStart, updated AS Updated, not_modified AS NotModified, failed AS Failed, new_items AS NewItems
-            FROM poll_activity WHERE source_id IN @sourceIds AND hour_start >= @since
+            FROM poll_activity WHERE {IsIn("source_id", "@sourceIds")} AND hour_start >= @since
             """,
-            new { sourceIds, since = since.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+            new { sourceIds = List(sourceIds), since = since.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToActivity()).ToList();
     }
 
@@ -36,6 +36,12 @@ internal sealed class DbActivityStore(IStoreDatabase database) : IActivityStore
             new { since = since.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToActivity()).ToList();
     }
+
+    /// <summary>A condition true when <paramref name="column"/> is one of the list bound to <paramref name="listParameter"/>.</summary>
+    protected abstract string IsIn(string column, string listParameter);
+
+    /// <summary>A list as <see cref="IsIn"/> binds it.</summary>
+    protected abstract object List(IReadOnlyCollection<string> values);
 
     /// <summary>Counts one saved poll in its hour, inside the poll's <paramref name="transaction"/>: it is counted if and only if it is saved.</summary>
     public static Task CountPollAsync(DbConnection connection, DbTransaction transaction, SourceState state, int newItems, DateTimeOffset savedAt,

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Feeds.Core.Publishing;
 using Feeds.Core.Storage;
-using Feeds.Service.Hosting;
 using Feeds.Service.Scheduling;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,5 +1,4 @@
 using Feeds.Core.Metrics;
-using Feeds.Service.Hosting;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 

@@ -5,7 +5,6 @@ using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Status;
 using Feeds.Core.Storage;
-using Feeds.Service.Hosting;
 using Feeds.Service.Pages;
 using Feeds.Service.Scheduling;
 

@@ -20,7 +20,7 @@ public static class PostgresStoreServices
         services.AddSingleton<IPollStore, PostgresPollStore>();
         services.AddSingleton<IPublishingStore, PostgresPublishingStore>();
         services.AddSingleton<IStatusStore, PostgresStatusStore>();
-        services.AddSingleton<IActivityStore>(provider => new DbActivityStore(provider.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<IActivityStore, PostgresActivityStore>();
         services.AddSingleton<IRetentionStore, PostgresRetentionStore>();
         services.AddSingleton<IBackupStore, PostgresBackupStore>();
         services.AddSingleton<ISchemaStore, PostgresSchemaStore>();

@@ -4,7 +4,7 @@ using System.Text;
 using Feeds.Core.Sources;
 using Microsoft.AspNetCore.HttpOverrides;
 
-namespace Feeds.Service.Hosting;
+namespace Feeds.Service.Endpoints;
 
 /// <summary>
 /// Keeps the operator pages (every source URL and error, refused config problems, metrics) to operators: a client on an
