@@ -1,6 +1,7 @@
 """Writes a status benchmark's catalogue: a config of N sources in 10 sections whose URLs point at a closed loopback
 port (polls fail at once, never waiting on a network), and, into a migrated database, each source's state (a mix of
-ok, failing, gone, silent and never polled) and ITEMS items per source, as a large catalogue's store would hold."""
+ok, failing, gone, silent and never polled), ITEMS items per source and the last day's hourly poll counts (what the
+status pictures draw), as a large catalogue's store would hold."""
 import json, sqlite3, sys, time
 
 config_path, db_path, count, items_per_source, port = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
@@ -39,5 +40,22 @@ def items():
 db.executemany("""INSERT INTO items (source_id, item_key, content_hash, title, link, summary_html, summary_text, authors_json,
                   categories_json, enclosures_json, reading_minutes, published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at)
                   VALUES (?,?,?,?,?,?,?,'[]','[]','[]',1,?,0,?,?,?)""", items())
+def activity():
+    this_hour = now - now % hour
+    for i in range(count):
+        if i % 50 == 49:  # never polled
+            continue
+        for h in range(24):
+            start = this_hour - h * hour
+            if i % 20 == 0 and h < 6:  # failing for the last six hours
+                yield (f"source-{i:05d}", start, 0, 0, 2, 0)
+            elif i % 20 == 1:  # gone: asked once a day
+                if h == 20:
+                    yield (f"source-{i:05d}", start, 0, 0, 1, 0)
+            else:
+                new = (i + h) % 7 if (i + h) % 3 == 0 else 0
+                yield (f"source-{i:05d}", start, 1 if new else 0, 1 if new else 2, 0, new)
+db.executemany("""INSERT OR REPLACE INTO poll_activity (source_id, hour_start, updated, not_modified, failed, new_items)
+                  VALUES (?,?,?,?,?,?)""", activity())
 db.commit()
 print(f"{count} sources, {count * items_per_source} items written")

@@ -82,6 +82,7 @@ public static class FeedsCoreServices
         services.AddSingleton<RenderCache>();
         services.AddSingleton<SectionFeeds>();
         services.AddSingleton<StoryFeeds>();
+        services.AddSingleton<DayActivity>();
         services.AddSingleton<StatusReporter>();
         services.AddSingleton<StatusViews>();
         services.AddHttpClient(WebSubHub.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));

@@ -16,7 +16,8 @@ public static partial class ConfigLoader
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
 
-    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing", "fetching", "retention", "storage"];
+    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing", "fetching", "retention", "storage", "operators"];
+    private static readonly string[] OperatorKeys = ["allowedNetworks", "token", "trustedProxies"];
     private static readonly string[] StorageKeys = ["provider", "connectionString"];
     private static readonly string[] PublishingKeys = ["itemsPerFeed", "maxAgeSeconds", "baseUrl", "hub"];
     private static readonly string[] FetchingKeys =
@@ -155,6 +156,7 @@ public static partial class ConfigLoader
             var publishing = ReadPublishing(root);
             var (fetching, scheduling) = ReadFetching(root);
             var storage = ReadStorage(root);
+            var operators = ReadOperators(root);
             CheckUnique(root, "sections", "section");
             CheckUnique(root, "sources", "source");
             if (sections.Count == 0 && Problems.Count == 0)
@@ -162,7 +164,7 @@ public static partial class ConfigLoader
             // Only once the sources read cleanly: a source with a problem of its own is left out, and its sections would look empty.
             foreach (var (section, path) in sectionsRead.Where(read => Problems.Count == 0 && !sources.Any(source => source.Sections.Contains(read.Item.Id))))
                 Problem(path, $"section \"{section.Id}\" has no source; add its id to some source's \"sections\"");
-            return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling, Retention = retention, Storage = storage };
+            return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling, Retention = retention, Storage = storage, Operators = operators };
         }
 
         private PublishingSettings ReadPublishing(JsonElement root)
@@ -231,6 +233,30 @@ public static partial class ConfigLoader
             return storage;
         }
 
+        /// <summary>The <c>operators</c> object: who may read /status, /metrics and the detailed /healthz. The environment may set the token over it.</summary>
+        private OperatorSettings ReadOperators(JsonElement root)
+        {
+            var operators = new OperatorSettings();
+            if (!TryGet(root, "operators", out var element))
+                return operators;
+            var path = KeyPath(root, "", "operators");
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Problem(path, $"must be an object such as {{ \"allowedNetworks\": [\"10.0.0.0/8\"] }}, not {Describe(element)}");
+                return operators;
+            }
+            CheckKeys(element, path, OperatorKeys);
+            var token = ReadString(element, path, "token", required: false);
+            if (token is not null && (token.Length < OperatorSettings.MinTokenLength || token.Any(char.IsWhiteSpace)))
+                Problem(KeyPath(element, path, "token"), $"must be at least {OperatorSettings.MinTokenLength} characters without spaces (e.g. `openssl rand -hex 32`)");
+            return operators with
+            {
+                AllowedNetworks = ReadNetworks(element, path, "allowedNetworks") ?? operators.AllowedNetworks,
+                Token = token,
+                TrustedProxies = ReadNetworks(element, path, "trustedProxies") ?? operators.TrustedProxies,
+            };
+        }
+
         private (FetchOptions Fetching, ScheduleOptions Scheduling) ReadFetching(JsonElement root)
         {
             var fetching = new FetchOptions();
@@ -246,7 +272,7 @@ public static partial class ConfigLoader
             CheckKeys(element, path, FetchingKeys);
             fetching = fetching with
             {
-                AllowedPrivateNetworks = ReadNetworks(element, path) ?? fetching.AllowedPrivateNetworks,
+                AllowedPrivateNetworks = ReadNetworks(element, path, "allowPrivateNetworks") ?? fetching.AllowedPrivateNetworks,
                 MaxBodyBytes = ReadWholeNumber(element, path, "maxBodyBytes", 1024, 1L << 30) ?? fetching.MaxBodyBytes,
                 Timeout = ReadDuration(element, path, "timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)) ?? fetching.Timeout,
                 ConnectTimeout = ReadDuration(element, path, "connectTimeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)) ?? fetching.ConnectTimeout,
@@ -297,11 +323,11 @@ public static partial class ConfigLoader
         }
 
         /// <summary>CIDR blocks such as "127.0.0.1/32" or "10.20.0.0/16"; a bare address means just that address.</summary>
-        private List<IPNetwork>? ReadNetworks(JsonElement element, string fetchingPath)
+        private List<IPNetwork>? ReadNetworks(JsonElement element, string parentPath, string key)
         {
-            if (!TryGet(element, "allowPrivateNetworks", out var array))
+            if (!TryGet(element, key, out var array))
                 return null;
-            var path = KeyPath(element, fetchingPath, "allowPrivateNetworks");
+            var path = KeyPath(element, parentPath, key);
             if (array.ValueKind != JsonValueKind.Array)
             {
                 Problem(path, $"must be an array of CIDR blocks such as [\"127.0.0.1/32\"], not {Describe(array)}");

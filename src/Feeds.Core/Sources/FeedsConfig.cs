@@ -12,6 +12,9 @@ public sealed record FeedsConfig(string FilePath, IReadOnlyList<Section> Section
     /// <summary>How long items are kept (the top-level <c>retention</c> object), for sources without their own.</summary>
     public RetentionSettings Retention { get; init; } = new();
 
+    /// <summary>Who may read the operator pages (the <c>operators</c> object).</summary>
+    public OperatorSettings Operators { get; init; } = new();
+
     /// <summary>The <c>storage</c> object as the file has it; null when it has none. Read once, at start.</summary>
     public StorageSettings? Storage { get; init; }
 

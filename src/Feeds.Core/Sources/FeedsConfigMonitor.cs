@@ -74,10 +74,17 @@ public sealed record ConfigChange(
     public bool FetchingChanged => FetchingChanges.Count > 0;
 
     public bool IsEmpty => AddedSources.Count == 0 && RemovedSources.Count == 0 && ChangedSources.Count == 0
-        && ChangedSections.Count == 0 && !FetchingChanged && !StorageChanged && Old.Publishing == New.Publishing && Old.Retention == New.Retention;
+        && ChangedSections.Count == 0 && !FetchingChanged && !StorageChanged && !OperatorsChanged && Old.Publishing == New.Publishing && Old.Retention == New.Retention;
 
     /// <summary>The <c>storage</c> object changed: the store is chosen at start, so it applies after a restart.</summary>
     public bool StorageChanged => Old.Storage != New.Storage;
+
+    /// <summary>The <c>operators</c> object changed: who may read the operator pages applies at once, the trusted proxies after a restart.</summary>
+    public bool OperatorsChanged => !Old.Operators.AllowedNetworks.SequenceEqual(New.Operators.AllowedNetworks)
+        || Old.Operators.Token != New.Operators.Token || TrustedProxiesChanged;
+
+    /// <summary>The proxies whose forwarded addresses are believed changed: the forwarded-headers middleware reads them at start.</summary>
+    public bool TrustedProxiesChanged => !Old.Operators.TrustedProxies.SequenceEqual(New.Operators.TrustedProxies);
 
     /// <summary>Sources whose address changed: their next poll should not wait for the schedule.</summary>
     public IEnumerable<Source> MovedSources =>

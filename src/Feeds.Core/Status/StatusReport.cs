@@ -60,6 +60,9 @@ public sealed record SourceStatus(
     /// <summary>Why the next poll is when it is: the rule that set the due time ("schedule", "rhythm", "publisher ttl", "max-age", "retry-after", "backoff", "gone").</summary>
     public string? NextDueRule { get; init; }
 
+    /// <summary>Polls by outcome and new items over the last 24 hours; set on the sources of a page (<see cref="DayActivity"/>), null in the snapshot.</summary>
+    public SourceDay? LastDay { get; init; }
+
     /// <summary>The health a source's fields come to: gone before failing (a gone source fails each daily ask too).</summary>
     public static SourceHealth HealthOf(DateTimeOffset? goneSince, string? errorCategory, int consecutiveFailures, DateTimeOffset? lastAttemptAt, bool silent) =>
         goneSince is not null ? SourceHealth.Gone
@@ -71,10 +74,11 @@ public sealed record SourceStatus(
 
 /// <param name="Items">Items stored from the section's sources, before the section's rules.</param>
 /// <param name="LastUpdate">The time of the newest entry the section shows.</param>
-public sealed record SectionStatus(string Id, string Title, int Sources, long Items, DateTimeOffset? LastUpdate);
+/// <param name="LastDay">New items of its sources per hour over the last 24 hours.</param>
+public sealed record SectionStatus(string Id, string Title, int Sources, long Items, DateTimeOffset? LastUpdate, SectionDay LastDay);
 
 /// <summary>Builds the <see cref="StatusReport"/> from stored state and statistics.</summary>
-public sealed class StatusReporter(IStatusStore store, SectionPages pages, RenderFaults faults, TimeProvider clock)
+public sealed class StatusReporter(IStatusStore store, SectionPages pages, DayActivity dayActivity, RenderFaults faults, TimeProvider clock)
 {
     /// <summary>A source is silent when its newest item is older than this many usual gaps…</summary>
     public const int SilentAfterGaps = 5;
@@ -114,13 +118,14 @@ public sealed class StatusReporter(IStatusStore store, SectionPages pages, Rende
         // The ones that need a look first; by id within each, so paging walks a stable order.
         .OrderBy(s => s.Health).ThenBy(s => s.Id, StringComparer.Ordinal)
         .ToList();
+        var sectionDays = await dayActivity.OfSectionsAsync(config, now, cancellationToken);
         var sections = new List<SectionStatus>();
         foreach (var section in config.Sections)
         {
             var members = config.SourcesOf(section);
             sections.Add(new SectionStatus(section.Id, section.Title, members.Count,
                 members.Sum(m => statistics.GetValueOrDefault(m.Id)?.Count ?? 0),
-                await NewestEntryTimeAsync(config, section, cancellationToken)));
+                await NewestEntryTimeAsync(config, section, cancellationToken), sectionDays[section.Id]));
         }
         return new StatusReport(now, sources, sections, rejected);
     }

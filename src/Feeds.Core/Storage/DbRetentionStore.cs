@@ -7,7 +7,7 @@ namespace Feeds.Core.Storage;
 /// <summary>
 /// What every <see cref="IRetentionStore"/> does alike inside its prune transaction (SQL over <see cref="DbConnection"/>):
 /// find each source's items past its retention, spare those a first page shows, delete the rest leaving tombstones, and
-/// forget tombstones past their lifetime. A store keeps writers out its own way and supplies its dialect's SQL.
+/// forget tombstones past their lifetime and hourly poll counts past theirs (<see cref="IActivityStore.KeptFor"/>). A store keeps writers out its own way and supplies its dialect's SQL.
 /// </summary>
 internal abstract class DbRetentionStore : IRetentionStore
 {
@@ -41,6 +41,7 @@ internal abstract class DbRetentionStore : IRetentionStore
         }
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM pruned_items WHERE pruned_at < @forgetBefore",
             new { forgetBefore = (now - IRetentionStore.TombstoneLifetime).ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken));
+        await DbActivityStore.ForgetBeforeAsync(connection, transaction, now, cancellationToken);
         return new PruneResult(removed, spared);
     }
 

@@ -11,7 +11,8 @@ namespace Feeds.Service.Endpoints;
 /// <c>/healthz</c> is readiness: 200 "Healthy" while every check passes, 200 "Degraded" while pages are served but one
 /// had to leave a row out or failed in the last minutes (<see cref="RenderFaults"/>), 503 "Unhealthy" when the store
 /// does not answer or cannot write; always with the reason. <c>/healthz/live</c> is liveness: 200 while the process
-/// serves HTTP at all.
+/// serves HTTP at all. The reasons (store faults, render faults, the cluster) are for operators (<see cref="OperatorAccess"/>);
+/// anyone else, a load balancer included, gets the same status code and the bare status word.
 /// </summary>
 internal static class HealthApi
 {
@@ -53,6 +54,8 @@ internal static class HealthApi
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
+        if (!context.RequestServices.GetRequiredService<OperatorGate>().Admits(context))
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }));
         return context.Response.WriteAsync(JsonSerializer.Serialize(new
         {
             status = report.Status.ToString(),

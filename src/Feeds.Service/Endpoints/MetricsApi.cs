@@ -6,7 +6,8 @@ namespace Feeds.Service.Endpoints;
 
 /// <summary>
 /// <c>/metrics</c>: the Feeds meter, HTTP serving and the HTTP client in Prometheus text, through OpenTelemetry's
-/// Prometheus exporter (counters as <c>feeds_polls_total</c>, histograms with buckets, ...).
+/// Prometheus exporter (counters as <c>feeds_polls_total</c>, histograms with buckets, ...). For operators only
+/// (<see cref="OperatorAccess"/>): a scraper runs on an allowed network or sends the operator token.
 /// </summary>
 internal static class MetricsApi
 {
@@ -23,7 +24,7 @@ internal static class MetricsApi
 
     public static IEndpointRouteBuilder MapFeedsMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireOperator();
         return app;
     }
 }

@@ -14,6 +14,7 @@ namespace Feeds.Service.Endpoints;
 /// <c>/status</c>: the sources' health, a page of them at a time, filtered by state, section and text, as HTML for people
 /// and JSON for tools (<c>Accept: application/json</c>); <c>/status/summary</c>: the counts alone, for monitors. Every
 /// answer is sliced from one <see cref="StatusSnapshot"/> built once per change, so it costs its page, not the catalogue.
+/// Both are for operators only (<see cref="OperatorAccess"/>).
 /// </summary>
 /// <remarks>
 /// Pages are numbered (<c>?page=N</c>) rather than keyed by a cursor: a person wants "page 3 of 40" and links to jump, and
@@ -31,19 +32,21 @@ internal static class StatusApi
 
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/status", GetStatusAsync).WithRenderFaultWall();
-        app.MapGet("/status/summary", GetSummaryAsync).WithRenderFaultWall();
+        app.MapGet("/status", GetStatusAsync).WithRenderFaultWall().RequireOperator();
+        app.MapGet("/status/summary", GetSummaryAsync).WithRenderFaultWall().RequireOperator();
         return app;
     }
 
-    private static async Task<IResult> GetStatusAsync(HttpContext context, FeedsConfigMonitor configs, StatusViews views, CancellationToken cancellationToken)
+    private static async Task<IResult> GetStatusAsync(HttpContext context, FeedsConfigMonitor configs, StatusViews views, DayActivity dayActivity,
+        CancellationToken cancellationToken)
     {
         context.Response.Headers.CacheControl = "no-store";
         var (filter, page, problem) = ReadQuery(context.Request.Query, configs.Current);
         if (filter is null)
             return TypedResults.Problem(title: "Not a status query", detail: problem, statusCode: StatusCodes.Status400BadRequest);
         var snapshot = await views.GetAsync(cancellationToken);
-        var listing = snapshot.Page(filter, page);
+        // The page's sources with their last day, read for them alone: a page costs its hundred sources, not the catalogue.
+        var listing = await dayActivity.AddToAsync(snapshot.Page(filter, page), cancellationToken);
         // The nodes of a cluster, read live (one small table); none on SQLite, which is one node.
         var cluster = context.RequestServices.GetService<ClusterMembership>() is { } membership ? await membership.ViewAsync(cancellationToken) : null;
         // Serialized here rather than by the result, so a failure is inside the page's wall (RenderFaultWall).

@@ -43,6 +43,8 @@ internal sealed partial class ConfigWatcher(FeedsConfigMonitor configs, TimeProv
                     LogFetchingApplied(path, string.Join("; ", change.FetchingChanges));
                 if (change.StorageChanged)
                     LogStoreRestartNeeded(path);
+                if (change.TrustedProxiesChanged)
+                    LogProxiesRestartNeeded(path);
                 break;
             case ConfigReload.Rejected { Problems: var problems }:
                 LogRejected(path, problems.Count);
@@ -66,6 +68,9 @@ internal sealed partial class ConfigWatcher(FeedsConfigMonitor configs, TimeProv
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath}: the storage settings changed; the service keeps its store until a restart")]
     private partial void LogStoreRestartNeeded(string configPath);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath}: operators.trustedProxies changed; the proxies believed change at a restart (the allowed networks and the token apply now)")]
+    private partial void LogProxiesRestartNeeded(string configPath);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config {ConfigPath} was edited but has {ProblemCount} problem(s); still running on the last good config")]
     private partial void LogRejected(string configPath, int problemCount);

@@ -50,6 +50,8 @@ public static class FeedsApp
         // A cluster (PostgreSQL): this node's record beside the others', listed on /status, checked by /healthz.
         if (storage.Provider == StorageProvider.Postgres)
             builder.Services.AddClusterMembership();
+        // The operator pages (status, metrics, health's details) for operators only; forwarded addresses from trusted proxies only.
+        builder.Services.AddOperatorAccess(config.Operators, settings.OperatorToken);
         // Health (readiness includes the store) and metrics.
         builder.Services.AddFeedsHealthChecks();
         builder.Services.AddFeedsMetrics();
@@ -64,6 +66,8 @@ public static class FeedsApp
         // An edit of the fetching settings holds for the next fetches, before the schedule hears of the edit.
         app.Services.GetRequiredService<FetchingSettings>().Follow(app.Services.GetRequiredService<FeedsConfigMonitor>());
 
+        // Who the client is (behind a trusted proxy), and whether it may read the operator pages.
+        app.UseOperatorAccess(config.Operators);
         // HTTP: the section feeds, the pages for people, the stories, health.
         app.MapSectionFeeds();
         app.MapPages();

@@ -18,6 +18,9 @@ public sealed record FeedsSettings(string ConfigPath, string DatabasePath, strin
     /// <summary>The PostgreSQL connection string as the command line or the environment gives it, and where; null leaves it to the config file.</summary>
     public Given? ConnectionString { get; init; }
 
+    /// <summary>The operator token from the environment (<c>FEEDS_OPERATORS__TOKEN</c>), over the config file's <c>operators.token</c>; null leaves it to the file.</summary>
+    public string? OperatorToken { get; init; }
+
     /// <summary>A setting's text and where it came from (a flag or an environment variable), for the error that names it.</summary>
     public sealed record Given(string Value, string Origin);
 
@@ -38,6 +41,7 @@ public sealed record FeedsSettings(string ConfigPath, string DatabasePath, strin
                 ("FEEDS_POSTGRES", postgres is null ? null : "postgres")),
             ConnectionString = First(("--connection", connection), ("FEEDS_STORAGE__CONNECTIONSTRING", environment("FEEDS_STORAGE__CONNECTIONSTRING")),
                 ("FEEDS_POSTGRES", postgres)),
+            OperatorToken = environment("FEEDS_OPERATORS__TOKEN") is { Length: > 0 } token ? token.Trim() : null,
         };
     }
 

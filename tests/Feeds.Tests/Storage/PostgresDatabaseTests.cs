@@ -70,9 +70,15 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
         await store.Schema.MigrateAsync(None);
 
         await using var connection = Connect();
-        Assert.Equal(Enumerable.Range(1, PostgresMigrations.Latest), await connection.QueryAsync<int>("SELECT version FROM feeds_schema_version ORDER BY version"));
+        Assert.Equal(MigrationNumbers(), await connection.QueryAsync<int>("SELECT version FROM feeds_schema_version ORDER BY version"));
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM store_versions"));
     }
+
+    /// <summary>The numbers of the migration files built in, in order (branches are given numbers apart, so there may be gaps).</summary>
+    private static List<int> MigrationNumbers() => typeof(PostgresMigrations).Assembly.GetManifestResourceNames()
+        .Where(name => name.Contains(".Storage.Postgres.Migrations.", StringComparison.Ordinal))
+        .Select(name => int.Parse(name.Split(".Migrations.")[1].Split('_')[0], System.Globalization.CultureInfo.InvariantCulture))
+        .Order().ToList();
 
     [Fact]
     public async Task AnotherProgramsDatabaseIsRefusedAndLeftAsItWas()

@@ -80,12 +80,16 @@ public sealed class FeedsTestHost : IAsyncDisposable
     /// <summary>Writes a config with the sections and sources given and starts the service on it.</summary>
     /// <param name="replaceServices">Puts test doubles in the container, e.g. a store contract that counts its reads (<see cref="ServiceDecoration"/>).</param>
     /// <param name="store">The store: a SQLite file, or a fresh database on the test run's PostgreSQL server.</param>
+    /// <param name="operators">The config's <c>operators</c> object; none (loopback only) by default.</param>
     public static async Task<FeedsTestHost> StartAsync(object sections, object sources, object? publishing = null, object? fetching = null,
-        string? databasePath = null, Action<IServiceCollection>? replaceServices = null, StoreKind store = StoreKind.Sqlite)
+        string? databasePath = null, Action<IServiceCollection>? replaceServices = null, StoreKind store = StoreKind.Sqlite, object? operators = null)
     {
         var folder = new TempFolder();
         var configPath = folder.File("feeds.json");
-        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(new { sections, sources, publishing = publishing ?? new { }, fetching = fetching ?? LoopbackFetching }));
+        object config = operators is null
+            ? new { sections, sources, publishing = publishing ?? new { }, fetching = fetching ?? LoopbackFetching }
+            : new { sections, sources, publishing = publishing ?? new { }, fetching = fetching ?? LoopbackFetching, operators };
+        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config));
         var host = new FeedsTestHost(folder, configPath, databasePath, replaceServices);
         if (store == StoreKind.Postgres)
         {

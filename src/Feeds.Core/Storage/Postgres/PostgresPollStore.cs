@@ -41,6 +41,7 @@ internal sealed class PostgresPollStore(PostgresDatabase database, PostgresStory
         if (added + updated > 0)
             await connection.ExecuteAsync(new CommandDefinition("UPDATE sources SET items_version = items_version + 1 WHERE id = @SourceId",
                 new { state.SourceId }, transaction, cancellationToken: cancellationToken));
+        await DbActivityStore.CountPollAsync(connection, transaction, state, added, DateTimeOffset.FromUnixTimeMilliseconds(now), cancellationToken);
         // Last, so the one row every poll updates is held only for the commit.
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE store_versions SET polls_saved = polls_saved + 1, items_version = items_version + @changed",

@@ -21,6 +21,7 @@ public static class PostgresStoreServices
         services.AddSingleton<IPollStore, PostgresPollStore>();
         services.AddSingleton<IPublishingStore, PostgresPublishingStore>();
         services.AddSingleton<IStatusStore, PostgresStatusStore>();
+        services.AddSingleton<IActivityStore, PostgresActivityStore>();
         services.AddSingleton<IRetentionStore, PostgresRetentionStore>();
         services.AddSingleton<IBackupStore, PostgresBackupStore>();
         services.AddSingleton<ISchemaStore, PostgresSchemaStore>();

@@ -54,6 +54,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, SqliteStoryIndex 
                 newItems.Add(new NewItem(written, state.SourceId, row.PublishedAt, item));
         }
         await stories.PlaceAsync(connection, transaction, newItems, cancellationToken);
+        await DbActivityStore.CountPollAsync(connection, transaction, state, added, DateTimeOffset.FromUnixTimeMilliseconds(now), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (added + updated > 0)
             database.SourceChanged(state.SourceId);

@@ -15,6 +15,8 @@ public sealed class PostgresStatusStoreContract : StatusStoreContract<PostgresSt
 
 public sealed class PostgresRetentionStoreContract : RetentionStoreContract<PostgresStores>;
 
+public sealed class PostgresActivityStoreContract : ActivityStoreContract<PostgresStores>;
+
 public sealed class PostgresBackupStoreContract : BackupStoreContract<PostgresStores>;
 
 public sealed class PostgresSchemaStoreContract : SchemaStoreContract<PostgresStores>;

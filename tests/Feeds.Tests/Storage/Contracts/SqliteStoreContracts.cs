@@ -15,6 +15,8 @@ public sealed class SqliteStatusStoreContract : StatusStoreContract<SqliteStores
 
 public sealed class SqliteRetentionStoreContract : RetentionStoreContract<SqliteStores>;
 
+public sealed class SqliteActivityStoreContract : ActivityStoreContract<SqliteStores>;
+
 public sealed class SqliteBackupStoreContract : BackupStoreContract<SqliteStores>;
 
 public sealed class SqliteSchemaStoreContract : SchemaStoreContract<SqliteStores>;

@@ -14,6 +14,8 @@ public class StoreUnderTest(ServiceProvider services) : IDisposable
 
     public IStatusStore Status { get; } = services.GetRequiredService<IStatusStore>();
 
+    public IActivityStore Activity { get; } = services.GetRequiredService<IActivityStore>();
+
     public IRetentionStore Retention { get; } = services.GetRequiredService<IRetentionStore>();
 
     public IBackupStore Backup { get; } = services.GetRequiredService<IBackupStore>();
