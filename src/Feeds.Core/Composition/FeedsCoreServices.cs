@@ -80,6 +80,8 @@ public static class FeedsCoreServices
         services.AddSingleton<ContentVersions>();
         services.AddSingleton<RenderCache>();
         services.AddSingleton<SectionFeeds>();
+        services.AddSingleton<RelatedItems>();
+        services.AddSingleton<SearchFeeds>();
         services.AddSingleton<StatusReporter>();
         services.AddSingleton<StatusViews>();
         services.AddHttpClient(WebSubHub.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));

@@ -62,8 +62,9 @@ public static class FeedsApp
         var app = builder.Build();
         await MigrateAsync(app.Services);
 
-        // HTTP: the section feeds, the pages for people, health.
+        // HTTP: the section feeds, search and its feeds, the pages for people, health.
         app.MapSectionFeeds();
+        app.MapSearch();
         app.MapPages();
         app.MapHealth();
         app.MapStatus();

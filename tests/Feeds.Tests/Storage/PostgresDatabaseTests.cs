@@ -70,9 +70,17 @@ public sealed class PostgresDatabaseTests : IAsyncLifetime
         await store.Schema.MigrateAsync(None);
 
         await using var connection = Connect();
-        Assert.Equal(Enumerable.Range(1, PostgresMigrations.Latest), await connection.QueryAsync<int>("SELECT version FROM feeds_schema_version ORDER BY version"));
+        Assert.Equal(MigrationNumbers(), await connection.QueryAsync<int>("SELECT version FROM feeds_schema_version ORDER BY version"));
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM store_versions"));
     }
+
+    /// <summary>The numbers of the embedded migrations: branches take numbers apart, so they may have gaps.</summary>
+    private static List<int> MigrationNumbers() =>
+        typeof(IPollStore).Assembly.GetManifestResourceNames()
+            .Where(n => n.Contains(".Storage.Postgres.Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => int.Parse(n.Split(".Migrations.")[1].Split('_')[0], System.Globalization.CultureInfo.InvariantCulture))
+            .Order()
+            .ToList();
 
     [Fact]
     public async Task AnotherProgramsDatabaseIsRefusedAndLeftAsItWas()

@@ -19,6 +19,7 @@ public static class PostgresStoreServices
             provider.GetRequiredService<TimeProvider>(), provider.GetService<ILogger<WriteFaults>>() ?? NullLogger<WriteFaults>.Instance));
         services.AddSingleton<IPollStore, PostgresPollStore>();
         services.AddSingleton<IPublishingStore, PostgresPublishingStore>();
+        services.AddSingleton<ISearchStore, PostgresSearchStore>();
         services.AddSingleton<IStatusStore, PostgresStatusStore>();
         services.AddSingleton<IRetentionStore, PostgresRetentionStore>();
         services.AddSingleton<IBackupStore, PostgresBackupStore>();

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Feeds.Core.Storage.Sqlite;
 
 /// <summary>
-/// Registers the SQLite store: each contract (<see cref="IPollStore"/>, <see cref="IPublishingStore"/>, <see cref="IStatusStore"/>,
+/// Registers the SQLite store: each contract (<see cref="IPollStore"/>, <see cref="IPublishingStore"/>, <see cref="ISearchStore"/>, <see cref="IStatusStore"/>,
 /// <see cref="IRetentionStore"/>, <see cref="IBackupStore"/>, <see cref="ISchemaStore"/>) as its own small implementation
 /// over one shared database. Code outside Storage takes the contract it needs and never names the implementation.
 /// </summary>
@@ -20,6 +20,7 @@ public static class SqliteStoreServices
             provider.GetRequiredService<TimeProvider>(), provider.GetService<ILogger<WriteFaults>>() ?? NullLogger<WriteFaults>.Instance));
         services.AddSingleton<IPollStore, SqlitePollStore>();
         services.AddSingleton<IPublishingStore, SqlitePublishingStore>();
+        services.AddSingleton<ISearchStore, SqliteSearchStore>();
         services.AddSingleton<IStatusStore, SqliteStatusStore>();
         services.AddSingleton<IRetentionStore, SqliteRetentionStore>();
         services.AddSingleton<IBackupStore, SqliteBackupStore>();
