@@ -44,6 +44,15 @@ public sealed record SearchQuery(
         };
         if (error.Length > 0)
             return false;
+        // Tabs and line breaks separate words like spaces; any other control character (a NUL) is not text anyone typed.
+        for (var i = 0; i < text!.Length; i++)
+        {
+            if (char.IsControl(text[i]) && !char.IsWhiteSpace(text[i]))
+            {
+                error = $"the query has a control character (U+{(int)text[i]:X4}) at position {i + 1}";
+                return false;
+            }
+        }
         var parser = new Parser(text!);
         if (!parser.Run(out error))
             return false;
@@ -94,11 +103,6 @@ public sealed record SearchQuery(
                 if (_at == text.Length)
                     return true;
                 var start = _at;
-                if (char.IsControl(text[_at]))
-                {
-                    error = $"the query has a control character (U+{(int)text[_at]:X4}) at position {start + 1}";
-                    return false;
-                }
                 var negated = text[_at] == '-' && _at + 1 < text.Length && !char.IsWhiteSpace(text[_at + 1]);
                 if (negated)
                     _at++;
@@ -112,8 +116,7 @@ public sealed record SearchQuery(
                     }
                     var phrase = text[(_at + 1)..close];
                     _at = close + 1;
-                    if (!Add(phrase, negated, start, out error))
-                        return false;
+                    Add(phrase, negated);
                     continue;
                 }
                 var end = _at;
@@ -129,24 +132,16 @@ public sealed record SearchQuery(
                 }
                 if (error.Length > 0)
                     return false;
-                if (!Add(word, negated, start, out error))
-                    return false;
+                Add(word, negated);
             }
         }
 
-        private bool Add(string words, bool negated, int position, out string error)
+        private void Add(string words, bool negated)
         {
-            error = "";
-            if (words.Any(char.IsControl))
-            {
-                error = $"the query has a control character at position {position + 1}";
-                return false;
-            }
             var folded = SearchText.Words(words).ToList();
-            if (folded.Count == 0)
-                return true; // Punctuation alone ("*", "^", "-"): nothing to find, as in the text it is matched against.
-            (negated ? Exclude : Include).Add(new SearchTerm(folded));
-            return true;
+            // Punctuation alone ("*", "^", "-") has nothing to find, as it is nothing in the text matched against.
+            if (folded.Count > 0)
+                (negated ? Exclude : Include).Add(new SearchTerm(folded));
         }
 
         private bool AddFilter(string name, string value, bool negated, int position, out string error)

@@ -59,13 +59,19 @@ internal abstract class DbSearchStore(IStoreDatabase database, TimeProvider cloc
     protected abstract Task<IReadOnlyList<long>> RankRelatedAsync(DbConnection connection, IReadOnlyList<string> candidates, long[] excludedIds, int limit,
         CancellationToken cancellationToken);
 
+    /// <summary>The condition that <paramref name="column"/> is one of the ids in <paramref name="listParameter"/>, bound with <see cref="List"/>.</summary>
+    protected abstract string IsIn(string column, string listParameter);
+
+    /// <summary>Ids as one parameter.</summary>
+    protected abstract object List(IReadOnlyCollection<long> ids);
+
     /// <summary>The items of <paramref name="ids"/>, in that order; an id whose row went meanwhile is left out.</summary>
     private async Task<List<StoredItem>> ItemsAsync(DbConnection connection, IReadOnlyList<long> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)
             return [];
         var rows = await connection.QueryAsync<ItemRow>(new CommandDefinition(
-            ItemRow.Select + " WHERE i.id IN @ids", new { ids }, cancellationToken: cancellationToken));
+            $"{ItemRow.Select} WHERE {IsIn("i.id", "@ids")}", new { ids = List(ids) }, cancellationToken: cancellationToken));
         var now = clock.GetUtcNow();
         var byId = rows.ToDictionary(row => row.Id, row => row.ToItem(now));
         return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();

@@ -43,6 +43,10 @@ internal sealed class PostgresSearchStore(PostgresDatabase database, TimeProvide
         return ids.ToList();
     }
 
+    protected override string IsIn(string column, string listParameter) => $"{column} = ANY({listParameter})";
+
+    protected override object List(IReadOnlyCollection<long> ids) => ids.ToArray();
+
     /// <summary>
     /// The tsquery of <paramref name="query"/>, its terms added to <paramref name="parameters"/>: the words and phrases
     /// ANDed, less any of its exclusions.

@@ -47,13 +47,17 @@ internal sealed class SqliteSearchStore(SqliteDatabase database, TimeProvider cl
         var ids = await connection.QueryAsync<long>(new CommandDefinition(
             $"""
             SELECT rowid FROM items_search
-            WHERE items_search MATCH @match AND rowid NOT IN (SELECT value FROM json_each(@excluded))
+            WHERE items_search MATCH @match AND NOT {IsIn("rowid", "@excluded")}
             ORDER BY {Bm25} LIMIT @limit
             """,
-            new { match = string.Join(" OR ", terms.Select(Quoted)), excluded = System.Text.Json.JsonSerializer.Serialize(excludedIds), limit },
+            new { match = string.Join(" OR ", terms.Select(Quoted)), excluded = List(excludedIds), limit },
             cancellationToken: cancellationToken));
         return ids.ToList();
     }
+
+    protected override string IsIn(string column, string listParameter) => $"{column} IN (SELECT value FROM json_each({listParameter}))";
+
+    protected override object List(IReadOnlyCollection<long> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
 
     /// <summary>
     /// The FTS5 query of <paramref name="query"/>: its words and phrases ANDed, less any of its exclusions
