@@ -7,9 +7,6 @@ CREATE VIRTUAL TABLE items_search USING fts5(
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
--- Document frequencies, read to pick the rarest words of an item when its related articles are looked for.
-CREATE VIRTUAL TABLE items_search_terms USING fts5vocab(items_search, 'row');
-
 -- The index follows the items in the statement that changes them, so in the poll's transaction and in retention's:
 -- a rolled-back poll leaves no entry behind, a pruned item none either (a deleted source's cascade fires these too).
 -- The delete must give the values the row was indexed with, which only a trigger sees for certain.
