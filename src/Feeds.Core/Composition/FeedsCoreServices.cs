@@ -83,6 +83,8 @@ public static class FeedsCoreServices
         services.AddSingleton<SectionFeeds>();
         services.AddSingleton<StoryFeeds>();
         services.AddSingleton<DayActivity>();
+        services.AddSingleton<RelatedItems>();
+        services.AddSingleton<SearchFeeds>();
         services.AddSingleton<StatusReporter>();
         services.AddSingleton<StatusViews>();
         services.AddHttpClient(WebSubHub.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));

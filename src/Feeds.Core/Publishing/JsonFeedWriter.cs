@@ -9,7 +9,7 @@ internal static class JsonFeedWriter
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
 
-    public static byte[] Write(SectionPage page, SectionLinks links, Uri? hub)
+    public static byte[] Write(SectionPage page, IFeedLinks links, Uri? hub)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, Options))
@@ -43,7 +43,7 @@ internal static class JsonFeedWriter
         return buffer.ToArray();
     }
 
-    private static void WriteItem(Utf8JsonWriter json, SectionEntry entry, SectionLinks links)
+    private static void WriteItem(Utf8JsonWriter json, SectionEntry entry, IFeedLinks links)
     {
         var item = entry.Item;
         json.WriteStartObject();
@@ -109,6 +109,19 @@ internal static class JsonFeedWriter
             foreach (var other in entry.AlsoReportedBy)
             {
                 json.WriteStartObject();
+                json.WriteString("source", other.SourceTitle ?? other.SourceId);
+                json.WriteString("url", links.Item(other).AbsoluteUri);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        if (entry.Related.Count > 0)
+        {
+            json.WriteStartArray("related");
+            foreach (var other in entry.Related)
+            {
+                json.WriteStartObject();
+                json.WriteString("title", other.Title);
                 json.WriteString("source", other.SourceTitle ?? other.SourceId);
                 json.WriteString("url", links.Item(other).AbsoluteUri);
                 json.WriteEndObject();

@@ -43,7 +43,7 @@ public static partial class SectionFeedWriter
     /// The whole page is written first; only when that throws is each entry tried alone, so the usual cost is one render.
     /// A page that fails without any of its entries (a fault of the writer itself) throws.
     /// </remarks>
-    public static RenderedDocument Render(SectionPage page, OutputFormat format, SectionLinks links, Uri? hub)
+    public static RenderedDocument Render(SectionPage page, OutputFormat format, IFeedLinks links, Uri? hub)
     {
         try
         {
@@ -63,7 +63,7 @@ public static partial class SectionFeedWriter
     }
 
     /// <summary>Why the writer refuses this entry on a page of its own; null when it does not.</summary>
-    private static string? Refusal(SectionPage page, SectionEntry entry, OutputFormat format, SectionLinks links, Uri? hub)
+    private static string? Refusal(SectionPage page, SectionEntry entry, OutputFormat format, IFeedLinks links, Uri? hub)
     {
         try
         {
@@ -76,7 +76,7 @@ public static partial class SectionFeedWriter
         }
     }
 
-    private static RenderedDocument RenderWhole(SectionPage page, OutputFormat format, SectionLinks links, Uri? hub, IReadOnlyList<LeftOutItem>? leftOut = null)
+    private static RenderedDocument RenderWhole(SectionPage page, OutputFormat format, IFeedLinks links, Uri? hub, IReadOnlyList<LeftOutItem>? leftOut = null)
     {
         var updated = LastUpdated(page);
         if (format == OutputFormat.Json)
@@ -108,14 +108,14 @@ public static partial class SectionFeedWriter
     }
 
     /// <summary>The entry's body, with the same story from other sources listed after it.</summary>
-    internal static string? ContentWithAlsoReported(SectionEntry entry, SectionLinks links) =>
+    internal static string? ContentWithAlsoReported(SectionEntry entry, IFeedLinks links) =>
         WithAlsoReported(entry.Item.ContentHtml ?? entry.Item.SummaryHtml, entry, links);
 
     /// <summary>
     /// <paramref name="html"/> followed by the line "Also reported by: …" naming the story's other reports, and a link to
     /// the story's page, which lists every report; <paramref name="html"/> alone when no other source reported it.
     /// </summary>
-    internal static string? WithAlsoReported(string? html, SectionEntry entry, SectionLinks links)
+    internal static string? WithAlsoReported(string? html, SectionEntry entry, IFeedLinks links)
     {
         if (entry.AlsoReportedBy.Count == 0)
             return html;
@@ -136,7 +136,7 @@ public static partial class SectionFeedWriter
 
     internal static string ItemId(StoredItem item) => StableUrn("item:" + item.SourceId + ":" + item.ItemKey);
 
-    private static SyndicationFeed BuildFeed(SectionPage page, OutputFormat format, SectionLinks links, Uri? hub, DateTimeOffset updated)
+    private static SyndicationFeed BuildFeed(SectionPage page, OutputFormat format, IFeedLinks links, Uri? hub, DateTimeOffset updated)
     {
         var section = page.Section;
         var feed = new SyndicationFeed
@@ -183,7 +183,7 @@ public static partial class SectionFeedWriter
         return feed;
     }
 
-    private static SyndicationItem BuildItem(SectionEntry entry, OutputFormat format, SectionLinks links)
+    private static SyndicationItem BuildItem(SectionEntry entry, OutputFormat format, IFeedLinks links)
     {
         var item = entry.Item;
         var result = new SyndicationItem
@@ -218,9 +218,12 @@ public static partial class SectionFeedWriter
                 result.Content = new TextSyndicationContent(content, TextSyndicationContentKind.Html);
             foreach (var author in item.Authors)
                 result.Authors.Add(new SyndicationPerson { Name = author.Name ?? author.Email, Email = author.Email, Uri = author.Uri });
-            // RFC 4287 §4.2.7.2: "related" identifies a resource related to the entry: each other report of its story.
+            // RFC 4287 §4.2.7.2: "related" names a resource related to the entry: the other reports of its story, then
+            // the related articles.
             foreach (var other in entry.AlsoReportedBy)
                 result.Links.Add(new SyndicationLink(links.Item(other), "related", other.SourceTitle ?? other.SourceId, "text/html", 0));
+            foreach (var other in entry.Related)
+                result.Links.Add(new SyndicationLink(links.Item(other), "related", other.Title, "text/html", 0));
             if (item.SourceLanguage is { } language)
                 result.AttributeExtensions.Add(XmlLang, language);
         }

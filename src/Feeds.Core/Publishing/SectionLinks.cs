@@ -8,34 +8,34 @@ namespace Feeds.Core.Publishing;
 /// (<see cref="ForStory"/>) are addressed the same way under <c>stories/</c>.
 /// </summary>
 /// <param name="Collection">The path the id is under: <c>sections</c>, or <c>stories</c> for a story.</param>
-public sealed record SectionLinks(Uri BaseUri, string SectionId, string Collection = "sections")
+public sealed record SectionLinks(Uri BaseUri, string SectionId, string Collection = "sections") : IFeedLinks
 {
     private string Path => Collection + "/" + Uri.EscapeDataString(SectionId);
 
     /// <summary>The page and feeds of a story: <c>/stories/{id}</c>, <c>/stories/{id}/rss</c>, …</summary>
     public static SectionLinks ForStory(Uri baseUri, long storyId) => new(baseUri, storyId.ToString(CultureInfo.InvariantCulture), "stories");
 
-    /// <summary>The page of the story an item reports, which lists every report of it.</summary>
     public Uri Story(StoredItem item) => ForStory(BaseUri, item.StoryId).Page;
 
     public Uri Page => new(BaseUri, Path);
 
-    /// <summary>A page of the section's stories: the first without a cursor, else the older stories <c>?before=</c> the cursor.</summary>
     public Uri PageAt(ItemCursor cursor) => cursor == ItemCursor.Newest ? Page : new Uri(BaseUri, $"{Path}?before={cursor.Token}");
 
-    /// <summary>A feed page: the first page without a cursor, else <c>?before=</c> (older) or <c>?after=</c> (newer).</summary>
-    public Uri Feed(OutputFormat format, ItemCursor? cursor = null)
-    {
-        var query = cursor is null || cursor == ItemCursor.Newest ? ""
-            : (cursor.Direction == PageDirection.Older ? "?before=" : "?after=") + cursor.Token;
-        return new Uri(BaseUri, $"{Path}/{FormatSegment(format)}{query}");
-    }
+    public Uri Feed(OutputFormat format, ItemCursor? cursor = null) =>
+        new(BaseUri, $"{Path}/{FormatSegment(format)}{CursorQuery(cursor, "?")}");
 
     public Uri ItemAnchor(long itemId) => new(BaseUri, $"{Path}#item-{itemId}");
 
-    /// <summary>The article an item links to, or its place on the section page when the source gave no link.</summary>
-    public Uri Item(StoredItem item) =>
-        item.Link is { } url && Uri.TryCreate(url, UriKind.Absolute, out var absolute) ? absolute : ItemAnchor(item.Id);
+    public Uri Item(StoredItem item) => ArticleOr(item, ItemAnchor(item.Id));
+
+    /// <summary>The article an item links to, else <paramref name="fallback"/>.</summary>
+    internal static Uri ArticleOr(StoredItem item, Uri fallback) =>
+        item.Link is { } url && Uri.TryCreate(url, UriKind.Absolute, out var absolute) ? absolute : fallback;
+
+    /// <summary>A feed cursor as a query parameter after <paramref name="separator"/>: none for the first page.</summary>
+    internal static string CursorQuery(ItemCursor? cursor, string separator) =>
+        cursor is null || cursor == ItemCursor.Newest ? ""
+            : separator + (cursor.Direction == PageDirection.Older ? "before=" : "after=") + cursor.Token;
 
     public static string FormatSegment(OutputFormat format) => format switch
     {

@@ -4,7 +4,11 @@ using Feeds.Core.Storage;
 namespace Feeds.Core.Publishing;
 
 /// <summary>A story as a section shows it: the earliest report, and the same story from other sources.</summary>
-public sealed record SectionEntry(StoredItem Item, IReadOnlyList<StoredItem> AlsoReportedBy);
+public sealed record SectionEntry(StoredItem Item, IReadOnlyList<StoredItem> AlsoReportedBy)
+{
+    /// <summary>Other stories most like this one (<see cref="RelatedItems"/>), best first; empty until they are looked for.</summary>
+    public IReadOnlyList<StoredItem> Related { get; init; } = [];
+}
 
 /// <summary>One page of a section, newest first, with the cursors of its neighbours (RFC 5005 paged feeds).</summary>
 /// <param name="Cursor">The cursor the page was asked for; <see cref="ItemCursor.Newest"/> for the first page.</param>
@@ -13,6 +17,26 @@ public sealed record SectionEntry(StoredItem Item, IReadOnlyList<StoredItem> Als
 public sealed record SectionPage(Section Section, ItemCursor Cursor, IReadOnlyList<SectionEntry> Entries, ItemCursor? Older, ItemCursor? Newer)
 {
     public bool IsFirst => Newer is null;
+
+    /// <summary>
+    /// The page of up to <paramref name="size"/> entries asked for from <paramref name="cursor"/>, from
+    /// <paramref name="scanned"/>: the entries found in scan order (newest first for an older page, oldest first for a
+    /// newer one), one more than the page holds when there are more beyond it.
+    /// </summary>
+    public static SectionPage FromScan(Section section, ItemCursor cursor, IReadOnlyList<SectionEntry> scanned, int size)
+    {
+        var more = scanned.Count > size;
+        var page = scanned.Take(size).ToList();
+        if (cursor.Direction == PageDirection.Newer)
+            page.Reverse();
+        if (page.Count == 0)
+            return new SectionPage(section, cursor, [], null, cursor == ItemCursor.Newest ? null : cursor with { Direction = PageDirection.Newer });
+        var isFirst = cursor.Direction == PageDirection.Older ? cursor == ItemCursor.Newest : !more;
+        var isLast = cursor.Direction == PageDirection.Older ? !more : false;
+        return new SectionPage(section, cursor, page,
+            isLast ? null : ItemCursor.After(page[^1].Item),
+            isFirst ? null : ItemCursor.Before(page[0].Item));
+    }
 }
 
 /// <summary>
@@ -42,18 +66,7 @@ public sealed class SectionPages(IPublishingStore store)
             if (chunk.Count < ChunkSize)
                 break;
         }
-
-        var more = scanned.Count > size;
-        var page = scanned.Take(size).ToList();
-        if (cursor.Direction == PageDirection.Newer)
-            page.Reverse();
-        if (page.Count == 0)
-            return new SectionPage(section, cursor, [], null, cursor == ItemCursor.Newest ? null : cursor with { Direction = PageDirection.Newer });
-        var isFirst = cursor.Direction == PageDirection.Older ? cursor == ItemCursor.Newest : !more;
-        var isLast = cursor.Direction == PageDirection.Older ? !more : false;
-        return new SectionPage(section, cursor, page,
-            isLast ? null : ItemCursor.After(page[^1].Item),
-            isFirst ? null : ItemCursor.Before(page[0].Item));
+        return SectionPage.FromScan(section, cursor, scanned, size);
     }
 
     private async Task<IEnumerable<SectionEntry>> EntriesAsync(FeedsConfig config, Section section, Dictionary<string, Source> sources,

@@ -26,7 +26,7 @@ public static partial class ConfigLoader
         "maxConcurrency", "minInterval", "maxInterval", "maxBackoff",
     ];
     private static readonly string[] SectionKeys = ["id", "title", "description", "primaryOnly", "include", "exclude"];
-    private static readonly string[] RuleKeys = ["categories", "keywords", "languages"];
+    private static readonly string[] RuleKeys = ["categories", "keywords", "languages", "query"];
     private static readonly string[] SourceKeys = ["id", "title", "url", "sections", "schedule", "retention"];
     private static readonly string[] RetentionKeys = ["maxAgeDays", "maxItemsPerSource"];
 
@@ -442,7 +442,21 @@ public static partial class ConfigLoader
                     return null;
                 }
             }
-            return categories is null || languages is null ? null : new RuleMatcher(categories, keywords, languages);
+            SearchQuery? query = null;
+            if (ReadString(element, path, "query", required: false) is { } text)
+            {
+                if (!SearchQuery.TryParse(text, out query, out var error))
+                {
+                    Problem($"{path}.Query", $"\"{text}\" is not a search: {error}");
+                    return null;
+                }
+                if (query.Sources.Count > 0 || query.Sections.Count > 0)
+                {
+                    Problem($"{path}.Query", $"\"{text}\" filters by source or section; a section's query takes words, \"phrases\" and -exclusions, and its sources are the ones that list it");
+                    return null;
+                }
+            }
+            return categories is null || languages is null ? null : new RuleMatcher(categories, keywords, languages) { Query = query };
         }
 
         private List<string>? ReadStringList(JsonElement element, string path, string key)

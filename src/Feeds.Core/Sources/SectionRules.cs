@@ -5,16 +5,22 @@ namespace Feeds.Core.Sources;
 /// <summary>What section rules look at in an item.</summary>
 public sealed record RuleSubject(string Title, string? Summary, IReadOnlyList<string> Categories, string? Language);
 
-/// <summary>One side of a section's rules: any matching category or keyword counts; languages narrow.</summary>
+/// <summary>One side of a section's rules: any matching category, keyword or query counts; languages narrow.</summary>
 public sealed record RuleMatcher(IReadOnlyList<string> Categories, Regex? Keywords, IReadOnlyList<string> Languages)
 {
     public static readonly RuleMatcher Empty = new([], null, []);
 
-    public bool IsEmpty => Categories.Count == 0 && Keywords is null && Languages.Count == 0;
+    /// <summary>A search (the syntax of <c>/search</c>, words and phrases only) the title and summary must match.</summary>
+    public SearchQuery? Query { get; init; }
+
+    public bool IsEmpty => !HasTopics && Languages.Count == 0;
+
+    public bool HasTopics => Categories.Count > 0 || Keywords is not null || Query is not null;
 
     public bool MatchesTopic(RuleSubject item) =>
         item.Categories.Any(c => Categories.Contains(c, StringComparer.OrdinalIgnoreCase))
-        || (Keywords is not null && (Keywords.IsMatch(item.Title) || (item.Summary is not null && Keywords.IsMatch(item.Summary))));
+        || (Keywords is not null && (Keywords.IsMatch(item.Title) || (item.Summary is not null && Keywords.IsMatch(item.Summary))))
+        || (Query is not null && Query.MatchesText(item.Title, item.Summary));
 
     /// <summary>"en" matches "en", "en-US" and "en-gb" (RFC 4647 basic filtering).</summary>
     public bool MatchesLanguage(string? language) =>
@@ -33,8 +39,7 @@ public sealed record SectionRules(RuleMatcher Include, RuleMatcher Exclude)
 
     public bool Accepts(RuleSubject item)
     {
-        var hasIncludeTopics = Include.Categories.Count > 0 || Include.Keywords is not null;
-        if (hasIncludeTopics && !Include.MatchesTopic(item))
+        if (Include.HasTopics && !Include.MatchesTopic(item))
             return false;
         if (Include.Languages.Count > 0 && !Include.MatchesLanguage(item.Language))
             return false;

@@ -8,11 +8,13 @@ namespace Feeds.Service.Endpoints;
 /// <summary>
 /// The HTML pages for people as documents of the <see cref="RenderCache"/>, the same cache the feeds are served from:
 /// the index is rendered once per change of any section (or of the config), a section page once per change of its
-/// sources, a story's page once per change of the store. The pages show only stored data and absolute times, so kept bytes stay true until the data changes.
+/// sources (with its entries' related articles), a story's page and a search page once per change of the store. The pages
+/// show only stored data and absolute times, so kept bytes stay true until the data changes.
 /// </summary>
 /// <param name="services">The application's services, not a request's: a render is shared by every reader waiting for
 /// it and may outlive the request that started it.</param>
-internal sealed class CachedPages(SectionPages pages, StoryPages stories, RenderCache cache, ContentVersions versions, RenderFaults faults, IServiceProvider services, TimeProvider clock)
+internal sealed class CachedPages(SectionPages pages, StoryPages stories, RelatedItems related, SearchFeeds searches, RenderCache cache,
+    ContentVersions versions, RenderFaults faults, IServiceProvider services, TimeProvider clock)
 {
     private const int HeadlinesOnIndex = 5;
 
@@ -26,7 +28,8 @@ internal sealed class CachedPages(SectionPages pages, StoryPages stories, Render
         var links = new SectionLinks(baseUri, section.Id);
         return cache.GetAsync(links.PageAt(cursor), config, versions.Section(config, section), async () =>
         {
-            var page = await pages.GetAsync(config, section, cursor, config.Publishing.ItemsPerFeed, CancellationToken.None);
+            var page = await related.AddToAsync(
+                await pages.GetAsync(config, section, cursor, config.Publishing.ItemsPerFeed, CancellationToken.None), CancellationToken.None);
             var leftOut = new List<LeftOutItem>();
             var html = await HtmlPage.RenderBytesAsync<SectionStoriesPage>(services, new Dictionary<string, object?>
             {
@@ -56,6 +59,26 @@ internal sealed class CachedPages(SectionPages pages, StoryPages stories, Render
                 [nameof(StoryReportsPage.Story)] = story,
                 [nameof(StoryReportsPage.Links)] = links,
                 [nameof(StoryReportsPage.LeftOut)] = leftOut,
+            });
+            return new RenderedDocument(html, HtmlPage.ContentType, clock.GetUtcNow(), leftOut);
+        }, cancellationToken);
+    }
+
+    /// <summary><c>/search?q=</c> and its older pages, kept with the search's feeds (<see cref="SearchFeeds"/>).</summary>
+    public Task<RenderedDocument> SearchAsync(FeedsConfig config, SearchQuery query, IReadOnlyList<string> sourceIds, ItemCursor cursor, Uri baseUri,
+        CancellationToken cancellationToken)
+    {
+        var links = new SearchLinks(baseUri, query);
+        return searches.GetAsync(links.PageAt(cursor), config, async () =>
+        {
+            var page = await searches.GetPageAsync(query, sourceIds, cursor, config.Publishing.ItemsPerFeed, CancellationToken.None);
+            var leftOut = new List<LeftOutItem>();
+            var html = await HtmlPage.RenderBytesAsync<SearchPage>(services, new Dictionary<string, object?>
+            {
+                [nameof(SearchPage.Typed)] = query.Canonical,
+                [nameof(SearchPage.Page)] = page,
+                [nameof(SearchPage.Links)] = links,
+                [nameof(SearchPage.LeftOut)] = leftOut,
             });
             return new RenderedDocument(html, HtmlPage.ContentType, clock.GetUtcNow(), leftOut);
         }, cancellationToken);

@@ -28,17 +28,20 @@ internal static class HtmlPage
 
     /// <summary>Renders <typeparamref name="TPage"/> for this request alone and sends it uncached (a page of live state, such as <c>/status</c>).</summary>
     /// <param name="hasForm">The page submits a form (GET, to this service): the policy allows that and nothing more.</param>
-    public static async Task<ContentHttpResult> RenderAsync<TPage>(HttpContext context, IDictionary<string, object?> parameters, bool hasForm = false) where TPage : IComponent
+    /// <param name="statusCode">200, or the error the page explains (a 400 for a query that cannot be run).</param>
+    public static async Task<ContentHttpResult> RenderAsync<TPage>(HttpContext context, IDictionary<string, object?> parameters, bool hasForm = false,
+        int statusCode = StatusCodes.Status200OK) where TPage : IComponent
     {
         var html = await RenderHtmlAsync<TPage>(context.RequestServices, parameters);
         AddSecurityHeaders(context.Response, hasForm);
-        return TypedResults.Content(html, ContentType);
+        return TypedResults.Content(html, ContentType, statusCode: statusCode);
     }
 
     /// <summary>Sends a page of the <see cref="RenderCache"/> with its validators, as the feeds are sent, and the page's security headers.</summary>
-    public static IResult Serve(HttpContext context, RenderedDocument page, FeedsConfig config)
+    /// <param name="hasForm">The page submits a form (the search box): the policy allows that and nothing more.</param>
+    public static IResult Serve(HttpContext context, RenderedDocument page, FeedsConfig config, bool hasForm = false)
     {
-        AddSecurityHeaders(context.Response, hasForm: false);
+        AddSecurityHeaders(context.Response, hasForm);
         return RenderedDocumentResults.Serve(context, page, config.Publishing.MaxAge);
     }
 

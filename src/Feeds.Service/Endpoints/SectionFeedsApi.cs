@@ -45,7 +45,8 @@ internal static class SectionFeedsApi
         return result;
     }
 
-    private static bool TryReadCursor(string? before, string? after, out ItemCursor cursor)
+    /// <summary>A feed page's cursor from <c>?before=</c> or <c>?after=</c> (not both); the newest page when neither is given.</summary>
+    public static bool TryReadCursor(string? before, string? after, out ItemCursor cursor)
     {
         cursor = ItemCursor.Newest;
         return (before, after) switch

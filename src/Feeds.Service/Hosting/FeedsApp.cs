@@ -68,8 +68,9 @@ public static class FeedsApp
 
         // Who the client is (behind a trusted proxy), and whether it may read the operator pages.
         app.UseOperatorAccess(config.Operators);
-        // HTTP: the section feeds, the pages for people, the stories, health.
+        // HTTP: the section feeds, search and its feeds, the pages for people, the stories, health.
         app.MapSectionFeeds();
+        app.MapSearch();
         app.MapPages();
         app.MapStories();
         app.MapHealth();

@@ -49,6 +49,34 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void ASectionsQueryRuleIsReadWithTheSearchSyntaxAndABadOneIsNamedWithItsPath()
+    {
+        const string json = """
+            {
+              "sections": [
+                { "id": "storms", "title": "Storms", "include": { "query": "storm \"flood warning\" -sport" } },
+                { "id": "bad", "title": "Bad", "include": { "query": "storm \"unclosed" } },
+                { "id": "filtered", "title": "Filtered", "exclude": { "query": "storm source:wire" } }
+              ],
+              "sources": [{ "id": "wire", "url": "https://example.com/feed", "sections": ["storms", "bad", "filtered"] }]
+            }
+            """;
+
+        var (config, problems) = ConfigLoader.Parse(json, "feeds.json");
+        var (good, goodProblems) = ConfigLoader.Parse(json.Replace("storm \\\"unclosed", "storm").Replace("storm source:wire", "hail"), "feeds.json");
+
+        Assert.Null(config);
+        var byPath = problems.ToDictionary(p => p.Path, p => p.Message);
+        Assert.Contains("quote at position 7 is not closed", byPath["Sections[1].Include.Query"]);
+        Assert.Contains("a section's query takes words", byPath["Sections[2].Exclude.Query"]);
+        Assert.Empty(goodProblems);
+        var storms = good!.FindSection("storms")!;
+        Assert.True(storms.Rules.Accepts(new RuleSubject("Storm brings flood warning", null, [], null)));
+        Assert.False(storms.Rules.Accepts(new RuleSubject("Storm brings flood warning to sport", null, [], null)));
+        Assert.False(storms.Rules.Accepts(new RuleSubject("Storm brings floods", null, [], null)));
+    }
+
+    [Fact]
     public void InvalidJsonNamesTheLine()
     {
         var (config, problems) = ConfigLoader.Parse("{\n  \"sections\": [\n    { \"id\": \"a\" \"title\": \"x\" }\n  ]\n}", "feeds.json");

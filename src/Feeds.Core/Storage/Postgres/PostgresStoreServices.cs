@@ -20,6 +20,7 @@ public static class PostgresStoreServices
         services.AddSingleton<PostgresStoryIndex>();
         services.AddSingleton<IPollStore, PostgresPollStore>();
         services.AddSingleton<IPublishingStore, PostgresPublishingStore>();
+        services.AddSingleton<ISearchStore, PostgresSearchStore>();
         services.AddSingleton<IStatusStore, PostgresStatusStore>();
         services.AddSingleton<IActivityStore, PostgresActivityStore>();
         services.AddSingleton<IRetentionStore, PostgresRetentionStore>();

@@ -11,6 +11,8 @@ public sealed class PostgresPollStoreContract : PollStoreContract<PostgresStores
 
 public sealed class PostgresPublishingStoreContract : PublishingStoreContract<PostgresStores>;
 
+public sealed class PostgresSearchStoreContract : SearchStoreContract<PostgresStores>;
+
 public sealed class PostgresStatusStoreContract : StatusStoreContract<PostgresStores>;
 
 public sealed class PostgresRetentionStoreContract : RetentionStoreContract<PostgresStores>;

@@ -11,6 +11,18 @@ public sealed class SqlitePollStoreContract : PollStoreContract<SqliteStores>;
 
 public sealed class SqlitePublishingStoreContract : PublishingStoreContract<SqliteStores>;
 
+public sealed class SqliteSearchStoreContract : SearchStoreContract<SqliteStores>
+{
+    // SQLite's unicode61 tokenizer folds diacritics (remove_diacritics 2); PostgreSQL's 'simple' configuration keeps them.
+    [Fact]
+    public async Task DiacriticsDoNotCount()
+    {
+        await SaveNewsAsync();
+
+        Assert.Equal(["w3"], await SearchAsync("cafe"));
+    }
+}
+
 public sealed class SqliteStatusStoreContract : StatusStoreContract<SqliteStores>;
 
 public sealed class SqliteRetentionStoreContract : RetentionStoreContract<SqliteStores>;

@@ -12,6 +12,8 @@ public class StoreUnderTest(ServiceProvider services) : IDisposable
 
     public IPublishingStore Publishing { get; } = services.GetRequiredService<IPublishingStore>();
 
+    public ISearchStore Search { get; } = services.GetRequiredService<ISearchStore>();
+
     public IStatusStore Status { get; } = services.GetRequiredService<IStatusStore>();
 
     public IActivityStore Activity { get; } = services.GetRequiredService<IActivityStore>();
