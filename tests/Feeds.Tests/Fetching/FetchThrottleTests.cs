@@ -42,6 +42,51 @@ public sealed class FetchThrottleTests
     }
 
     [Fact]
+    public async Task AnEditedGlobalCapHoldsForTheNextFetches()
+    {
+        var settings = new FetchingSettings(new FetchOptions { MaxConcurrency = 1, MinHostSpacing = TimeSpan.Zero });
+        var throttle = new FetchThrottle(settings, _clock);
+        using var a = await throttle.EnterAsync("a.example", CancellationToken.None);
+        var queued = throttle.EnterAsync("b.example", CancellationToken.None);
+        await Task.Delay(50);
+        Assert.False(queued.IsCompleted);
+
+        settings.Apply(Config(new FetchOptions { MaxConcurrency = 3, MinHostSpacing = TimeSpan.Zero }));
+        using var c = await throttle.EnterAsync("c.example", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        using var d = await throttle.EnterAsync("d.example", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        using var e = await throttle.EnterAsync("e.example", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        var f = throttle.EnterAsync("f.example", CancellationToken.None);
+        await Task.Delay(50);
+
+        // Three on the new slots, a fourth waits; the one queued on the old slot waits for the fetch that holds it.
+        Assert.False(f.IsCompleted);
+        Assert.False(queued.IsCompleted);
+        a.Dispose();
+        (await queued.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        c.Dispose();
+        (await f.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
+
+    [Fact]
+    public async Task AnEditedHostSpacingAndDeadlineHoldForTheNextFetches()
+    {
+        var settings = new FetchingSettings(new FetchOptions { MinHostSpacing = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(30) });
+        var throttle = new FetchThrottle(settings, _clock);
+        (await throttle.EnterAsync("news.example", CancellationToken.None)).Dispose();
+
+        settings.Apply(Config(new FetchOptions { MinHostSpacing = TimeSpan.Zero, Timeout = TimeSpan.FromSeconds(5) }));
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        (await throttle.EnterAsync("news.example", CancellationToken.None)).Dispose();
+        var third = throttle.EnterAsync("news.example", CancellationToken.None);
+
+        // The second start was booked under the old spacing; the third, after the edit, waits for none.
+        (await third.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        Assert.Equal((TimeSpan.FromSeconds(5), false), throttle.DeadlineFor("news.example"));
+    }
+
+    private static FeedsConfig Config(FetchOptions fetching) => new("feeds.json", [], [], new PublishingSettings()) { Fetching = fetching };
+
+    [Fact]
     public async Task AHopInTheHeldSlotKeepsTheSpacingAndGoesBeforeFetchesWaitingForTheHost()
     {
         var throttle = new FetchThrottle(new FetchingSettings(new FetchOptions { PerHostConcurrency = 1, MinHostSpacing = TimeSpan.FromSeconds(2) }), _clock);
