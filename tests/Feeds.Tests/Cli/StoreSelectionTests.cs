@@ -165,4 +165,11 @@ public sealed class StoreSelectionTests : IDisposable
         Assert.Contains("createdb no_such_database", noDatabase.Error);
         Assert.DoesNotContain("Unhandled exception", noDatabase.Error);
     }
+
+    [Fact]
+    public void TheOperatorTokenMayComeFromTheEnvironment()
+    {
+        Assert.Equal("0123456789abcdef0123456789abcdef", Resolve(new() { ["FEEDS_OPERATORS__TOKEN"] = " 0123456789abcdef0123456789abcdef\n" }).OperatorToken);
+        Assert.Null(Resolve([]).OperatorToken);
+    }
 }

@@ -94,7 +94,7 @@ public abstract partial class StatusAtScaleTests<TStore>(StatusAtScaleTests<TSto
     /// <summary>The source ids of the rows of an HTML status page, in order.</summary>
     private static string[] Ids(string html) => [.. RowId().Matches(html).Select(m => m.Groups[1].Value)];
 
-    [GeneratedRegex("<tr class=\"[a-z-]+\"><td class=\"source\"><strong>([^<]+)</strong>")]
+    [GeneratedRegex("<tr class=\"[a-z-]+\"><td class=\"name\"><strong>([^<]+)</strong>")]
     private static partial Regex RowId();
 
     [GeneratedRegex("<a rel=\"next\" href=\"([^\"]+)\"")]

@@ -79,7 +79,7 @@ public partial class StatusPicturesTests : IAsyncLifetime
         foreach (var source in status.GetProperty("sources").EnumerateArray())
         {
             var day = source.GetProperty("lastDay");
-            var row = page.Document.QuerySelectorAll("table.sources tr").Single(tr => tr.QuerySelector("td.source strong")?.TextContent == source.GetProperty("id").GetString());
+            var row = page.Document.QuerySelectorAll("table.sources tr").Single(tr => tr.QuerySelector("td.name strong")?.TextContent == source.GetProperty("id").GetString());
             var charts = row.QuerySelectorAll("svg.spark");
             Assert.Equal(2, charts.Length);
             AssertDraws(charts[0], ("updated", Counts(day, "updated")), ("not-modified", Counts(day, "notModified")), ("failed", Counts(day, "failed")));
@@ -139,7 +139,7 @@ public partial class StatusPicturesTests : IAsyncLifetime
             Assert.Contains("stack", table.ClassList);
             Assert.NotNull(table.QuerySelector("thead"));
             // Every cell but the one that names the row says what it is once its header is hidden.
-            Assert.All(table.QuerySelectorAll("tbody td:not(.source)"), cell => Assert.False(string.IsNullOrWhiteSpace(cell.GetAttribute("data-label"))));
+            Assert.All(table.QuerySelectorAll("tbody td:not(.name)"), cell => Assert.False(string.IsNullOrWhiteSpace(cell.GetAttribute("data-label"))));
             Assert.All(table.QuerySelectorAll("td, th"), cell => Assert.Null(cell.GetAttribute("style")));
         }
         Assert.NotNull(page.Document.QuerySelector("meta[name=viewport][content*='width=device-width']"));
@@ -154,9 +154,9 @@ public partial class StatusPicturesTests : IAsyncLifetime
         var page = ParsedPage.Parse(await _host.Client.GetStringAsync("status"));
         var failing = ParsedPage.Parse(await _host.Client.GetStringAsync("status?state=failing"));
 
-        Assert.Equal(["missing", "wire"], page.Document.QuerySelectorAll("table.sources td.source strong").Select(s => s.TextContent));
+        Assert.Equal(["missing", "wire"], page.Document.QuerySelectorAll("table.sources td.name strong").Select(s => s.TextContent));
         Assert.Equal(["failing", "ok"], page.Document.QuerySelectorAll("table.sources tbody tr").Select(tr => tr.ClassName));
-        Assert.Equal(["missing"], failing.Document.QuerySelectorAll("table.sources td.source strong").Select(s => s.TextContent));
+        Assert.Equal(["missing"], failing.Document.QuerySelectorAll("table.sources td.name strong").Select(s => s.TextContent));
     }
 
     public async Task DisposeAsync()

@@ -184,6 +184,45 @@ public sealed class ConfigLoaderTests
     }
 
     [Theory]
+    [InlineData("{ \"allowedNetworks\": [\"office\"] }", "Operators.AllowedNetworks[0]")]
+    [InlineData("{ \"allowedNetworks\": [\"10.0.0.0/8\", \"10.1.0.1/16\"] }", "Operators.AllowedNetworks[1]")]
+    [InlineData("{ \"trustedProxies\": \"127.0.0.1\" }", "Operators.TrustedProxies")]
+    [InlineData("{ \"token\": \"short\" }", "Operators.Token")]
+    [InlineData("{ \"token\": \"a token with spaces in it, long enough\" }", "Operators.Token")]
+    [InlineData("{ \"allowedNetwork\": [] }", "Operators.allowedNetwork")]
+    [InlineData("[]", "Operators")]
+    public void BadOperatorSettingsAreNamed(string operators, string path)
+    {
+        var (_, problems) = ConfigLoader.Parse($$"""
+            { "sections": [{ "id": "s", "title": "S" }],
+              "sources": [{ "id": "f", "url": "a.xml", "sections": ["s"] }],
+              "operators": {{operators}} }
+            """, "/srv/feeds.json");
+
+        Assert.Equal(path, Assert.Single(problems).Path);
+    }
+
+    [Fact]
+    public void OperatorPagesArePrivateToLoopbackUnlessTheConfigSaysOtherwise()
+    {
+        var (defaults, _) = ConfigLoader.Parse("""
+            { "sections": [{ "id": "s", "title": "S" }], "sources": [{ "id": "f", "url": "a.xml", "sections": ["s"] }] }
+            """, "/srv/feeds.json");
+        var (configured, problems) = ConfigLoader.Parse("""
+            { "sections": [{ "id": "s", "title": "S" }], "sources": [{ "id": "f", "url": "a.xml", "sections": ["s"] }],
+              "operators": { "allowedNetworks": ["10.20.0.0/16", "192.0.2.7"], "trustedProxies": ["127.0.0.1/32"], "token": "0123456789abcdef0123456789abcdef" } }
+            """, "/srv/feeds.json");
+
+        Assert.Empty(problems);
+        Assert.Equal(["127.0.0.0/8", "::1/128"], defaults!.Operators.AllowedNetworks.Select(n => n.ToString()));
+        Assert.Empty(defaults.Operators.TrustedProxies);
+        Assert.Null(defaults.Operators.Token);
+        Assert.Equal(["10.20.0.0/16", "192.0.2.7/32"], configured!.Operators.AllowedNetworks.Select(n => n.ToString()));
+        Assert.Equal(["127.0.0.1/32"], configured.Operators.TrustedProxies.Select(n => n.ToString()));
+        Assert.Equal("0123456789abcdef0123456789abcdef", configured.Operators.Token);
+    }
+
+    [Theory]
     [InlineData("0s", 0)]
     [InlineData("500ms", 500)]
     [InlineData("1m30s", 90000)]
