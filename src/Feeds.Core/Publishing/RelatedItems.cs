@@ -31,9 +31,6 @@ public sealed class RelatedItems(ISearchStore store)
         IReadOnlyList<StoredItem> story = [entry.Item, .. entry.AlsoReportedBy];
         // A few more than shown: a report of the same story that the page did not fold in (another section's source) is dropped.
         var found = await store.GetRelatedAsync(entry.Item, story.Select(item => item.Id).ToList(), PerEntry + 3, cancellationToken);
-        return found.Where(item => !story.Any(member => IsSameStory(member, item))).Take(PerEntry).ToList();
+        return found.Where(item => item.StoryId != entry.Item.StoryId).Take(PerEntry).ToList();
     }
-
-    private static bool IsSameStory(StoredItem a, StoredItem b) =>
-        (a.LinkKey is not null && a.LinkKey == b.LinkKey) || (a.HeadlineKey is not null && a.HeadlineKey == b.HeadlineKey);
 }

@@ -57,6 +57,7 @@ internal sealed class CachedPages(SectionPages pages, StoryPages stories, Relate
             var html = await HtmlPage.RenderBytesAsync<StoryReportsPage>(services, new Dictionary<string, object?>
             {
                 [nameof(StoryReportsPage.Story)] = story,
+                [nameof(StoryReportsPage.Related)] = await related.OfAsync(new SectionEntry(story.Lead, story.Reports.Where(report => report.Id != story.Lead.Id).ToList()), CancellationToken.None),
                 [nameof(StoryReportsPage.Links)] = links,
                 [nameof(StoryReportsPage.LeftOut)] = leftOut,
             });
