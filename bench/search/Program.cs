@@ -55,7 +55,11 @@ var queries = await QueriesAsync();
 // Untimed first: the file's pages into the page cache, as in a service that has been serving for a while.
 foreach (var (_, query) in queries.Take(200))
     await search.SearchAsync(query, sourceIds, ItemCursor.Newest, PublishingSettings.DefaultItemsPerFeed + 1, CancellationToken.None);
+// The machine may be shared: the load average says how, and the process's CPU time per query what a query costs
+// whatever else runs (wall time on a machine loaded beyond its cores is mostly time waiting for one).
+Console.WriteLine($"load average            {File.ReadAllText("/proc/loadavg").Trim()} on {Environment.ProcessorCount} cores");
 var timings = new List<(string Kind, double Ms, int Found)>();
+var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 foreach (var (kind, query) in queries)
 {
     var watch = Stopwatch.StartNew();
@@ -63,25 +67,31 @@ foreach (var (kind, query) in queries)
     var found = await search.SearchAsync(query, sourceIds, ItemCursor.Newest, PublishingSettings.DefaultItemsPerFeed + 1, CancellationToken.None);
     timings.Add((kind, watch.Elapsed.TotalMilliseconds, found.Count));
 }
-Console.WriteLine($"search, first page      {queries.Count} queries: p50 {Percentile(timings.Select(t => t.Ms), 50):F1} ms, p99 {Percentile(timings.Select(t => t.Ms), 99):F1} ms, max {timings.Max(t => t.Ms):F1} ms   (target p99 < {TargetP99Ms} ms)");
+var searchCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+Console.WriteLine($"search, first page      {queries.Count} queries: p50 {Percentile(timings.Select(t => t.Ms), 50):F1} ms, p99 {Percentile(timings.Select(t => t.Ms), 99):F1} ms, max {timings.Max(t => t.Ms):F1} ms   (target p99 < {TargetP99Ms} ms); CPU {searchCpu.TotalMilliseconds / queries.Count:F1} ms a query");
 foreach (var kind in timings.GroupBy(t => t.Kind))
     Console.WriteLine($"  {kind.Key,-22}{kind.Count(),5} queries: p50 {Percentile(kind.Select(t => t.Ms), 50),6:F1} ms, p99 {Percentile(kind.Select(t => t.Ms), 99),6:F1} ms, {kind.Average(t => t.Found):F0} results a page on average");
 
-var related = new RelatedItems(search);
+var related = new RelatedItems(search, TimeProvider.System);
+var asked = new HashSet<long>();
 var publishing = services.GetRequiredService<IPublishingStore>();
 var relatedTimes = new List<double>();
 var relatedFound = 0;
+cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 while (relatedTimes.Count < relatedCount)
 {
     var page = await publishing.GetItemsAsync([SourceId(random.Next(sourceCount))], ItemCursor.Newest, 50, CancellationToken.None);
-    foreach (var item in page.OrderBy(_ => random.Next()).Take(5))
+    // Each item once: RelatedItems remembers an item's list, and the cost measured is the looking.
+    foreach (var item in page.OrderBy(_ => random.Next()).Take(5).Where(item => asked.Add(item.Id)))
     {
         var watch = Stopwatch.StartNew();
         relatedFound += (await related.OfAsync(new SectionEntry(item, []), CancellationToken.None)).Count;
         relatedTimes.Add(watch.Elapsed.TotalMilliseconds);
     }
 }
-Console.WriteLine($"related, per item       {relatedTimes.Count} items: mean {relatedTimes.Average():F1} ms, p50 {Percentile(relatedTimes, 50):F1} ms, p99 {Percentile(relatedTimes, 99):F1} ms, {(double)relatedFound / relatedTimes.Count:F1} found of {RelatedItems.PerEntry}; a page of {PublishingSettings.DefaultItemsPerFeed} entries ≈ {relatedTimes.Average() * PublishingSettings.DefaultItemsPerFeed:F0} ms once per change");
+var relatedCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+Console.WriteLine($"related, per item       {relatedTimes.Count} items: CPU {relatedCpu.TotalMilliseconds / relatedTimes.Count:F1} ms an item (with the page reads that pick them), mean {relatedTimes.Average():F1} ms, p50 {Percentile(relatedTimes, 50):F1} ms, p99 {Percentile(relatedTimes, 99):F1} ms, {(double)relatedFound / relatedTimes.Count:F1} found of {RelatedItems.PerEntry}; a page of {PublishingSettings.DefaultItemsPerFeed} entries ≈ {relatedTimes.Average() * PublishingSettings.DefaultItemsPerFeed:F0} ms once per change");
+Console.WriteLine($"load average            {File.ReadAllText("/proc/loadavg").Trim()}");
 var p99 = Percentile(timings.Select(t => t.Ms), 99);
 Console.WriteLine(p99 < TargetP99Ms ? "search p99 target met" : "search p99 target NOT met");
 return p99 < TargetP99Ms ? 0 : 1;

@@ -15,7 +15,7 @@ internal abstract class DbSearchStore(IStoreDatabase database, TimeProvider cloc
     private const int MinRelatedWordLength = 3;
 
     /// <summary>The words of an item a store chooses from: the title's first, then the summary's.</summary>
-    private const int MaxRelatedCandidates = 32;
+    private const int MaxRelatedCandidates = 20;
 
     /// <summary>How many words the related query asks for: a bound on its cost, plenty to tell what an item is about.</summary>
     protected const int RelatedWords = 8;

@@ -154,6 +154,42 @@ public sealed class SectionFeedWriterTests
         Assert.Contains("Also reported by", atom.Descendants(AtomNs + "content").Single().Value);
     }
 
+    [Fact]
+    public void RelatedArticlesAreAtomRelatedLinksAfterTheStorysOtherReportsAndAreListedInJson()
+    {
+        var other = Item(9) with { SourceId = "capitol", SourceTitle = "Capitol Briefing", Link = "https://capitol.example.com/9" };
+        var related = Item(7) with { Title = "A related story", Link = "https://example.com/related" };
+        var page = new SectionPage(World, ItemCursor.Newest, [new SectionEntry(Item(1), [other]) { Related = [related] }], null, null);
+
+        var atom = Xml(SectionFeedWriter.Render(page, OutputFormat.Atom, Links, hub: null));
+        using var json = JsonDocument.Parse(SectionFeedWriter.Render(page, OutputFormat.Json, Links, hub: null).Body);
+        var links = atom.Descendants(AtomNs + "link").Where(l => (string?)l.Attribute("rel") == "related").ToList();
+        var listed = json.RootElement.GetProperty("items")[0].GetProperty("_feeds").GetProperty("related");
+
+        Assert.Equal(["https://capitol.example.com/9", "https://example.com/related"], links.Select(l => l.Attribute("href")!.Value));
+        Assert.Equal("A related story", links[1].Attribute("title")!.Value);
+        Assert.Equal("https://example.com/related", listed[0].GetProperty("url").GetString());
+        Assert.Equal("A related story", listed[0].GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public void ASearchIsWrittenWithItsOwnLinksAndId()
+    {
+        Assert.True(SearchQuery.TryParse("Volcano  ASH", out var query, out _));
+        var links = new SearchLinks(new Uri("http://127.0.0.1:5080/"), query);
+        var page = new SectionPage(new Section("search:" + query.Canonical, "Search: volcano ash", ""), ItemCursor.Newest,
+            [new SectionEntry(Item(2), []), new SectionEntry(Item(1), [])], ItemCursor.After(Item(1)), null);
+
+        var atom = Xml(SectionFeedWriter.Render(page, OutputFormat.Atom, links, hub: null));
+        var feedLinks = atom.Root!.Elements(AtomNs + "link").ToDictionary(l => (string)l.Attribute("rel")!, l => (string)l.Attribute("href")!);
+
+        Assert.Equal("http://127.0.0.1:5080/search/atom?q=volcano%20ash", feedLinks["self"]);
+        Assert.Equal($"http://127.0.0.1:5080/search/atom?q=volcano%20ash&before={ItemCursor.After(Item(1)).Token}", feedLinks["next"]);
+        Assert.Equal("http://127.0.0.1:5080/search?q=volcano%20ash", feedLinks["alternate"]);
+        Assert.NotEqual(Xml(SectionFeedWriter.Render(Page(Item(1)), OutputFormat.Atom, Links, hub: null)).Root!.Element(AtomNs + "id")!.Value,
+            atom.Root!.Element(AtomNs + "id")!.Value);
+    }
+
     [Theory]
     [InlineData(OutputFormat.Rss)]
     [InlineData(OutputFormat.Atom)]

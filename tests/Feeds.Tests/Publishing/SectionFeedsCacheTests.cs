@@ -34,7 +34,7 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         _temp = await TempStore.CreateAsync(_clock);
         _counting = new CountingStore(_temp.Publishing);
         _faults = new RenderFaults(_clock, NullLogger<RenderFaults>.Instance);
-        _feeds = new SectionFeeds(new SectionPages(_counting), new RelatedItems(_temp.Search), new RenderCache(_faults, _renderClock), new ContentVersions(_counting));
+        _feeds = new SectionFeeds(new SectionPages(_counting), new RelatedItems(_temp.Search, _clock), new RenderCache(_faults, _renderClock), new ContentVersions(_counting));
         await SaveAsync("wire", "a");
         await SaveAsync("gadgets", "g");
     }
