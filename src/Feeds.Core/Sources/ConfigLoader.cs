@@ -447,12 +447,12 @@ public static partial class ConfigLoader
             {
                 if (!SearchQuery.TryParse(text, out query, out var error))
                 {
-                    Problem($"{path}.Query", $"\"{text}\" is not a search: {error}");
+                    Problem(KeyPath(element, path, "query"), $"\"{text}\" is not a search: {error}");
                     return null;
                 }
                 if (query.Sources.Count > 0 || query.Sections.Count > 0)
                 {
-                    Problem($"{path}.Query", $"\"{text}\" filters by source or section; a section's query takes words, \"phrases\" and -exclusions, and its sources are the ones that list it");
+                    Problem(KeyPath(element, path, "query"), $"\"{text}\" filters by source or section; a section's query takes words, \"phrases\" and -exclusions, and its sources are the ones that list it");
                     return null;
                 }
             }

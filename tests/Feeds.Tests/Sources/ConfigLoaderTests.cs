@@ -67,8 +67,8 @@ public sealed class ConfigLoaderTests
 
         Assert.Null(config);
         var byPath = problems.ToDictionary(p => p.Path, p => p.Message);
-        Assert.Contains("quote at position 7 is not closed", byPath["Sections[1].Include.Query"]);
-        Assert.Contains("a section's query takes words", byPath["Sections[2].Exclude.Query"]);
+        Assert.Contains("quote at position 7 is not closed", byPath["sections[1].include.query"]);
+        Assert.Contains("a section's query takes words", byPath["sections[2].exclude.query"]);
         Assert.Empty(goodProblems);
         var storms = good!.FindSection("storms")!;
         Assert.True(storms.Rules.Accepts(new RuleSubject("Storm brings flood warning", null, [], null)));
@@ -184,13 +184,13 @@ public sealed class ConfigLoaderTests
     }
 
     [Theory]
-    [InlineData("{ \"allowedNetworks\": [\"office\"] }", "Operators.AllowedNetworks[0]")]
-    [InlineData("{ \"allowedNetworks\": [\"10.0.0.0/8\", \"10.1.0.1/16\"] }", "Operators.AllowedNetworks[1]")]
-    [InlineData("{ \"trustedProxies\": \"127.0.0.1\" }", "Operators.TrustedProxies")]
-    [InlineData("{ \"token\": \"short\" }", "Operators.Token")]
-    [InlineData("{ \"token\": \"a token with spaces in it, long enough\" }", "Operators.Token")]
-    [InlineData("{ \"allowedNetwork\": [] }", "Operators.allowedNetwork")]
-    [InlineData("[]", "Operators")]
+    [InlineData("{ \"allowedNetworks\": [\"office\"] }", "operators.allowedNetworks[0]")]
+    [InlineData("{ \"allowedNetworks\": [\"10.0.0.0/8\", \"10.1.0.1/16\"] }", "operators.allowedNetworks[1]")]
+    [InlineData("{ \"trustedProxies\": \"127.0.0.1\" }", "operators.trustedProxies")]
+    [InlineData("{ \"token\": \"short\" }", "operators.token")]
+    [InlineData("{ \"token\": \"a token with spaces in it, long enough\" }", "operators.token")]
+    [InlineData("{ \"allowedNetwork\": [] }", "operators.allowedNetwork")]
+    [InlineData("[]", "operators")]
     public void BadOperatorSettingsAreNamed(string operators, string path)
     {
         var (_, problems) = ConfigLoader.Parse($$"""
