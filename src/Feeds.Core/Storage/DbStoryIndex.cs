@@ -10,7 +10,7 @@ internal sealed record NewItem(long Id, string SourceId, long PublishedMs, Norma
 /// <summary>
 /// Places the new items of a poll in their stories, in the poll's transaction: it finds the reports they may share a
 /// story with through the index of story terms (reports published within <see cref="SameStory.Window"/> that share a
-/// name or figure with one of them) and the story keys, lets <see cref="SameStory.StoryFor"/> choose for each, and
+/// name or figure with one of them: only those are posted) and the story keys, lets <see cref="SameStory.StoryFor"/> choose for each, and
 /// indexes the new items' terms. Incremental and batched: a poll costs a few statements whatever its number of items,
 /// and reads only the window's postings of its own terms, never the whole store.
 /// </summary>
@@ -77,8 +77,9 @@ internal abstract class DbStoryIndex
         }
         if (joined.Count > 0)
             await SetStoriesAsync(connection, transaction, joined, cancellationToken);
+        // Only the terms reports are sought by are posted: the index stays a few rows an item.
         var postings = items
-            .SelectMany(i => (i.Item.StoryTerms?.Words ?? []).Select(term => (term, i.PublishedMs, i.Id)))
+            .SelectMany(i => SoughtTerms(i.Item.StoryTerms).Select(term => (term, i.PublishedMs, i.Id)))
             .ToList();
         if (postings.Count > 0)
             await IndexTermsAsync(connection, transaction, postings, cancellationToken);
