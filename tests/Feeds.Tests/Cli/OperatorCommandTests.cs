@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Feeds.Tests.Cli;
 
-/// <summary>The operator's commands against a real database: refresh, sources and backup.</summary>
+/// <summary>The operator's commands against a real database: refresh, sources, stories and backup.</summary>
 public sealed class OperatorCommandTests : IDisposable
 {
     private readonly TempFolder _folder = new();
@@ -44,6 +44,26 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.Contains("--state must be one of failing, silent, gone, never-polled, ok", stateError);
         Assert.Equal(2, badSection);
         Assert.Contains("no section \"sport\"", sectionError);
+    }
+
+    [Fact]
+    public async Task StoriesPrintsEachStoryOfSeveralReportsWithItsIdAndReports()
+    {
+        await FeedsProcess.RunAsync("refresh", "--config", Config, "--db", _folder.File("feeds.db"));
+
+        var (exit, output, _) = await FeedsProcess.RunAsync("stories", "--config", Config, "--db", _folder.File("feeds.db"));
+        var (single, singleOutput, _) = await FeedsProcess.RunAsync("stories", "--config", Config, "--db", _folder.File("feeds.db"), "--min-reports", "1", "-n", "3");
+        var (bad, _, badError) = await FeedsProcess.RunAsync("stories", "--config", Config, "--db", _folder.File("feeds.db"), "--limit", "0");
+
+        // The sample feeds tell two events twice: a privacy bill in other words, a port strike under one headline.
+        Assert.Equal(0, exit);
+        Assert.Matches(@"story \d+: 2 report\(s\), /stories/\d+\n.*meridian-politics +Assembly passes data privacy bill by narrow margin\n.*capitol-briefing +Privacy bill clears Assembly", output);
+        Assert.Matches(@"story \d+: 2 report\(s\), /stories/\d+\n.*world-wire +Port strike halts container traffic", output);
+        Assert.Contains("2 stories with 2 or more reports, latest first", output);
+        Assert.Equal(0, single);
+        Assert.Contains("3 stories with 1 or more reports, latest first", singleOutput);
+        Assert.Equal(2, bad);
+        Assert.Contains("--limit must be 1 or more", badError);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Feeds.Core.Storage.Postgres;
 /// side; a poll waits only for a retention pass (which locks the tables it deletes from). The reads, and the noting of a
 /// save's fault, are <see cref="DbPollStore"/>'s.
 /// </summary>
-internal sealed class PostgresPollStore(PostgresDatabase database, PostgresStoryIndex stories, WriteFaults faults, TimeProvider clock)
+internal sealed class PostgresPollStore(PostgresDatabase database, DbStoryIndex stories, WriteFaults faults, TimeProvider clock)
     : DbPollStore(database, faults)
 {
     public override Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken) =>

@@ -17,7 +17,7 @@ public static class PostgresStoreServices
         services.AddSingleton(_ => new PostgresDatabase(connectionString));
         services.AddSingleton(provider => new WriteFaults(provider.GetRequiredService<PostgresDatabase>().Description,
             provider.GetRequiredService<TimeProvider>(), provider.GetService<ILogger<WriteFaults>>() ?? NullLogger<WriteFaults>.Instance));
-        services.AddSingleton<PostgresStoryIndex>();
+        services.AddSingleton<DbStoryIndex, PostgresStoryIndex>();
         services.AddSingleton<IPollStore, PostgresPollStore>();
         services.AddSingleton<IPublishingStore, PostgresPublishingStore>();
         services.AddSingleton<ISearchStore, PostgresSearchStore>();

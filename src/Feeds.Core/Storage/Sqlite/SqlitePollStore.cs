@@ -8,7 +8,7 @@ namespace Feeds.Core.Storage.Sqlite;
 /// <see cref="IPollStore"/> on SQLite: a poll is one transaction, an idempotent upsert keyed by (source, item key) after the
 /// source's row, then the new items placed in their stories (<see cref="DbStoryIndex"/>), in the writer's turn. The reads, and the noting of a save's fault, are <see cref="DbPollStore"/>'s.
 /// </summary>
-internal sealed class SqlitePollStore(SqliteDatabase database, SqliteStoryIndex stories, WriteFaults faults, TimeProvider clock)
+internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stories, WriteFaults faults, TimeProvider clock)
     : DbPollStore(database, faults)
 {
     public override async Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ public static class SqliteStoreServices
         services.AddSingleton(_ => new SqliteDatabase(databasePath, durability));
         services.AddSingleton(provider => new WriteFaults(provider.GetRequiredService<SqliteDatabase>().DatabasePath,
             provider.GetRequiredService<TimeProvider>(), provider.GetService<ILogger<WriteFaults>>() ?? NullLogger<WriteFaults>.Instance));
-        services.AddSingleton<SqliteStoryIndex>();
+        services.AddSingleton<DbStoryIndex, SqliteStoryIndex>();
         services.AddSingleton<IPollStore, SqlitePollStore>();
         services.AddSingleton<IPublishingStore, SqlitePublishingStore>();
         services.AddSingleton<ISearchStore, SqliteSearchStore>();

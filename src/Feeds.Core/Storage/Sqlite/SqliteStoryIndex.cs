@@ -1,11 +1,32 @@
+using System.Data.Common;
+using Dapper;
+
 namespace Feeds.Core.Storage.Sqlite;
 
-/// <summary><see cref="DbStoryIndex"/> on SQLite: lists as JSON arrays; placements need no lock of their own, as SQLite saves one poll at a time.</summary>
+/// <summary>
+/// <see cref="DbStoryIndex"/> on SQLite: lists and rows as JSON arrays, one parameter each; placements need no lock of
+/// their own, as SQLite saves one poll at a time.
+/// </summary>
 internal sealed class SqliteStoryIndex : DbStoryIndex
 {
-    protected override string IsIn(string column, string listParameter) => $"{column} IN (SELECT value FROM json_each({listParameter}))";
+    protected override Task SetStoriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(long Id, long StoryId)> joined, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE items SET story_id = joined.story_id
+            FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS story_id FROM json_each(@rows)) joined
+            WHERE items.id = joined.id
+            """,
+            new { rows = SqliteDatabase.JsonArray(joined.Select(j => new[] { j.Id, j.StoryId })) }, transaction, cancellationToken: cancellationToken));
 
-    protected override string Values(string listParameter) => $"(SELECT value AS term FROM json_each({listParameter}))";
+    protected override Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT OR IGNORE INTO story_terms (term, published_at, item_id)
+            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(@rows)
+            """,
+            new { rows = SqliteDatabase.JsonArray(postings.Select(p => new object[] { p.Term, p.PublishedMs, p.ItemId })) }, transaction, cancellationToken: cancellationToken));
+
+    protected override string IsIn(string column, string listParameter) => $"{column} IN (SELECT value FROM json_each({listParameter}))";
 
     protected override object List(IReadOnlyCollection<string> values) => SqliteDatabase.JsonArray(values);
 }

@@ -1,0 +1,90 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using Feeds.Core.Composition;
+using Feeds.Core.Normalization;
+using Feeds.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+// Ingest with story clustering on and off (issue 16): the same polls saved into a fresh SQLite file each time, through the
+// real store. "on" is the service as shipped: each item's story terms computed (its share of normalization), then the
+// poll saved and its new items placed in their stories. "off" saves the same polls with nothing placed: the store as it
+// was before stories. Prints items/s of each and the slowdown; exits 1 when clustering slows ingest by 25% or more.
+//
+//   dotnet run -c Release --project bench/stories -- [SOURCES] [ITEMS_PER_SOURCE] [ROUNDS]
+
+var sources = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 400;
+var itemsPerSource = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50;
+var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+const double TargetSlowdown = 0.25;
+
+var polls = NewsWorkload.Polls(sources, itemsPerSource);
+var total = polls.Sum(p => p.Items.Count);
+Console.WriteLine($"{sources} sources × {itemsPerSource} items = {total} items, {rounds} rounds of each, best round kept");
+
+var best = new Dictionary<bool, double> { [false] = 0, [true] = 0 };
+var stories = 0;
+for (var round = 0; round < rounds; round++)
+{
+    foreach (var clustering in new[] { false, true })
+    {
+        var (itemsPerSecond, storyCount) = await IngestAsync(polls, clustering);
+        best[clustering] = Math.Max(best[clustering], itemsPerSecond);
+        if (clustering)
+            stories = storyCount;
+        Console.WriteLine($"  round {round + 1}, clustering {(clustering ? "on " : "off")}: {itemsPerSecond,8:0} items/s");
+    }
+}
+var slowdown = 1 - best[true] / best[false];
+Console.WriteLine($"clustering off  {best[false],8:0} items/s");
+Console.WriteLine($"clustering on   {best[true],8:0} items/s   ({stories} stories of {total} items)");
+Console.WriteLine($"slowdown        {slowdown,8:P1}   (target < {TargetSlowdown:P0})");
+return slowdown < TargetSlowdown ? 0 : 1;
+
+static async Task<(double ItemsPerSecond, int Stories)> IngestAsync(IReadOnlyList<NewsWorkload.Poll> polls, bool clustering)
+{
+    var folder = Path.Combine(Path.GetTempPath(), "feeds-bench-stories-" + Guid.NewGuid().ToString("N")[..8]);
+    Directory.CreateDirectory(folder);
+    try
+    {
+        var services = new ServiceCollection().AddSingleton(TimeProvider.System).AddFeedsStore(Path.Combine(folder, "feeds.db"));
+        if (!clustering)
+            services.AddSingleton<DbStoryIndex, PlacesNothing>();
+        await using var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
+        var store = provider.GetRequiredService<IPollStore>();
+        var clock = Stopwatch.StartNew();
+        foreach (var poll in polls)
+        {
+            var items = clustering
+                ? poll.Items.Select(i => i with { StoryTerms = StoryTerms.Of(i.Title, i.SummaryText) }).ToList()
+                : poll.Items;
+            await store.SavePollAsync(new SourceState { SourceId = poll.SourceId, Url = $"https://{poll.SourceId}.example.com/rss" }, items, CancellationToken.None);
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        var storyIds = await provider.GetRequiredService<IPublishingStore>().GetLatestStoriesAsync(1, int.MaxValue, CancellationToken.None);
+        return (polls.Sum(p => p.Items.Count) / seconds, storyIds.Count);
+    }
+    finally
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+}
+
+/// <summary>The baseline: a store that places no item in a story, as before stories.</summary>
+internal sealed class PlacesNothing : DbStoryIndex
+{
+    public override Task PlaceAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewItem> items, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    protected override Task SetStoriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(long Id, long StoryId)> joined, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    protected override Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    protected override string IsIn(string column, string listParameter) => throw new NotSupportedException();
+
+    protected override object List(IReadOnlyCollection<string> values) => throw new NotSupportedException();
+}
