@@ -82,6 +82,19 @@ public sealed class ChangingSources
         await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(Rss(index, version)), context.RequestAborted);
     }
 
+    private static readonly string[] Beat = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima"];
+
+    /// <summary>
+    /// Words of one source's own in each of its items' text: without them two sources' items would share nearly every
+    /// term ("Story 3 from s001", "Story 3 from s002") and be placed in one story (Normalization/SameStory), where the
+    /// tests that use these sources count each item.
+    /// </summary>
+    private static string OwnWords(int index)
+    {
+        var prefix = string.Concat(index.ToString("D3", CultureInfo.InvariantCulture).Select(digit => (char)('k' + digit - '0')));
+        return string.Join(' ', Beat.Select(word => prefix + word));
+    }
+
     private string Rss(int index, int version)
     {
         var id = IdOf(index);
@@ -90,7 +103,7 @@ public sealed class ChangingSources
         {
             var published = (Epoch + TimeSpan.FromMinutes(item) + TimeSpan.FromSeconds(index)).ToString("R", CultureInfo.InvariantCulture);
             rss.Append(CultureInfo.InvariantCulture,
-                $"<item><title>Story {item} from {id}</title><link>http://example.com/{id}/{item}</link><guid isPermaLink=\"false\">{GuidOf(index, item)}</guid><pubDate>{published}</pubDate><description>Item {item} of {id}. {_padding}</description></item>");
+                $"<item><title>Story {item} from {id}</title><link>http://example.com/{id}/{item}</link><guid isPermaLink=\"false\">{GuidOf(index, item)}</guid><pubDate>{published}</pubDate><description>Item {item} of {id}: {OwnWords(index)}. {_padding}</description></item>");
         }
         return rss.Append("</channel></rss>").ToString();
     }
