@@ -92,30 +92,48 @@ public partial class StatusPicturesTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The chart has a bar segment for each hour and series with a count, none for a zero, its title saying the count and its
-    /// height the count's share of the busiest hour (stacked: the hour's segments add up to the hour's total).
+    /// The chart draws each series as one path, read back here into a count per hour: a vertical stroke a bar segment, from
+    /// the top of the hour's segments below it (stacked) up by its count, in a viewBox as tall as the busiest hour and
+    /// stretched to the chart's height (so a segment's height is its count's share of the busiest hour). One title says
+    /// the totals; no element per hour.
     /// </summary>
     private static void AssertDraws(IElement chart, params (string Class, int[] Counts)[] series)
     {
-        var height = double.Parse(chart.GetAttribute("height")!, CultureInfo.InvariantCulture);
-        var busiest = Enumerable.Range(0, 24).Max(hour => series.Sum(s => s.Counts[hour]));
+        var busiest = Math.Max(1, Enumerable.Range(0, 24).Max(hour => series.Sum(s => s.Counts[hour])));
+        Assert.Equal($"0 -{busiest} 120 {busiest}", chart.GetAttribute("viewBox"));
+        Assert.Equal("none", chart.GetAttribute("preserveAspectRatio"));
+        Assert.Equal(["title", .. series.Where(s => s.Counts.Sum() > 0).Select(_ => "path")], chart.Children.Select(c => c.LocalName));
+        var stacked = new int[24];
         foreach (var (cssClass, counts) in series)
         {
             var drawn = new int[24];
-            foreach (var bar in chart.QuerySelectorAll($"rect.{cssClass}"))
+            var bars = chart.QuerySelector($"path.{cssClass}")?.GetAttribute("d") ?? "";
+            Assert.Matches(PathBars(), bars);
+            foreach (Match bar in BarSegment().Matches(bars))
             {
-                var hour = (int)double.Parse(bar.GetAttribute("x")!, CultureInfo.InvariantCulture) / 5;
-                var count = int.Parse(TitleCount().Match(bar.QuerySelector("title")!.TextContent).Groups[1].Value, CultureInfo.InvariantCulture);
-                drawn[hour] = count;
-                Assert.Equal(count * height / busiest, double.Parse(bar.GetAttribute("height")!, CultureInfo.InvariantCulture), 0.01);
+                var hour = (Number(bar.Groups["x"]) - 2) / 5;
+                Assert.Equal(0, drawn[hour]); // one segment an hour and series
+                Assert.Equal(-stacked[hour], Number(bar.Groups["y"]));
+                drawn[hour] = -Number(bar.Groups["dy"]);
             }
             Assert.Equal(counts, drawn);
+            stacked = [.. stacked.Zip(drawn, (below, count) => below + count)];
         }
-        Assert.All(series, s => Assert.Contains($" {s.Counts.Sum()} ", chart.GetAttribute("aria-label")));
+        // "Polls in 24 h: 1 updated, 0 not modified, 0 failed": each series' total, in order.
+        var totals = chart.QuerySelector("title")!.TextContent.Split(" h: ")[1];
+        Assert.Equal(series.Select(s => s.Counts.Sum()), TitleCounts().Matches(totals).Select(count => int.Parse(count.Value, CultureInfo.InvariantCulture)));
     }
 
-    [GeneratedRegex(@"UTC: (\d+) ")]
-    private static partial Regex TitleCount();
+    private static int Number(Group group) => int.Parse(group.Value, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^(M\d+ -?\d+v-\d+)*$")]
+    private static partial Regex PathBars();
+
+    [GeneratedRegex(@"\d+")]
+    private static partial Regex TitleCounts();
+
+    [GeneratedRegex(@"M(?<x>\d+) (?<y>-?\d+)v(?<dy>-\d+)")]
+    private static partial Regex BarSegment();
 
     [Fact]
     public async Task OnAPhoneTheTablesAreLabelledCardsAndNoCellIsForcedToBreakWords()
