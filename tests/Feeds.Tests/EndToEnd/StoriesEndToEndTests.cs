@@ -34,7 +34,8 @@ public class StoriesEndToEndTests : IAsyncLifetime
     // Each source also carries a story of its own.
     private static readonly Dictionary<string, (string Headline, string Lede)> Others = new()
     {
-        ["herald"] = ("Ferry timetable changes for the summer season", "Crossings to the islands will run every 90 minutes from June, Harbour Ferries said."),
+        // Another story on the same subject: related to the fire by its words, not a report of it.
+        ["herald"] = ("Historic market halls face rising repair bills", "Owners of old exchange buildings say insurance against fire has doubled."),
         ["courier"] = ("Valley school wins national robotics prize", "Pupils from Millbrook Academy beat 240 teams with a robot that sorts recycling."),
         ["wire"] = ("Central bank holds interest rate at 4.25%", "Policymakers voted 7-2 to keep borrowing costs unchanged on Thursday."),
     };
@@ -109,7 +110,8 @@ public class StoriesEndToEndTests : IAsyncLifetime
         Assert.Contains("Valley Courier", rssEntry.Summary.Text);
         Assert.Contains("Northgate Wire", rssEntry.Summary.Text);
         var atomEntry = Assert.Single(atom.Items, item => item.Title.Text == Reports[0].Headline);
-        Assert.Equal(["https://courier.example.com/corn-exchange", "https://wire.example.com/corn-exchange"],
+        // RFC 4287 "related": the story's other reports first, then its related articles (another story on the subject).
+        Assert.Equal(["https://courier.example.com/corn-exchange", "https://wire.example.com/corn-exchange", "https://herald.example.com/other"],
             atomEntry.Links.Where(l => l.RelationshipType == "related").Select(l => l.Uri.AbsoluteUri));
         Assert.DoesNotContain(rss.Items, item => item.Title.Text == Reports[1].Headline || item.Title.Text == Reports[2].Headline);
     }
@@ -128,6 +130,10 @@ public class StoriesEndToEndTests : IAsyncLifetime
         Assert.Equal(Reports[0].Headline, page.Document.QuerySelector("h1")!.TextContent);
         Assert.Equal(3, page.AlternateFeeds.Count);
         Assert.NotNull(response.Headers.ETag);
+        // The story's related articles: other stories most like it, never one of its own reports.
+        var related = page.Document.QuerySelectorAll("details.related li a").Select(a => a.TextContent).ToList();
+        Assert.Contains(Others["herald"].Headline, related);
+        Assert.DoesNotContain(related, title => Reports.Any(report => report.Headline == title));
     }
 
     [Fact]
