@@ -10,24 +10,7 @@ out=${2:-$(mktemp -d)}
 port=5098
 closed_port=9 # nothing listens: a poll fails at once
 
-work=$(mktemp -d)
-cleanup() {
-  [ -n "${feeds_pid:-}" ] && kill "$feeds_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-dotnet build -c Release src/Feeds.Service -v quiet -nologo >/dev/null
-build=src/Feeds.Service/bin/Release/net10.0
-start_feeds() {
-  dotnet "$build/feeds.dll" serve --config "$work/feeds.json" --db "$work/feeds.db" --urls "http://127.0.0.1:$port" >>"$work/feeds.log" 2>&1 &
-  feeds_pid=$!
-  for _ in $(seq 300); do
-    curl -sf "http://127.0.0.1:$port/healthz/live" >/dev/null && return
-    sleep 0.2
-  done
-  echo "the service did not start"; tail -20 "$work/feeds.log"; exit 1
-}
+source bench/status/common.sh
 
 python3 bench/status/fill.py "$work/feeds.json" - "$sources" 5 "$closed_port"
 start_feeds # creates and migrates the database
