@@ -49,6 +49,23 @@ def machine():
     return f"{os.cpu_count()} cores ({model}), load average {os.getloadavg()[0]:.1f}"
 
 
+def print_results(results, target_width):
+    """The results table (measure, measured, target, met or not or None for a figure without a target); returns how many
+    targets were missed."""
+    width = max(len(r[0]) for r in results)
+    vwidth = max(len(r[1]) for r in results)
+    print(f"{'measure':<{width}}  {'measured':<{vwidth}}  {'target':<{target_width}} met")
+    for measure, value, target, met in results:
+        print(f"{measure:<{width}}  {value:<{vwidth}}  {target:<{target_width}} {'' if met is None else 'yes' if met else 'NO'}")
+    return sum(r[3] is False for r in results)
+
+
+def print_load():
+    """The load average at the end, and whether other work shared the cores."""
+    load = os.getloadavg()[0]
+    print(f"load average at the end {load:.1f}" + (f" (above {os.cpu_count()}: other work shared the cores)" if load > os.cpu_count() else ""))
+
+
 def run_to_report(run, keep):
     """Runs run.main() and returns run.report()'s exit code. A run stopped by a string SystemExit is reported as stopped
     early; SIGTERM (and Ctrl+C) unwind through the finally, so nothing the run started outlives it."""

@@ -29,7 +29,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from benchlib import ROOT, env_int, free_port, git_version, http_get, machine, run_to_report  # noqa: E402
+from benchlib import ROOT, env_int, free_port, git_version, http_get, machine, print_load, print_results, run_to_report  # noqa: E402
 SERVICE_DLL = os.path.join(ROOT, "src/Feeds.Service/bin/Release/net10.0/feeds.dll")
 SOURCES_DLL = os.path.join(ROOT, "bench/scale/bin/Release/net10.0/Feeds.Bench.Scale.dll")
 PG_USER = "postgres"
@@ -347,16 +347,10 @@ class Run:
         print()
         if not self.results:
             return 1
-        width = max(len(r[0]) for r in self.results)
-        vwidth = max(len(r[1]) for r in self.results)
-        print(f"{'measure':<{width}}  {'measured':<{vwidth}}  {'target':<16} met")
-        for measure, value, target, met in self.results:
-            print(f"{measure:<{width}}  {value:<{vwidth}}  {target:<16} {'' if met is None else 'yes' if met else 'NO'}")
-        load = os.getloadavg()[0]
-        print(f"load average at the end {load:.1f}" + (f" (above {os.cpu_count()}: other work shared the cores)" if load > os.cpu_count() else ""))
-        failed = [r for r in self.results if r[3] is False]
-        print(f"{len(failed)} of {sum(r[3] is not None for r in self.results)} targets missed")
-        return 1 if failed else 0
+        missed = print_results(self.results, 16)
+        print_load()
+        print(f"{missed} of {sum(r[3] is not None for r in self.results)} targets missed")
+        return 1 if missed else 0
 
 
 if __name__ == "__main__":

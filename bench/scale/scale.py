@@ -29,7 +29,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from benchlib import ROOT, env_int, free_port, git_version, http_get, machine, run_to_report  # noqa: E402
+from benchlib import ROOT, env_int, free_port, git_version, http_get, machine, print_load, print_results, run_to_report  # noqa: E402
 SERVICE_DLL = os.path.join(ROOT, "src/Feeds.Service/bin/Release/net10.0/feeds.dll")
 SOURCES_DLL = os.path.join(ROOT, "bench/scale/bin/Release/net10.0/Feeds.Bench.Scale.dll")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -491,7 +491,7 @@ http {{
         def find(node):
             if isinstance(node, dict):
                 if node.get("id") == "probe":
-                    dues = [v for k, v in node.items() if re.search(r"due|retry", k, re.I) and isinstance(v, str)]
+                    dues = [node[k] for k in ("nextDueAt", "retryNotBefore") if isinstance(node.get(k), str)]
                     if dues:
                         return max(parse_time(v) for v in dues)
                 return next((found for v in node.values() if (found := find(v)) is not None), None)
@@ -529,19 +529,13 @@ http {{
         print()
         if not self.results:
             return 1
-        width = max(len(r[0]) for r in self.results)
-        vwidth = max(len(r[1]) for r in self.results)
-        print(f"{'measure':<{width}}  {'measured':<{vwidth}}  {'target':<22} met")
-        for measure, value, target, met in self.results:
-            print(f"{measure:<{width}}  {value:<{vwidth}}  {target:<22} {'' if met is None else 'yes' if met else 'NO'}")
+        missed = print_results(self.results, 22)
         minutes = self.sampler.rows[::6] if hasattr(self, "sampler") else []
         print("\nworking set every minute (MB): " + " ".join(f"{r[2]:.0f}" for r in minutes))
-        load = os.getloadavg()[0]
-        print(f"load average at the end {load:.1f}" + (f" (above {os.cpu_count()}: other work shared the cores)" if load > os.cpu_count() else ""))
-        failed = [r for r in self.results if r[3] is False]
-        print(f"\n{len(failed)} of {sum(r[3] is not None for r in self.results)} targets missed; samples every 10 s in "
+        print_load()
+        print(f"\n{missed} of {sum(r[3] is not None for r in self.results)} targets missed; samples every 10 s in "
               + (os.path.join(self.work, "samples.csv") if KEEP else "samples.csv (SCALE_KEEP=1 keeps the work folder)"))
-        return 1 if failed else 0
+        return 1 if missed else 0
 
 
 def seconds_text(seconds):
