@@ -84,7 +84,7 @@ internal sealed class PlacesNothing : DbStoryIndex
     protected override Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    protected override string IsIn(string column, string listParameter) => throw new NotSupportedException();
+    protected override string Values(string listParameter) => throw new NotSupportedException();
 
-    protected override object List(IReadOnlyCollection<string> values) => throw new NotSupportedException();
+    protected override object List<T>(IReadOnlyCollection<T> values) => throw new NotSupportedException();
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Feeds.Core.Metrics;
 using Feeds.Core.Normalization;
 
 namespace Feeds.Core.Storage;
@@ -11,57 +12,90 @@ internal sealed record NewItem(long Id, string SourceId, long PublishedMs, Norma
 /// Places the new items of a poll in their stories, in the poll's transaction: it finds the reports they may share a
 /// story with through the index of story terms (reports published within <see cref="SameStory.Window"/> that share a
 /// name or figure with one of them: only those are posted) and the story keys, lets <see cref="SameStory.StoryFor"/> choose for each, and
-/// indexes the new items' terms. Incremental and batched: a poll costs a few statements whatever its number of items,
-/// and reads only the window's postings of its own terms, never the whole store.
+/// indexes the new items' terms. Incremental and batched: a poll costs a few statements whatever its number of items.
 /// </summary>
 /// <remarks>
+/// <para>
+/// A placement's cost is bounded whatever the catalogue, as news shares names: a place or a person in the day's news
+/// is in hundreds of reports. A term in more than <see cref="CommonTermReports"/> reports of the window is not sought:
+/// it tells which subject, not which event. Of the reports that carry the sought terms, only the
+/// <see cref="ComparedPerItem"/> sharing the most of them are compared (<see cref="StoryPostings.Nearest"/>), and of
+/// those sharing a story key only the earliest <see cref="ReportsPerKey"/> per key (the certain rules take the earliest).
+/// So a poll reads at most <see cref="CommonTermReports"/> postings per sought term, and parses and compares a few
+/// dozen stored reports per new item.
+/// </para>
+/// <para>
 /// A poll is one source's, and a source's items never join each other's stories by their words (see
 /// <see cref="SameStory.Likeness"/>), so the items of one poll are placed against what was stored before it, and against
 /// each other only by their canonical links. Only new items are placed: an item a later poll changes keeps its story,
 /// so a story's id and members never move under a reader. An item that starts a story is left with no story id: its
 /// own id is its story's (the reads say <c>coalesce(story_id, id)</c>).
+/// </para>
 /// </remarks>
 internal abstract class DbStoryIndex
 {
     /// <summary>
-    /// At most this many postings are read per new item: a term in more reports of the window than that tells nothing
-    /// of which event, and a poll's cost stays bounded however common its words.
+    /// A term carried by more reports of the window than this is not sought: every report on a busy subject carries it,
+    /// so it tells nothing of which event (and reading its postings would cost in proportion to the catalogue).
     /// </summary>
-    private const int PostingsPerItem = 200;
+    internal const int CommonTermReports = 64;
+
+    /// <summary>At most this many stored reports found by their terms are compared with a new report: those sharing the most of its sought terms.</summary>
+    internal const int ComparedPerItem = 24;
+
+    /// <summary>At most this many reports sharing a story key are read per key, the earliest first, as the certain rules join the earliest.</summary>
+    internal const int ReportsPerKey = 4;
 
     /// <summary>Places <paramref name="items"/>, just inserted by the poll's transaction, in their stories. Virtual for the ingest benchmark's baseline (bench/stories), which places nothing.</summary>
     public virtual async Task PlaceAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewItem> items, CancellationToken cancellationToken)
     {
         if (items.Count == 0)
             return;
+        var sought = items.ToDictionary(i => i.Id, i => SoughtTerms(i.Item.StoryTerms));
         await SerializePlacementsAsync(connection, transaction, cancellationToken);
         var window = (long)SameStory.Window.TotalMilliseconds;
         var (from, to) = (items.Min(i => i.PublishedMs) - window, items.Max(i => i.PublishedMs) + window);
-        var sought = items.SelectMany(i => SoughtTerms(i.Item.StoryTerms)).Distinct(StringComparer.Ordinal).ToList();
+        var newIds = sought.Keys.ToHashSet();
+        var postings = new StoryPostings(await connection.QueryAsync<StoryPosting>(new CommandDefinition(
+            $"""
+            SELECT p.term AS Term, p.item_id AS ItemId, p.published_at AS PublishedMs
+            FROM {Values("@terms")} sought
+            JOIN story_terms p ON p.term = sought.value AND p.published_at BETWEEN @from AND @to
+            WHERE (SELECT count(*) FROM (
+                      SELECT 1 FROM story_terms c WHERE c.term = sought.value AND c.published_at BETWEEN @from AND @to LIMIT @common + 1
+                  ) reports) <= @common
+            """,
+            new { terms = List(sought.Values.SelectMany(terms => terms).Distinct(StringComparer.Ordinal).ToList()), from, to, common = CommonTermReports },
+            transaction, cancellationToken: cancellationToken)));
+        var nearest = items.ToDictionary(i => i.Id, i => postings.Nearest(sought[i.Id], i.PublishedMs, newIds, ComparedPerItem));
         var candidates = (await connection.QueryAsync<CandidateRow>(new CommandDefinition(
             $"""
             SELECT i.id AS Id, coalesce(i.story_id, i.id) AS StoryId, i.source_id AS SourceId, i.published_at AS PublishedAt,
                    i.link_key AS LinkKey, i.headline_key AS HeadlineKey, i.story_terms AS StoryTerms
             FROM items i
             WHERE i.id IN (
-                SELECT postings.item_id FROM (
-                    SELECT item_id FROM story_terms
-                    WHERE {IsIn("term", "@terms")} AND published_at BETWEEN @from AND @to
-                    LIMIT @postings) postings
-                UNION SELECT id FROM items WHERE {IsIn("link_key", "@linkKeys")}
-                UNION SELECT id FROM items WHERE {IsIn("headline_key", "@headlineKeys")} AND published_at BETWEEN @from AND @to)
+                SELECT value FROM {Values("@nearest")} nearest
+                UNION SELECT id FROM (
+                    SELECT id, row_number() OVER (PARTITION BY link_key ORDER BY published_at, id) AS n
+                    FROM items WHERE link_key IN (SELECT value FROM {Values("@linkKeys")} keys) AND id NOT IN (SELECT value FROM {Values("@newIds")} ids)) earliest
+                  WHERE n <= @perKey
+                UNION SELECT id FROM (
+                    SELECT id, row_number() OVER (PARTITION BY headline_key ORDER BY published_at, id) AS n
+                    FROM items WHERE headline_key IN (SELECT value FROM {Values("@headlineKeys")} keys) AND published_at BETWEEN @from AND @to
+                                 AND id NOT IN (SELECT value FROM {Values("@newIds")} ids)) earliest
+                  WHERE n <= @perKey)
             """,
             new
             {
-                terms = List(sought), from, to, postings = PostingsPerItem * items.Count,
+                nearest = List(nearest.Values.SelectMany(ids => ids).Distinct().ToList()),
+                newIds = List(newIds),
+                from, to, perKey = ReportsPerKey,
                 linkKeys = List(items.Select(i => i.Item.LinkKey).OfType<string>().Distinct().ToList()),
                 headlineKeys = List(items.Select(i => i.Item.HeadlineKey).OfType<string>().Distinct().ToList()),
             },
             transaction, cancellationToken: cancellationToken)))
-            .Select(row => row.ToCandidate())
-            .ToList();
-        var newIds = items.Select(i => i.Id).ToHashSet();
-        var placed = new CandidateIndex(candidates.Where(c => !newIds.Contains(c.Id)));
+            .ToDictionary(row => row.Id, row => row.ToCandidate());
+        var byKeys = new KeyedCandidates(candidates.Values);
 
         var joined = new List<(long Id, long StoryId)>();
         // Oldest first, so the earliest report of a story in one poll is the one the others join.
@@ -69,32 +103,37 @@ internal abstract class DbStoryIndex
         {
             var self = new StoryCandidate(item.Id, null, item.SourceId, DateTimeOffset.FromUnixTimeMilliseconds(item.PublishedMs),
                 item.Item.LinkKey, item.Item.HeadlineKey, item.Item.StoryTerms);
-            var storyId = SameStory.StoryFor(self, placed.Near(self)) ?? item.Id;
+            // A report found both by its terms and by a key is compared twice: StoryFor's choice is the same.
+            var compared = nearest[item.Id].Select(id => candidates.GetValueOrDefault(id)).OfType<StoryCandidate>()
+                .Concat(byKeys.Sharing(self))
+                .ToList();
+            FeedsMetrics.RecordStoryPlacement(compared.Count);
+            var storyId = SameStory.StoryFor(self, compared) ?? item.Id;
             if (storyId != item.Id)
                 joined.Add((item.Id, storyId));
             // Later items of this poll are the same source's: they may meet this one by its keys alone.
-            placed.AddByKeys(self with { StoryId = storyId });
+            byKeys.Add(self with { StoryId = storyId });
         }
         if (joined.Count > 0)
             await SetStoriesAsync(connection, transaction, joined, cancellationToken);
         // Only the terms reports are sought by are posted: the index stays a few rows an item.
-        var postings = items
-            .SelectMany(i => SoughtTerms(i.Item.StoryTerms).Select(term => (term, i.PublishedMs, i.Id)))
+        var newPostings = items
+            .SelectMany(i => sought[i.Id].Select(term => (term, i.PublishedMs, i.Id)))
             .ToList();
-        if (postings.Count > 0)
-            await IndexTermsAsync(connection, transaction, postings, cancellationToken);
+        if (newPostings.Count > 0)
+            await IndexTermsAsync(connection, transaction, newPostings, cancellationToken);
     }
 
     /// <summary>
     /// The terms a report's candidates are sought by: its names and figures, which reports of one event share and
     /// reports of others rarely do; all its terms when it has fewer than two.
     /// </summary>
-    private static IEnumerable<string> SoughtTerms(StoryTerms? terms)
+    private static IReadOnlyList<string> SoughtTerms(StoryTerms? terms)
     {
         if (terms is null)
             return [];
         var telling = terms.Weights.Where(w => w.Value > StoryTerms.WordWeight).Select(w => w.Key).ToList();
-        return telling.Count >= 2 ? telling : terms.Words;
+        return telling.Count >= 2 ? telling : [.. terms.Words];
     }
 
     /// <summary>
@@ -110,46 +149,35 @@ internal abstract class DbStoryIndex
     /// <summary>Adds the postings (term, the item's published time, the item) to the index, in one statement.</summary>
     protected abstract Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken);
 
-    /// <summary>The condition that <paramref name="column"/> is one of the values in <paramref name="listParameter"/>, bound with <see cref="List"/>.</summary>
-    protected abstract string IsIn(string column, string listParameter);
+    /// <summary>A list bound with <see cref="List{T}"/> as a table of one column, <c>value</c>, to select from.</summary>
+    protected abstract string Values(string listParameter);
 
     /// <summary>A list as one parameter, however long.</summary>
-    protected abstract object List(IReadOnlyCollection<string> values);
+    protected abstract object List<T>(IReadOnlyCollection<T> values);
 
-    /// <summary>The placed reports, found by the terms sought and the keys of the report being placed.</summary>
-    private sealed class CandidateIndex
+    /// <summary>The placed reports found by their story keys, and the items of this poll placed so far.</summary>
+    private sealed class KeyedCandidates
     {
-        private readonly Dictionary<string, List<StoryCandidate>> _byTerm = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, List<StoryCandidate>> _byKey = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<StoryCandidate>> _byLink = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<StoryCandidate>> _byHeadline = new(StringComparer.Ordinal);
 
-        public CandidateIndex(IEnumerable<StoryCandidate> candidates)
+        public KeyedCandidates(IEnumerable<StoryCandidate> candidates)
         {
             foreach (var candidate in candidates)
                 Add(candidate);
         }
 
-        private void Add(StoryCandidate candidate)
-        {
-            foreach (var term in candidate.Terms?.Words ?? [])
-                Append(_byTerm, term, candidate);
-            AddByKeys(candidate);
-        }
-
-        public void AddByKeys(StoryCandidate candidate)
+        public void Add(StoryCandidate candidate)
         {
             if (candidate.LinkKey is { } link)
-                Append(_byKey, "link:" + link, candidate);
+                Append(_byLink, link, candidate);
             if (candidate.HeadlineKey is { } headline)
-                Append(_byKey, "headline:" + headline, candidate);
+                Append(_byHeadline, headline, candidate);
         }
 
-        public IEnumerable<StoryCandidate> Near(StoryCandidate item)
-        {
-            var keys = new[] { item.LinkKey is { } link ? "link:" + link : null, item.HeadlineKey is { } headline ? "headline:" + headline : null };
-            return SoughtTerms(item.Terms).SelectMany(term => _byTerm.GetValueOrDefault(term) ?? [])
-                .Concat(keys.OfType<string>().SelectMany(key => _byKey.GetValueOrDefault(key) ?? []))
-                .Distinct();
-        }
+        public IEnumerable<StoryCandidate> Sharing(StoryCandidate item) =>
+            (item.LinkKey is { } link ? _byLink.GetValueOrDefault(link) ?? [] : [])
+            .Concat(item.HeadlineKey is { } headline ? _byHeadline.GetValueOrDefault(headline) ?? [] : []);
 
         private static void Append(Dictionary<string, List<StoryCandidate>> index, string key, StoryCandidate candidate)
         {

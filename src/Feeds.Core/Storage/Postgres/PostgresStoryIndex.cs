@@ -34,7 +34,7 @@ internal sealed class PostgresStoryIndex : DbStoryIndex
             new { terms = postings.Select(p => p.Term).ToArray(), published = postings.Select(p => p.PublishedMs).ToArray(), ids = postings.Select(p => p.ItemId).ToArray() },
             transaction, cancellationToken: cancellationToken));
 
-    protected override string IsIn(string column, string listParameter) => $"{column} = ANY({listParameter})";
+    protected override string Values(string listParameter) => $"(SELECT unnest({listParameter}) AS value)";
 
-    protected override object List(IReadOnlyCollection<string> values) => values.ToArray();
+    protected override object List<T>(IReadOnlyCollection<T> values) => values.ToArray();
 }

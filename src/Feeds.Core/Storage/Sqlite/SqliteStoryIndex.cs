@@ -26,7 +26,7 @@ internal sealed class SqliteStoryIndex : DbStoryIndex
             """,
             new { rows = SqliteDatabase.JsonArray(postings.Select(p => new object[] { p.Term, p.PublishedMs, p.ItemId })) }, transaction, cancellationToken: cancellationToken));
 
-    protected override string IsIn(string column, string listParameter) => $"{column} IN (SELECT value FROM json_each({listParameter}))";
+    protected override string Values(string listParameter) => $"(SELECT value FROM json_each({listParameter}))";
 
-    protected override object List(IReadOnlyCollection<string> values) => SqliteDatabase.JsonArray(values);
+    protected override object List<T>(IReadOnlyCollection<T> values) => SqliteDatabase.JsonArray(values);
 }
