@@ -29,6 +29,7 @@ public static class FeedsMetrics
     private static readonly Counter<long> UpdatedItems = Meter.CreateCounter<long>("feeds.items.updated", description: "Stored items whose content changed");
     private static readonly Counter<long> FeedRequests = Meter.CreateCounter<long>("feeds.feed.requests", description: "Section feed requests by format and HTTP status (200, 304)");
     private static readonly Counter<long> RenderFaults = Meter.CreateCounter<long>("feeds.render.faults", description: "Rows left out of a page because its writer refused them (left_out), and pages that failed (page_failed)");
+    private static readonly Histogram<int> StoryPostingsRead = Meter.CreateHistogram<int>("feeds.stories.postings_read", description: "Postings of the story-term index a poll read to place its new items (bounded per sought term, whatever the catalogue)");
     private static readonly Histogram<int> StoryComparisons = Meter.CreateHistogram<int>("feeds.stories.compared", description: "Stored reports a new item was compared with to find its story (bounded per item, whatever the catalogue)");
     private static readonly Counter<long> RenderCache = Meter.CreateCounter<long>("feeds.render.cache", description: "Section feed lookups answered from rendered bytes (hit) or rendered anew (miss)");
 
@@ -63,6 +64,9 @@ public static class FeedsMetrics
         RenderFaults.Add(1, new KeyValuePair<string, object?>("kind", pageFailed ? "page_failed" : "left_out"));
 
     public static void RecordRenderCache(bool hit) => RenderCache.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
+
+    /// <param name="postingsRead">The postings of the story-term index a poll read to place its new items.</param>
+    public static void RecordStoryPostingsRead(int postingsRead) => StoryPostingsRead.Record(postingsRead);
 
     /// <param name="compared">The stored reports a new item was compared with when placed in its story.</param>
     public static void RecordStoryPlacement(int compared) => StoryComparisons.Record(compared);

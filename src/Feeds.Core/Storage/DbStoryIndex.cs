@@ -17,8 +17,9 @@ internal sealed record NewItem(long Id, string SourceId, long PublishedMs, Norma
 /// <remarks>
 /// <para>
 /// A placement's cost is bounded whatever the catalogue, as news shares names: a place or a person in the day's news
-/// is in hundreds of reports. A term in more than <see cref="CommonTermReports"/> reports of the window is not sought:
-/// it tells which subject, not which event. Of the reports that carry the sought terms, only the
+/// is in hundreds of reports. A term in more than <see cref="CommonTermReports"/> reports of the poll's window is
+/// neither sought nor posted: it tells which subject, not which event, and its postings would only ever count it. So the
+/// index holds about that many postings of a term per window, the first reports to carry it. Of the reports that carry the sought terms, only the
 /// <see cref="ComparedPerItem"/> sharing the most of them are compared (<see cref="StoryPostings.Nearest"/>), and of
 /// those sharing a story key only the earliest <see cref="ReportsPerKey"/> per key (the certain rules take the earliest).
 /// So a poll reads at most <see cref="CommonTermReports"/> postings per sought term, and parses and compares a few
@@ -35,10 +36,10 @@ internal sealed record NewItem(long Id, string SourceId, long PublishedMs, Norma
 internal abstract class DbStoryIndex
 {
     /// <summary>
-    /// A term carried by more reports of the window than this is not sought: every report on a busy subject carries it,
-    /// so it tells nothing of which event (and reading its postings would cost in proportion to the catalogue).
+    /// A term carried by more reports of the window than this is neither sought nor posted: every report on a busy
+    /// subject carries it, so it tells nothing of which event (and reading its postings would cost in proportion to the catalogue).
     /// </summary>
-    internal const int CommonTermReports = 64;
+    internal const int CommonTermReports = 32;
 
     /// <summary>At most this many stored reports found by their terms are compared with a new report: those sharing the most of its sought terms.</summary>
     internal const int ComparedPerItem = 24;
@@ -51,22 +52,22 @@ internal abstract class DbStoryIndex
     {
         if (items.Count == 0)
             return;
-        var sought = items.ToDictionary(i => i.Id, i => SoughtTerms(i.Item.StoryTerms));
         await SerializePlacementsAsync(connection, transaction, cancellationToken);
         var window = (long)SameStory.Window.TotalMilliseconds;
         var (from, to) = (items.Min(i => i.PublishedMs) - window, items.Max(i => i.PublishedMs) + window);
+        var common = await CommonTermsAsync(connection, transaction, items.SelectMany(i => SoughtTerms(i.Item.StoryTerms)).Distinct(StringComparer.Ordinal).ToList(), from, to, cancellationToken);
+        var sought = items.ToDictionary(i => i.Id, i => SoughtTerms(i.Item.StoryTerms).Where(term => !common.Contains(term)).ToList());
         var newIds = sought.Keys.ToHashSet();
-        var postings = new StoryPostings(await connection.QueryAsync<StoryPosting>(new CommandDefinition(
+        var read = (await connection.QueryAsync<StoryPosting>(new CommandDefinition(
             $"""
             SELECT p.term AS Term, p.item_id AS ItemId, p.published_at AS PublishedMs
             FROM {Values("@terms")} sought
             JOIN story_terms p ON p.term = sought.value AND p.published_at BETWEEN @from AND @to
-            WHERE (SELECT count(*) FROM (
-                      SELECT 1 FROM story_terms c WHERE c.term = sought.value AND c.published_at BETWEEN @from AND @to LIMIT @common + 1
-                  ) reports) <= @common
             """,
-            new { terms = List(sought.Values.SelectMany(terms => terms).Distinct(StringComparer.Ordinal).ToList()), from, to, common = CommonTermReports },
-            transaction, cancellationToken: cancellationToken)));
+            new { terms = List(sought.Values.SelectMany(terms => terms).Distinct(StringComparer.Ordinal).ToList()), from, to },
+            transaction, cancellationToken: cancellationToken))).AsList();
+        FeedsMetrics.RecordStoryPostingsRead(read.Count);
+        var postings = new StoryPostings(read);
         var nearest = items.ToDictionary(i => i.Id, i => postings.Nearest(sought[i.Id], i.PublishedMs, newIds, ComparedPerItem));
         var candidates = (await connection.QueryAsync<CandidateRow>(new CommandDefinition(
             $"""
@@ -116,7 +117,8 @@ internal abstract class DbStoryIndex
         }
         if (joined.Count > 0)
             await SetStoriesAsync(connection, transaction, joined, cancellationToken);
-        // Only the terms reports are sought by are posted: the index stays a few rows an item.
+        // Only the terms reports are sought by are posted, and not those too common to be sought: the index stays a few
+        // rows an item, and at most about CommonTermReports postings of a term in a window.
         var newPostings = items
             .SelectMany(i => sought[i.Id].Select(term => (term, i.PublishedMs, i.Id)))
             .ToList();
@@ -135,6 +137,21 @@ internal abstract class DbStoryIndex
         var telling = terms.Weights.Where(w => w.Value > StoryTerms.WordWeight).Select(w => w.Key).ToList();
         return telling.Count >= 2 ? telling : [.. terms.Words];
     }
+
+    /// <summary>
+    /// Those of <paramref name="terms"/> carried by more than <see cref="CommonTermReports"/> reports published between
+    /// <paramref name="from"/> and <paramref name="to"/>: each counted only that far, so the cost is bounded per term.
+    /// </summary>
+    private async Task<HashSet<string>> CommonTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> terms, long from, long to, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<string>(new CommandDefinition(
+            $"""
+            SELECT sought.value FROM {Values("@terms")} sought
+            WHERE (SELECT count(*) FROM (
+                      SELECT 1 FROM story_terms WHERE term = sought.value AND published_at BETWEEN @from AND @to LIMIT @common + 1
+                  ) reports) > @common
+            """,
+            new { terms = List(terms), from, to, common = CommonTermReports }, transaction, cancellationToken: cancellationToken)))
+        .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Waits, in the poll's transaction, until no other poll is placing items: two polls placing reports of one story at
