@@ -3,7 +3,8 @@ using Feeds.Core.Normalization;
 /// <summary>
 /// Polls of news items as sources publish them: events of the usual kinds (a vote, a fire, a strike, a result), each with
 /// its own places, people and figures, reported by one to five sources within hours under different wordings, over ten
-/// days. Seeded, so every run saves the same items.
+/// days; two events in five also name one of a few subjects of the day (a country, a leader), as real news names
+/// "Ukraine" or "Trump" in hundreds of reports a day. Seeded, so every run saves the same items.
 /// </summary>
 internal static class NewsWorkload
 {
@@ -31,6 +32,9 @@ internal static class NewsWorkload
         "agreement", "dispute", "crews", "families", "business", "city", "region", "country", "government", "minister",
     ];
 
+    /// <summary>The subjects of the day: names in hundreds of reports of different events.</summary>
+    private static readonly string[] Subjects = ["Ukraine", "Washington", "Brussels", "Beijing", "Starmer", "Macron"];
+
     private static readonly string[] Syllables = ["ka", "lo", "mer", "vin", "dal", "tor", "sen", "bri", "ost", "ham", "rel", "quin", "var", "zel", "mon", "pet", "ash", "ford", "ley", "wick"];
 
     public static IReadOnlyList<Poll> Polls(int sources, int itemsPerSource)
@@ -47,6 +51,7 @@ internal static class NewsWorkload
             var person = Name(random) + " " + Name(random);
             var figure = (random.Next(100, 99_999)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
             var at = start.AddMinutes(random.Next(10 * 24 * 60));
+            var subject = random.NextDouble() < 0.4 ? $" Reaction came quickly from {Subjects[random.Next(Subjects.Length)]}." : "";
             var reports = random.Next(1, 6);
             for (var r = 0; r < reports; r++)
             {
@@ -57,7 +62,7 @@ internal static class NewsWorkload
                 var title = r % 2 == 0
                     ? $"{place} {kind}: {person} {Verbs[random.Next(Verbs.Length)]} plan"
                     : $"{Cap(kind)} in {place} {Verbs[random.Next(Verbs.Length)]} {string.Join(' ', words.Take(2))}";
-                var lede = $"The {kind} in {place} involved {figure} people, {person} said on {at:dddd}, as {string.Join(", ", words)} responded.";
+                var lede = $"The {kind} in {place} involved {figure} people, {person} said on {at:dddd}, as {string.Join(", ", words)} responded.{subject}";
                 var key = $"event-{eventNumber}-report-{r}";
                 bySource[source].Add(new NormalizedItem
                 {

@@ -47,55 +47,24 @@ internal abstract class DbStoryIndex
     /// <summary>At most this many reports sharing a story key are read per key, the earliest first, as the certain rules join the earliest.</summary>
     internal const int ReportsPerKey = 4;
 
+    // The statements, written once per store (their lists are bound in the store's dialect, see Values).
+    private string? _commonTermsSql, _postingsSql, _candidatesSql;
+
     /// <summary>Places <paramref name="items"/>, just inserted by the poll's transaction, in their stories. Virtual for the ingest benchmark's baseline (bench/stories), which places nothing.</summary>
     public virtual async Task PlaceAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewItem> items, CancellationToken cancellationToken)
     {
         if (items.Count == 0)
             return;
+        var telling = items.ToDictionary(i => i.Id, i => SoughtTerms(i.Item.StoryTerms));
         await SerializePlacementsAsync(connection, transaction, cancellationToken);
         var window = (long)SameStory.Window.TotalMilliseconds;
         var (from, to) = (items.Min(i => i.PublishedMs) - window, items.Max(i => i.PublishedMs) + window);
-        var common = await CommonTermsAsync(connection, transaction, items.SelectMany(i => SoughtTerms(i.Item.StoryTerms)).Distinct(StringComparer.Ordinal).ToList(), from, to, cancellationToken);
-        var sought = items.ToDictionary(i => i.Id, i => SoughtTerms(i.Item.StoryTerms).Where(term => !common.Contains(term)).ToList());
+        var common = await CommonTermsAsync(connection, transaction, Distinct(telling.Values), from, to, cancellationToken);
+        var sought = telling.ToDictionary(t => t.Key, t => t.Value.Where(term => !common.Contains(term)).ToList());
         var newIds = sought.Keys.ToHashSet();
-        var read = (await connection.QueryAsync<StoryPosting>(new CommandDefinition(
-            $"""
-            SELECT p.term AS Term, p.item_id AS ItemId, p.published_at AS PublishedMs
-            FROM {Values("@terms")} sought
-            JOIN story_terms p ON p.term = sought.value AND p.published_at BETWEEN @from AND @to
-            """,
-            new { terms = List(sought.Values.SelectMany(terms => terms).Distinct(StringComparer.Ordinal).ToList()), from, to },
-            transaction, cancellationToken: cancellationToken))).AsList();
-        FeedsMetrics.RecordStoryPostingsRead(read.Count);
-        var postings = new StoryPostings(read);
+        var postings = await ReadPostingsAsync(connection, transaction, Distinct(sought.Values), from, to, cancellationToken);
         var nearest = items.ToDictionary(i => i.Id, i => postings.Nearest(sought[i.Id], i.PublishedMs, newIds, ComparedPerItem));
-        var candidates = (await connection.QueryAsync<CandidateRow>(new CommandDefinition(
-            $"""
-            SELECT i.id AS Id, coalesce(i.story_id, i.id) AS StoryId, i.source_id AS SourceId, i.published_at AS PublishedAt,
-                   i.link_key AS LinkKey, i.headline_key AS HeadlineKey, i.story_terms AS StoryTerms
-            FROM items i
-            WHERE i.id IN (
-                SELECT value FROM {Values("@nearest")} nearest
-                UNION SELECT id FROM (
-                    SELECT id, row_number() OVER (PARTITION BY link_key ORDER BY published_at, id) AS n
-                    FROM items WHERE link_key IN (SELECT value FROM {Values("@linkKeys")} keys) AND id NOT IN (SELECT value FROM {Values("@newIds")} ids)) earliest
-                  WHERE n <= @perKey
-                UNION SELECT id FROM (
-                    SELECT id, row_number() OVER (PARTITION BY headline_key ORDER BY published_at, id) AS n
-                    FROM items WHERE headline_key IN (SELECT value FROM {Values("@headlineKeys")} keys) AND published_at BETWEEN @from AND @to
-                                 AND id NOT IN (SELECT value FROM {Values("@newIds")} ids)) earliest
-                  WHERE n <= @perKey)
-            """,
-            new
-            {
-                nearest = List(nearest.Values.SelectMany(ids => ids).Distinct().ToList()),
-                newIds = List(newIds),
-                from, to, perKey = ReportsPerKey,
-                linkKeys = List(items.Select(i => i.Item.LinkKey).OfType<string>().Distinct().ToList()),
-                headlineKeys = List(items.Select(i => i.Item.HeadlineKey).OfType<string>().Distinct().ToList()),
-            },
-            transaction, cancellationToken: cancellationToken)))
-            .ToDictionary(row => row.Id, row => row.ToCandidate());
+        var candidates = await ReadCandidatesAsync(connection, transaction, items, nearest.Values.SelectMany(ids => ids).Distinct().ToList(), newIds, from, to, cancellationToken);
         var byKeys = new KeyedCandidates(candidates.Values);
 
         var joined = new List<(long Id, long StoryId)>();
@@ -138,20 +107,70 @@ internal abstract class DbStoryIndex
         return telling.Count >= 2 ? telling : [.. terms.Words];
     }
 
+    private static List<string> Distinct(IEnumerable<IEnumerable<string>> terms) => terms.SelectMany(t => t).Distinct(StringComparer.Ordinal).ToList();
+
     /// <summary>
     /// Those of <paramref name="terms"/> carried by more than <see cref="CommonTermReports"/> reports published between
     /// <paramref name="from"/> and <paramref name="to"/>: each counted only that far, so the cost is bounded per term.
     /// </summary>
     private async Task<HashSet<string>> CommonTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> terms, long from, long to, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<string>(new CommandDefinition(
-            $"""
-            SELECT sought.value FROM {Values("@terms")} sought
-            WHERE (SELECT count(*) FROM (
-                      SELECT 1 FROM story_terms WHERE term = sought.value AND published_at BETWEEN @from AND @to LIMIT @common + 1
-                  ) reports) > @common
-            """,
+            _commonTermsSql ??= $"""
+                SELECT sought.value FROM {Values("@terms")} sought
+                WHERE (SELECT count(*) FROM (
+                          SELECT 1 FROM story_terms WHERE term = sought.value AND published_at BETWEEN @from AND @to LIMIT @common + 1
+                      ) reports) > @common
+                """,
             new { terms = List(terms), from, to, common = CommonTermReports }, transaction, cancellationToken: cancellationToken)))
         .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The postings of <paramref name="terms"/> (none of them common: at most <see cref="CommonTermReports"/> each) between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    private async Task<StoryPostings> ReadPostingsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> terms, long from, long to, CancellationToken cancellationToken)
+    {
+        var read = (await connection.QueryAsync<StoryPosting>(new CommandDefinition(
+            _postingsSql ??= $"""
+                SELECT p.term AS Term, p.item_id AS ItemId, p.published_at AS PublishedMs
+                FROM {Values("@terms")} sought
+                JOIN story_terms p ON p.term = sought.value AND p.published_at BETWEEN @from AND @to
+                """,
+            new { terms = List(terms), from, to }, transaction, cancellationToken: cancellationToken))).AsList();
+        FeedsMetrics.RecordStoryPostingsRead(read.Count);
+        return new StoryPostings(read);
+    }
+
+    /// <summary>
+    /// The stored reports to compare the poll's items with, by id: the <paramref name="nearest"/> by their terms, and the
+    /// earliest <see cref="ReportsPerKey"/> sharing each story key (a headline's within the window); never the poll's own.
+    /// </summary>
+    private async Task<Dictionary<long, StoryCandidate>> ReadCandidatesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewItem> items,
+        IReadOnlyList<long> nearest, IReadOnlyCollection<long> newIds, long from, long to, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<CandidateRow>(new CommandDefinition(
+            _candidatesSql ??= $"""
+                SELECT i.id AS Id, coalesce(i.story_id, i.id) AS StoryId, i.source_id AS SourceId, i.published_at AS PublishedAt,
+                       i.link_key AS LinkKey, i.headline_key AS HeadlineKey, i.story_terms AS StoryTerms
+                FROM items i
+                WHERE i.id IN (
+                    SELECT value FROM {Values("@nearest")} nearest
+                    UNION SELECT id FROM (
+                        SELECT id, row_number() OVER (PARTITION BY link_key ORDER BY published_at, id) AS n
+                        FROM items WHERE link_key IN (SELECT value FROM {Values("@linkKeys")} keys) AND id NOT IN (SELECT value FROM {Values("@newIds")} ids)) earliest
+                      WHERE n <= @perKey
+                    UNION SELECT id FROM (
+                        SELECT id, row_number() OVER (PARTITION BY headline_key ORDER BY published_at, id) AS n
+                        FROM items WHERE headline_key IN (SELECT value FROM {Values("@headlineKeys")} keys) AND published_at BETWEEN @from AND @to
+                                     AND id NOT IN (SELECT value FROM {Values("@newIds")} ids)) earliest
+                      WHERE n <= @perKey)
+                """,
+            new
+            {
+                nearest = List(nearest),
+                newIds = List(newIds),
+                from, to, perKey = ReportsPerKey,
+                linkKeys = List(items.Select(i => i.Item.LinkKey).OfType<string>().Distinct().ToList()),
+                headlineKeys = List(items.Select(i => i.Item.HeadlineKey).OfType<string>().Distinct().ToList()),
+            },
+            transaction, cancellationToken: cancellationToken)))
+        .ToDictionary(row => row.Id, row => row.ToCandidate());
 
     /// <summary>
     /// Waits, in the poll's transaction, until no other poll is placing items: two polls placing reports of one story at
