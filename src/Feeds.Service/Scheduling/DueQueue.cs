@@ -185,8 +185,11 @@ internal sealed partial class DueQueue(
         {
             lock (_lock)
             {
-                while (_ready.InFlight < Bound && _ready.TryStart(settings.Fetch.PerHostConcurrency, out var poll))
+                while (_ready.InFlight < Bound && _ready.TryStart(settings.Fetch.PerHostConcurrency, out var next))
+                {
+                    var poll = next;
                     started.Add(Task.Run(() => PollAsync(poll, cancellationToken), CancellationToken.None));
+                }
                 if (_ready.InFlight >= Bound || _ready.Waiting >= Bound || readAll || readOnce && _ready.InFlight > 0)
                     return started;
             }

@@ -77,6 +77,21 @@ internal sealed class ReadyPolls
         _inFlight.Remove(poll.Source.Id);
         if (--_inFlightByHost[poll.Host] == 0)
             _inFlightByHost.Remove(poll.Host);
+        if (_inFlight.Count == 0 && _waiting.Count == 0)
+            TrimExcess();
+    }
+
+    /// <summary>
+    /// Gives back the room start-up took (a slot per source: 3 MB at 20,000 sources) once nothing waits or runs, so
+    /// between polls the queue holds nothing that grows with the catalogue.
+    /// </summary>
+    private void TrimExcess()
+    {
+        _waitingByHost.TrimExcess();
+        _turns.TrimExcess();
+        _waiting.TrimExcess();
+        _inFlight.TrimExcess();
+        _inFlightByHost.TrimExcess();
     }
 
     /// <summary>The host whose politeness a source's polls are bound by; file sources share one.</summary>

@@ -5,14 +5,15 @@ namespace Feeds.Service.Scheduling;
 
 /// <summary>
 /// The schedule of the sources' polls, chosen by the store (<see cref="AddSourceSchedule"/>). On SQLite, the one node's
-/// <see cref="DueQueue"/>. On PostgreSQL, shared by the nodes of a cluster: one durable Quartz job per source with one one-shot trigger, armed at the source's next poll: at start-up (and
+/// <see cref="DueQueue"/>. On PostgreSQL, shared by the nodes of a cluster: one durable Quartz job per source with one
+/// one-shot trigger, armed at the source's next poll: at start-up (and
 /// when the source is added) for now, then, after each poll, at the due time <see cref="Core.Refreshing.SourceRefresher"/>
 /// computed from the source's stored state (adaptive interval, backoff, Retry-After, a Gone source's day). Quartz
 /// does nothing for a source between its polls, so a service with nothing due is idle whatever the size of its
 /// catalogue: 20,000 sources that each asked every 30 s whether they were due kept almost half a core busy.
 /// A trigger lost to a fault (a job that threw, a re-arm that failed) is found by <see cref="RearmLostSourcesJob"/>.
 /// Jobs follow the config: <see cref="SourceScheduler"/> adds and removes them as sources come and go.
-/// On PostgreSQL the schedule lives in the database (Quartz's clustered ADO.NET job store, its tables made by the store's
+/// The schedule lives in the database (Quartz's clustered ADO.NET job store, its tables made by the store's
 /// migrations), shared by every node on it: each trigger fires on one node, a node that stops checking in has its
 /// running polls redone elsewhere (<see cref="IJobDetail.RequestsRecovery"/>), and
 /// <see cref="DisallowConcurrentExecutionAttribute"/> keeps one poll per source across the cluster.
@@ -48,8 +49,6 @@ internal static class SourceSchedule
             AddClusteredSchedule(services, config, connectionString);
         else
             AddDueQueue(services);
-        // Shutdown waits for running polls to finish.
-        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return services;
     }
 
@@ -66,6 +65,8 @@ internal static class SourceSchedule
             quartz.AddJob<RearmLostSourcesJob>(job => job.WithIdentity(RearmLostSourcesJob.Job).StoreDurably());
         });
         services.AddHostedService<SourceScheduler>();
+        // Shutdown waits for running polls to finish.
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
     }
 
     private static void AddDueQueue(IServiceCollection services)
@@ -76,6 +77,8 @@ internal static class SourceSchedule
             quartz.UseDefaultThreadPool(4);
             quartz.AddJob<PollDueSourcesJob>(job => job.WithIdentity(PollDueSourcesJob.Job).StoreDurably());
         });
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        // After Quartz's, so it stops first: no new polls, and the running ones may finish before Quartz shuts down.
         services.AddSingleton<DueQueue>();
         services.AddHostedService(provider => provider.GetRequiredService<DueQueue>());
     }
