@@ -23,7 +23,7 @@ public static partial class ConfigLoader
     private static readonly string[] FetchingKeys =
     [
         "allowPrivateNetworks", "maxBodyBytes", "timeout", "connectTimeout", "perHostConcurrency", "minHostSpacing",
-        "maxConcurrency", "minInterval", "maxInterval", "maxBackoff",
+        "maxConcurrency", "minInterval", "maxInterval", "maxBackoff", "maxPollsInFlight",
     ];
     private static readonly string[] SectionKeys = ["id", "title", "description", "primaryOnly", "include", "exclude"];
     private static readonly string[] RuleKeys = ["categories", "keywords", "languages", "query"];
@@ -285,6 +285,7 @@ public static partial class ConfigLoader
                 MinInterval = ReadDuration(element, path, "minInterval", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MinInterval,
                 MaxInterval = ReadDuration(element, path, "maxInterval", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MaxInterval,
                 MaxBackoff = ReadDuration(element, path, "maxBackoff", MinimumInterval, TimeSpan.FromDays(7)) ?? scheduling.MaxBackoff,
+                MaxPollsInFlight = (int?)ReadWholeNumber(element, path, "maxPollsInFlight", 1, 8192) ?? scheduling.MaxPollsInFlight,
             };
             if (scheduling.MinInterval > scheduling.MaxInterval)
                 Problem(KeyPath(element, path, "maxInterval"), $"must not be shorter than minInterval ({scheduling.MinInterval}); the rhythm is kept between the two");

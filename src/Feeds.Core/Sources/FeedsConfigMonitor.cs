@@ -134,11 +134,15 @@ public sealed record ConfigChange(
                 ("minInterval", ConfigLoader.FormatDuration(x.MinInterval), ConfigLoader.FormatDuration(y.MinInterval)),
                 ("maxInterval", ConfigLoader.FormatDuration(x.MaxInterval), ConfigLoader.FormatDuration(y.MaxInterval)),
                 ("maxBackoff", ConfigLoader.FormatDuration(x.MaxBackoff), ConfigLoader.FormatDuration(y.MaxBackoff)),
+                ("maxPollsInFlight", PollsInFlight(x), PollsInFlight(y)),
             }
             .Where(setting => setting.Before != setting.After)
             .Select(setting => $"{setting.Key} {setting.Before} → {setting.After}")
             .ToList();
     }
+
+    private static string PollsInFlight(ScheduleOptions options) =>
+        options.MaxPollsInFlight?.ToString(CultureInfo.InvariantCulture) ?? "default";
 
     private static string Networks(IReadOnlyList<IPNetwork> networks) => $"[{string.Join(", ", networks)}]";
 }

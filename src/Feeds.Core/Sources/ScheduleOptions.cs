@@ -11,4 +11,10 @@ public sealed record ScheduleOptions
 
     /// <summary>The longest wait after consecutive failures; failing sources are retried at least this often, forever.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// The most polls the single node's schedule has in flight at once (each waiting for its fetch, fetching, or saving);
+    /// null for twice <see cref="FetchOptions.MaxConcurrency"/>, which keeps the fetch slots busy while answers are saved.
+    /// </summary>
+    public int? MaxPollsInFlight { get; init; }
 }

@@ -41,7 +41,7 @@ public static class FeedsApp
         builder.Services.AddSingleton(provider => new FeedsConfigMonitor(config, provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<ConfigWatcher>();
         builder.Services.AddFeedsCore(settings.DatabasePath, config.Fetching, config.Scheduling, storage);
-        // One Quartz job and trigger per source: in memory on SQLite, shared by the nodes of a cluster on PostgreSQL.
+        // The polls' schedule: one due-queue job over the stored due times on SQLite; one Quartz job per source, shared by the nodes of a cluster, on PostgreSQL.
         builder.Services.AddSourceSchedule(config, storage);
         // Hourly: delete items past their retention, never what a section's first page shows.
         builder.Services.AddRetention();

@@ -4,7 +4,8 @@ using Quartz;
 namespace Feeds.Service.Scheduling;
 
 /// <summary>
-/// The schedule's safety net. A source's trigger is re-armed by its own job after each poll; if that ever fails (the
+/// The cluster schedule's safety net (the single node's <see cref="DueQueue"/> reads its schedule from the store's due
+/// times, so it has no trigger to lose and needs none). A source's trigger is re-armed by its own job after each poll; if that ever fails (the
 /// job was killed by something it could not catch, Quartz refused the new trigger) the source would never be polled
 /// again. Every <see cref="Every"/> this job arms a trigger for now for each configured source that has none; the
 /// source's job then polls it if it is due and otherwise re-arms itself at its due time. It reads no database and

@@ -42,7 +42,7 @@ internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsC
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Shutting down; the schedule is in memory and the next start polls every source once anyway.
+            // Shutting down; a trigger spent without a re-arm is re-armed by the safety net (RearmLostSourcesJob).
             return;
         }
         catch (Exception e)

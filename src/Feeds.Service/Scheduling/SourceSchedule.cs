@@ -4,18 +4,19 @@ using Quartz;
 namespace Feeds.Service.Scheduling;
 
 /// <summary>
-/// One durable Quartz job per source with one one-shot trigger, armed at the source's next poll: at start-up (and
+/// The schedule of the sources' polls, chosen by the store (<see cref="AddSourceSchedule"/>). On SQLite, the one node's
+/// <see cref="DueQueue"/>. On PostgreSQL, shared by the nodes of a cluster: one durable Quartz job per source with one
+/// one-shot trigger, armed at the source's next poll: at start-up (and
 /// when the source is added) for now, then, after each poll, at the due time <see cref="Core.Refreshing.SourceRefresher"/>
 /// computed from the source's stored state (adaptive interval, backoff, Retry-After, a Gone source's day). Quartz
 /// does nothing for a source between its polls, so a service with nothing due is idle whatever the size of its
 /// catalogue: 20,000 sources that each asked every 30 s whether they were due kept almost half a core busy.
 /// A trigger lost to a fault (a job that threw, a re-arm that failed) is found by <see cref="RearmLostSourcesJob"/>.
 /// Jobs follow the config: <see cref="SourceScheduler"/> adds and removes them as sources come and go.
-/// On PostgreSQL the schedule lives in the database (Quartz's clustered ADO.NET job store, its tables made by the store's
+/// The schedule lives in the database (Quartz's clustered ADO.NET job store, its tables made by the store's
 /// migrations), shared by every node on it: each trigger fires on one node, a node that stops checking in has its
 /// running polls redone elsewhere (<see cref="IJobDetail.RequestsRecovery"/>), and
-/// <see cref="DisallowConcurrentExecutionAttribute"/> keeps one poll per source across the cluster. On SQLite it lives
-/// in memory, for the one process that owns the file.
+/// <see cref="DisallowConcurrentExecutionAttribute"/> keeps one poll per source across the cluster.
 /// </summary>
 internal static class SourceSchedule
 {
@@ -38,12 +39,24 @@ internal static class SourceSchedule
     /// </summary>
     public static readonly TimeSpan TakenOverAfter = TimeSpan.FromSeconds(2.5);
 
+    /// <summary>
+    /// The schedule of the sources' polls: on PostgreSQL one Quartz job per source in the clustered job store, shared by
+    /// every node; on SQLite, one node, the <see cref="DueQueue"/> over the store's due times.
+    /// </summary>
     public static IServiceCollection AddSourceSchedule(this IServiceCollection services, FeedsConfig config, StorageSettings storage)
+    {
+        if (storage is { Provider: StorageProvider.Postgres, ConnectionString: { } connectionString })
+            AddClusteredSchedule(services, config, connectionString);
+        else
+            AddDueQueue(services);
+        return services;
+    }
+
+    private static void AddClusteredSchedule(IServiceCollection services, FeedsConfig config, string connectionString)
     {
         services.AddQuartz(quartz =>
         {
-            if (storage is { Provider: StorageProvider.Postgres, ConnectionString: { } connectionString })
-                UseCluster(quartz, connectionString);
+            UseCluster(quartz, connectionString);
             // Jobs spend their time awaiting a busy host's slot or the network, not on a thread (Quartz runs them as
             // tasks; this is a cap on how many run, nothing is allocated for it). Room for every configured source to
             // wait on its host at once, and then some, so the sources of one busy host (30 of them, redirecting, on a
@@ -51,10 +64,23 @@ internal static class SourceSchedule
             quartz.UseDefaultThreadPool(config.Sources.Count + Math.Max(10, config.Fetching.MaxConcurrency * 4));
             quartz.AddJob<RearmLostSourcesJob>(job => job.WithIdentity(RearmLostSourcesJob.Job).StoreDurably());
         });
+        services.AddHostedService<SourceScheduler>();
         // Shutdown waits for running polls to finish.
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
-        services.AddHostedService<SourceScheduler>();
-        return services;
+    }
+
+    private static void AddDueQueue(IServiceCollection services)
+    {
+        services.AddQuartz(quartz =>
+        {
+            // The due queue's one run, retention and the WebSub ping: the polls are the queue's tasks, not Quartz jobs.
+            quartz.UseDefaultThreadPool(4);
+            quartz.AddJob<PollDueSourcesJob>(job => job.WithIdentity(PollDueSourcesJob.Job).StoreDurably());
+        });
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        // After Quartz's, so it stops first: no new polls, and the running ones may finish before Quartz shuts down.
+        services.AddSingleton<DueQueue>();
+        services.AddHostedService(provider => provider.GetRequiredService<DueQueue>());
     }
 
     private static void UseCluster(IQuartzBuilder quartz, string connectionString)

@@ -5,17 +5,16 @@ using Quartz;
 namespace Feeds.Service.Scheduling;
 
 /// <summary>
-/// Keeps one Quartz job per configured source: at start-up a job for each source that has none (polled at once) and
+/// The cluster's schedule (PostgreSQL; a single node uses <see cref="DueQueue"/>). Keeps one Quartz job per configured source: at start-up a job for each source that has none (polled at once) and
 /// none for a source the config no longer has, then, as the config is edited, a job for each added source (polled at
 /// once), none for a removed one, an immediate poll for a source whose address changed, and a trigger moved for a
 /// source whose schedule changed. Sources that did not change are not polled again. Also arms the schedule's safety
 /// net, <see cref="RearmLostSourcesJob"/>.
 /// </summary>
 /// <remarks>
-/// A source that already has its job keeps its trigger. In memory (SQLite) no source has one at start-up, so each is
-/// polled once at once. On a cluster the schedule is in the database: a node that joins leaves the due times the
-/// running nodes armed, where re-arming every source for now would poll the whole catalogue once more per node
-/// started; after downtime of the whole cluster the triggers whose time passed fire at once. Every node follows the
+/// A source that already has its job keeps its trigger. The schedule is in the database: a node that joins leaves the
+/// due times the running nodes armed, where re-arming every source for now would poll the whole catalogue once more per
+/// node started; after downtime of the whole cluster the triggers whose time passed fire at once. Every node follows the
 /// same config file, so each applies each edit; adding a job replaces nothing, and removing one is the same removal.
 /// </remarks>
 internal sealed partial class SourceScheduler(

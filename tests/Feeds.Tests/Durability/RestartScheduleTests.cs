@@ -11,8 +11,8 @@ namespace Feeds.Tests.Durability;
 
 /// <summary>
 /// After downtime each source is polled once, promptly, spread out — not once per missed interval, not all in one second
-/// — and then not again before its due time: its one trigger is re-armed at the due time its poll stored, and nothing
-/// else fires for it. The test reads the triggers off the service's scheduler, so it need not wait out an interval.
+/// — and then not again before its due time: the schedule's one trigger is re-armed at the earliest due time the polls
+/// stored, and nothing else fires. The test reads the trigger off the service's scheduler, so it need not wait out an interval.
 /// </summary>
 [Collection(DurabilityCollection.Name)]
 public sealed class RestartScheduleTests(ITestOutputHelper output)
@@ -65,8 +65,8 @@ public sealed class RestartScheduleTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Waits until every source has exactly one trigger, the one its poll re-armed: not a start-up poll, at the due time
-    /// the poll stored, in the future. Returns those times.
+    /// Waits until every source's stored due time, set by its poll, is ahead and the schedule's one trigger is at the
+    /// earliest of them: nothing polls a source before then. Returns those times.
     /// </summary>
     private static async Task<IReadOnlyList<DateTimeOffset>> WaitForTriggersAtDueTimesAsync(FeedsTestHost host, ChangingSources sources, TimeSpan timeout)
     {
@@ -80,16 +80,16 @@ public sealed class RestartScheduleTests(ITestOutputHelper output)
             for (var index = 0; index < sources.Count; index++)
             {
                 var id = ChangingSources.IdOf(index);
-                var triggers = await scheduler.GetTriggersOfJob(SourceSchedule.JobOf(id));
                 var state = await store.GetSourceStateAsync(id, CancellationToken.None);
-                if (triggers is not [var trigger] || trigger.JobDataMap.ContainsKey(RefreshSourceJob.StartupKey) && trigger.JobDataMap[RefreshSourceJob.StartupKey] is true
-                    || trigger.NextFireTimeUtc != state?.NextDueAt || state?.NextDueAt <= DateTimeOffset.UtcNow)
-                    problems.Add($"{id}: {triggers.Count} trigger(s), next fire {triggers.FirstOrDefault()?.NextFireTimeUtc:O}, stored due {state?.NextDueAt:O}");
+                if (state?.NextDueAt is { } dueAt && dueAt > DateTimeOffset.UtcNow)
+                    armed.Add(dueAt);
                 else
-                    armed.Add(trigger.NextFireTimeUtc!.Value);
+                    problems.Add($"{id}: stored due {state?.NextDueAt:O}");
             }
-            if (problems.Count == 0)
+            var trigger = await scheduler.GetTrigger(PollDueSourcesJob.Trigger);
+            if (problems.Count == 0 && trigger?.NextFireTimeUtc == armed.Min())
                 return armed;
+            problems.Add($"the schedule's trigger at {trigger?.NextFireTimeUtc:O}");
             Assert.True(waiting.Elapsed < timeout, $"within {timeout.TotalSeconds:0} s of the polls not every source was armed at its due time: " + string.Join("; ", problems));
             await Task.Delay(100);
         }

@@ -9,9 +9,10 @@ using Xunit.Abstractions;
 namespace Feeds.Tests.EndToEnd;
 
 /// <summary>
-/// The real service and its Quartz scheduler: a source's one trigger sits at its stored due time, and a due poll starts
-/// within a second of that time — the scheduler neither checks sources on a cadence nor waits one out. On SQLite (Quartz's
-/// schedule in memory); <see cref="PostgresDuePollTests"/> runs the same on PostgreSQL (Quartz's clustered job store).
+/// The real service and its Quartz scheduler: the schedule is armed at the stored due time, and a due poll starts within
+/// a second of that time — the scheduler neither checks sources on a cadence nor waits one out. On SQLite (the due
+/// queue: one job at the earliest due time); <see cref="PostgresDuePollTests"/> runs the same on PostgreSQL (a trigger per
+/// source in Quartz's clustered job store).
 /// </summary>
 public class DuePollTests(ITestOutputHelper output)
 {
@@ -38,8 +39,8 @@ public class DuePollTests(ITestOutputHelper output)
         var dueAt = DateTimeOffset.FromUnixTimeMilliseconds((DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1.5)).ToUnixTimeMilliseconds());
         await using (var connection = await host.OpenDatabaseAsync())
             await connection.ExecuteAsync("UPDATE sources SET next_due_at = @at WHERE id = @id", new { at = dueAt.ToUnixTimeMilliseconds(), id = due });
-        await scheduler.TriggerJob(SourceSchedule.JobOf(due));
-        await WaitUntilAsync(async () => (await scheduler.GetTrigger(SourceSchedule.TriggerOf(due)))?.NextFireTimeUtc == dueAt, "the trigger moved to the new due time");
+        await scheduler.TriggerJob(JobOf(due));
+        await WaitUntilAsync(async () => (await scheduler.GetTrigger(TriggerOf(due)))?.NextFireTimeUtc == dueAt, "the trigger moved to the new due time");
         Assert.Equal(before.Item1, server.RequestCount(sources.Urls[0].AbsolutePath));
 
         await WaitUntilAsync(() => Task.FromResult(server.RequestCount(sources.Urls[0].AbsolutePath) > before.Item1), "the due poll");
@@ -51,20 +52,25 @@ public class DuePollTests(ITestOutputHelper output)
         Assert.InRange(late, TimeSpan.FromMilliseconds(-5), TimeSpan.FromSeconds(1));
         Assert.Equal(before.Item1 + 1, server.RequestCount(sources.Urls[0].AbsolutePath));
         Assert.Equal(before.Item2, server.RequestCount(sources.Urls[1].AbsolutePath));
-        var next = (await scheduler.GetTrigger(SourceSchedule.TriggerOf(due)))!.NextFireTimeUtc!.Value;
+        var next = (await store.GetSourceStateAsync(due, CancellationToken.None))!.NextDueAt!.Value;
         Assert.True(next - polledAt >= TimeSpan.FromMinutes(1) - TimeSpan.FromSeconds(1), $"re-armed {(next - polledAt).TotalSeconds:0} s after the poll, under its schedule of a minute");
     }
 
-    /// <summary>One trigger, not a start-up poll, at the due time the store holds, still ahead.</summary>
-    private static async Task<bool> ArmedAtDueTimeAsync(IScheduler scheduler, IPollStore store, string sourceId)
+    /// <summary>The job that polls the source when it is due: the due queue's one job.</summary>
+    protected virtual JobKey JobOf(string sourceId) => PollDueSourcesJob.Job;
+
+    /// <summary>The trigger that polls the source when it is due: the due queue's one trigger, at the earliest due time.</summary>
+    protected virtual TriggerKey TriggerOf(string sourceId) => PollDueSourcesJob.Trigger;
+
+    /// <summary>The source's stored due time is still ahead and the queue's trigger fires no later than it.</summary>
+    protected virtual async Task<bool> ArmedAtDueTimeAsync(IScheduler scheduler, IPollStore store, string sourceId)
     {
-        var triggers = await scheduler.GetTriggersOfJob(SourceSchedule.JobOf(sourceId));
+        var trigger = await scheduler.GetTrigger(PollDueSourcesJob.Trigger);
         var state = await store.GetSourceStateAsync(sourceId, CancellationToken.None);
-        return triggers is [var trigger] && !(trigger.JobDataMap.TryGetValue(RefreshSourceJob.StartupKey, out var startup) && startup is true)
-            && state?.NextDueAt is { } dueAt && trigger.NextFireTimeUtc == dueAt && dueAt > DateTimeOffset.UtcNow;
+        return state?.NextDueAt is { } dueAt && dueAt > DateTimeOffset.UtcNow && trigger?.NextFireTimeUtc <= dueAt;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    protected static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         var waiting = Stopwatch.StartNew();
         while (!await condition())
@@ -79,4 +85,17 @@ public class DuePollTests(ITestOutputHelper output)
 public sealed class PostgresDuePollTests(ITestOutputHelper output) : DuePollTests(output)
 {
     protected override StoreKind Store => StoreKind.Postgres;
+
+    protected override JobKey JobOf(string sourceId) => SourceSchedule.JobOf(sourceId);
+
+    protected override TriggerKey TriggerOf(string sourceId) => SourceSchedule.TriggerOf(sourceId);
+
+    /// <summary>The source's one trigger, not a start-up poll, at the due time the store holds, still ahead.</summary>
+    protected override async Task<bool> ArmedAtDueTimeAsync(IScheduler scheduler, IPollStore store, string sourceId)
+    {
+        var triggers = await scheduler.GetTriggersOfJob(SourceSchedule.JobOf(sourceId));
+        var state = await store.GetSourceStateAsync(sourceId, CancellationToken.None);
+        return triggers is [var trigger] && !(trigger.JobDataMap.TryGetValue(RefreshSourceJob.StartupKey, out var startup) && startup is true)
+            && state?.NextDueAt is { } dueAt && trigger.NextFireTimeUtc == dueAt && dueAt > DateTimeOffset.UtcNow;
+    }
 }

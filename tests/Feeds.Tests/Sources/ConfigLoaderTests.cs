@@ -137,7 +137,8 @@ public sealed class ConfigLoaderTests
               "sources": [{ "id": "f", "url": "a.xml", "sections": ["s"] }],
               "fetching": { "allowPrivateNetworks": ["127.0.0.1/32", "10.20.0.0/16", "fd00::1"], "maxBodyBytes": 1048576,
                             "timeout": "20s", "connectTimeout": "5s", "perHostConcurrency": 2, "minHostSpacing": "500ms",
-                            "maxConcurrency": 32, "minInterval": "10m", "maxInterval": "6h", "maxBackoff": "3h" } }
+                            "maxConcurrency": 32, "minInterval": "10m", "maxInterval": "6h", "maxBackoff": "3h",
+                            "maxPollsInFlight": 100 } }
             """, "/srv/feeds.json");
 
         Assert.Empty(problems);
@@ -145,8 +146,8 @@ public sealed class ConfigLoaderTests
         Assert.Equal(["127.0.0.1/32", "10.20.0.0/16", "fd00::1/128"], fetching.AllowedPrivateNetworks.Select(n => n.ToString()));
         Assert.Equal((1048576L, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5)), (fetching.MaxBodyBytes, fetching.Timeout, fetching.ConnectTimeout));
         Assert.Equal((2, TimeSpan.FromMilliseconds(500), 32), (fetching.PerHostConcurrency, fetching.MinHostSpacing, fetching.MaxConcurrency));
-        Assert.Equal((TimeSpan.FromMinutes(10), TimeSpan.FromHours(6), TimeSpan.FromHours(3)),
-            (config.Scheduling.MinInterval, config.Scheduling.MaxInterval, config.Scheduling.MaxBackoff));
+        Assert.Equal((TimeSpan.FromMinutes(10), TimeSpan.FromHours(6), TimeSpan.FromHours(3), (int?)100),
+            (config.Scheduling.MinInterval, config.Scheduling.MaxInterval, config.Scheduling.MaxBackoff, config.Scheduling.MaxPollsInFlight));
     }
 
     [Fact]

@@ -120,7 +120,7 @@ public sealed partial class ConfigSchemaTests
               "fetching": {
                 "allowPrivateNetworks": ["127.0.0.1/32"], "maxBodyBytes": 1048576, "timeout": "20s", "connectTimeout": "5s",
                 "perHostConcurrency": 2, "minHostSpacing": "500ms", "maxConcurrency": 16,
-                "minInterval": "2m", "maxInterval": "6h", "maxBackoff": "3h"
+                "minInterval": "2m", "maxInterval": "6h", "maxBackoff": "3h", "maxPollsInFlight": 32
               },
               "retention": { "maxAgeDays": 90, "maxItemsPerSource": 1000 },
               "storage": { "provider": "postgres", "connectionString": "Host=db.example.com;Database=feeds;Username=feeds" }

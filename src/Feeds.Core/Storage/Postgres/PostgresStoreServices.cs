@@ -23,6 +23,8 @@ public static class PostgresStoreServices
         services.AddSingleton<ISearchStore, PostgresSearchStore>();
         services.AddSingleton<IStatusStore, PostgresStatusStore>();
         services.AddSingleton<IActivityStore, PostgresActivityStore>();
+        // Writes side by side: the shared queries as they are.
+        services.AddSingleton<IScheduleStore>(provider => new DbScheduleStore(provider.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IRetentionStore, PostgresRetentionStore>();
         services.AddSingleton<IBackupStore, PostgresBackupStore>();
         services.AddSingleton<ISchemaStore, PostgresSchemaStore>();

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Feeds.Core.Storage.Sqlite;
 
 /// <summary>
-/// Registers the SQLite store: each contract (<see cref="IPollStore"/>, <see cref="IPublishingStore"/>, <see cref="ISearchStore"/>, <see cref="IStatusStore"/>, <see cref="IActivityStore"/>,
+/// Registers the SQLite store: each contract (<see cref="IPollStore"/>, <see cref="IPublishingStore"/>, <see cref="ISearchStore"/>, <see cref="IStatusStore"/>, <see cref="IActivityStore"/>, <see cref="IScheduleStore"/>,
 /// <see cref="IRetentionStore"/>, <see cref="IBackupStore"/>, <see cref="ISchemaStore"/>) as its own small implementation
 /// over one shared database. Code outside Storage takes the contract it needs and never names the implementation.
 /// </summary>
@@ -24,6 +24,7 @@ public static class SqliteStoreServices
         services.AddSingleton<ISearchStore, SqliteSearchStore>();
         services.AddSingleton<IStatusStore, SqliteStatusStore>();
         services.AddSingleton<IActivityStore, SqliteActivityStore>();
+        services.AddSingleton<IScheduleStore, SqliteScheduleStore>();
         services.AddSingleton<IRetentionStore, SqliteRetentionStore>();
         services.AddSingleton<IBackupStore, SqliteBackupStore>();
         services.AddSingleton<ISchemaStore, SqliteSchemaStore>();

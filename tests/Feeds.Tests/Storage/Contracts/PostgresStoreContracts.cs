@@ -19,6 +19,8 @@ public sealed class PostgresRetentionStoreContract : RetentionStoreContract<Post
 
 public sealed class PostgresActivityStoreContract : ActivityStoreContract<PostgresStores>;
 
+public sealed class PostgresScheduleStoreContract : ScheduleStoreContract<PostgresStores>;
+
 public sealed class PostgresBackupStoreContract : BackupStoreContract<PostgresStores>;
 
 public sealed class PostgresSchemaStoreContract : SchemaStoreContract<PostgresStores>;

@@ -29,6 +29,8 @@ public sealed class SqliteRetentionStoreContract : RetentionStoreContract<Sqlite
 
 public sealed class SqliteActivityStoreContract : ActivityStoreContract<SqliteStores>;
 
+public sealed class SqliteScheduleStoreContract : ScheduleStoreContract<SqliteStores>;
+
 public sealed class SqliteBackupStoreContract : BackupStoreContract<SqliteStores>;
 
 public sealed class SqliteSchemaStoreContract : SchemaStoreContract<SqliteStores>;

@@ -18,6 +18,8 @@ public class StoreUnderTest(ServiceProvider services) : IDisposable
 
     public IActivityStore Activity { get; } = services.GetRequiredService<IActivityStore>();
 
+    public IScheduleStore Schedule { get; } = services.GetRequiredService<IScheduleStore>();
+
     public IRetentionStore Retention { get; } = services.GetRequiredService<IRetentionStore>();
 
     public IBackupStore Backup { get; } = services.GetRequiredService<IBackupStore>();
