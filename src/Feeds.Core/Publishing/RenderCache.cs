@@ -16,10 +16,12 @@ namespace Feeds.Core.Publishing;
 /// instead of each rendering it again. A render that fails is reported to <see cref="RenderFaults"/>, and readers get
 /// the document's previous bytes when there are any: a stale page is better than none.
 /// </remarks>
-public sealed class RenderCache(RenderFaults faults, TimeProvider clock)
+/// <param name="capacity">How many documents are kept, which bounds memory: when full the cache starts over, and deep archive
+/// pages are rendered on demand.</param>
+public sealed class RenderCache(RenderFaults faults, TimeProvider clock, int capacity = RenderCache.DefaultCapacity)
 {
-    /// <summary>Bounds memory: deep archive pages are rendered on demand and the cache starts over when full.</summary>
-    private const int MaxCachedDocuments = 1024;
+    /// <summary>The feeds' and pages' bound: every section's pages and feeds in every format, and their recent archive pages.</summary>
+    public const int DefaultCapacity = 1024;
 
     /// <summary>How long a reader of a changed document waits for the new bytes before it is given the previous ones.</summary>
     public static readonly TimeSpan FreshBytesWait = TimeSpan.FromMilliseconds(50);
@@ -42,7 +44,7 @@ public sealed class RenderCache(RenderFaults faults, TimeProvider clock)
 
     private async Task<RenderedDocument> LatestAsync(Uri address, FeedsConfig config, long version, Func<Task<RenderedDocument>> render, CancellationToken cancellationToken)
     {
-        if (_cache.Count >= MaxCachedDocuments)
+        if (_cache.Count >= capacity)
             _cache.Clear();
         var slot = _cache.GetOrAdd(address.AbsoluteUri, _ => new Slot());
         var current = slot.Current;
