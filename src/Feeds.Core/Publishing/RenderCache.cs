@@ -44,9 +44,7 @@ public sealed class RenderCache(RenderFaults faults, TimeProvider clock, int cap
 
     private async Task<RenderedDocument> LatestAsync(Uri address, FeedsConfig config, long version, Func<Task<RenderedDocument>> render, CancellationToken cancellationToken)
     {
-        if (_cache.Count >= capacity)
-            _cache.Clear();
-        var slot = _cache.GetOrAdd(address.AbsoluteUri, _ => new Slot());
+        var slot = SlotOf(address.AbsoluteUri);
         var current = slot.Current;
         if (current is not null && current.Version == version && ReferenceEquals(current.Config, config) && current.Document.IsComplete)
         {
@@ -68,6 +66,16 @@ public sealed class RenderCache(RenderFaults faults, TimeProvider clock, int cap
             // The render noted its failure; readers get the document as it was before this change, whatever config it was for.
             return current.Document;
         }
+    }
+
+    /// <summary>The document's slot; a new one empties a full cache first (a hit never does, so a full cache is not emptied by its own readers).</summary>
+    private Slot SlotOf(string key)
+    {
+        if (_cache.TryGetValue(key, out var slot))
+            return slot;
+        if (_cache.Count >= capacity)
+            _cache.Clear();
+        return _cache.GetOrAdd(key, _ => new Slot());
     }
 
     private async Task<Rendered> RenderAsync(Uri address, FeedsConfig config, long version, Func<Task<RenderedDocument>> render)
