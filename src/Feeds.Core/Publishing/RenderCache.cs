@@ -16,10 +16,12 @@ namespace Feeds.Core.Publishing;
 /// instead of each rendering it again. A render that fails is reported to <see cref="RenderFaults"/>, and readers get
 /// the document's previous bytes when there are any: a stale page is better than none.
 /// </remarks>
-public sealed class RenderCache(RenderFaults faults, TimeProvider clock)
+/// <param name="capacity">How many documents are kept, which bounds memory: when full the cache starts over, and deep archive
+/// pages are rendered on demand.</param>
+public sealed class RenderCache(RenderFaults faults, TimeProvider clock, int capacity = RenderCache.DefaultCapacity)
 {
-    /// <summary>Bounds memory: deep archive pages are rendered on demand and the cache starts over when full.</summary>
-    private const int MaxCachedDocuments = 1024;
+    /// <summary>The feeds' and pages' bound: every section's pages and feeds in every format, and their recent archive pages.</summary>
+    public const int DefaultCapacity = 1024;
 
     /// <summary>How long a reader of a changed document waits for the new bytes before it is given the previous ones.</summary>
     public static readonly TimeSpan FreshBytesWait = TimeSpan.FromMilliseconds(50);
@@ -42,9 +44,7 @@ public sealed class RenderCache(RenderFaults faults, TimeProvider clock)
 
     private async Task<RenderedDocument> LatestAsync(Uri address, FeedsConfig config, long version, Func<Task<RenderedDocument>> render, CancellationToken cancellationToken)
     {
-        if (_cache.Count >= MaxCachedDocuments)
-            _cache.Clear();
-        var slot = _cache.GetOrAdd(address.AbsoluteUri, _ => new Slot());
+        var slot = SlotOf(address.AbsoluteUri);
         var current = slot.Current;
         if (current is not null && current.Version == version && ReferenceEquals(current.Config, config) && current.Document.IsComplete)
         {
@@ -66,6 +66,16 @@ public sealed class RenderCache(RenderFaults faults, TimeProvider clock)
             // The render noted its failure; readers get the document as it was before this change, whatever config it was for.
             return current.Document;
         }
+    }
+
+    /// <summary>The document's slot; a new one empties a full cache first (a hit never does, so a full cache is not emptied by its own readers).</summary>
+    private Slot SlotOf(string key)
+    {
+        if (_cache.TryGetValue(key, out var slot))
+            return slot;
+        if (_cache.Count >= capacity)
+            _cache.Clear();
+        return _cache.GetOrAdd(key, _ => new Slot());
     }
 
     private async Task<Rendered> RenderAsync(Uri address, FeedsConfig config, long version, Func<Task<RenderedDocument>> render)

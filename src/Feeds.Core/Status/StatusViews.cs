@@ -14,9 +14,11 @@ namespace Feeds.Core.Status;
 /// Building reads every source's state and statistics, O(sources + items): one to two seconds at 20,000 sources and 400,000
 /// items on a busy 2-core machine. So a request never waits for one while the snapshot it has is recent (younger than <see cref="MaxServedAge"/>):
 /// it is answered from that one and a newer one is built behind it (stale-while-revalidate, as RFC 5861 names it for
-/// caches), and a poll shows on the page a build later. Builds run one at a time and at most half the time, however
-/// fast polls commit (at 20,000 sources on a 30 minute schedule, ten a second). Only a request that finds no snapshot,
-/// or one older than <see cref="MaxServedAge"/> (nobody asked for a while), waits for a build.
+/// caches), and a poll shows on the page a build later. Builds run one at a time, at most half the time and at most once
+/// per <see cref="MinRebuildInterval"/>, however fast polls commit (at 20,000 sources on a 30 minute schedule, ten a
+/// second): so a poll shows within the longer of <see cref="MinRebuildInterval"/> and two builds, plus one build. Only a
+/// request that finds no snapshot, or one older than <see cref="MaxServedAge"/> (nobody asked for a while), waits for a build.
+/// Each snapshot has its own <see cref="StatusSnapshot.Version"/>, which the rendered status pages are kept by.
 /// </remarks>
 public sealed partial class StatusViews(StatusReporter reporter, IStatusStore store, FeedsConfigMonitor configs, TimeProvider clock,
     ILogger<StatusViews> logger)
@@ -30,8 +32,15 @@ public sealed partial class StatusViews(StatusReporter reporter, IStatusStore st
     /// <summary>The oldest snapshot a request is answered from while a newer one is built.</summary>
     public static readonly TimeSpan MaxServedAge = MaxAge + TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The shortest time between builds under constant polling: each build renders the status pages asked for again, and an
+    /// operator reading the page cannot tell a second's delay.
+    /// </summary>
+    public static readonly TimeSpan MinRebuildInterval = TimeSpan.FromSeconds(1);
+
     private readonly SemaphoreSlim _building = new(1, 1);
     private StatusSnapshot? _current;
+    private long _builds;
 
     /// <summary>A snapshot showing every change made before its build started, built less than <see cref="MaxServedAge"/> ago (or just now).</summary>
     public async Task<StatusSnapshot> GetAsync(CancellationToken cancellationToken)
@@ -56,10 +65,14 @@ public sealed partial class StatusViews(StatusReporter reporter, IStatusStore st
         }
     }
 
-    /// <summary>Starts a build unless one runs, or the last one ended less than its own length ago (builds take at most half the time).</summary>
+    /// <summary>
+    /// Starts a build unless one runs, the last one ended less than its own length ago (builds take at most half the time),
+    /// or it started less than <see cref="MinRebuildInterval"/> ago.
+    /// </summary>
     private void RebuildBehind(StatusSnapshot current)
     {
-        if (Age(current) < current.BuildTime * 2 || !_building.Wait(0))
+        var age = Age(current);
+        if (age < current.BuildTime * 2 || age < MinRebuildInterval || !_building.Wait(0))
             return;
         _ = Task.Run(async () =>
         {
@@ -86,7 +99,7 @@ public sealed partial class StatusViews(StatusReporter reporter, IStatusStore st
         var basis = Basis();
         var started = clock.GetTimestamp();
         var report = await reporter.BuildAsync(basis.Config, basis.Rejected, cancellationToken);
-        var built = new StatusSnapshot(basis, report, clock.GetElapsedTime(started));
+        var built = new StatusSnapshot(Interlocked.Increment(ref _builds), basis, report, clock.GetElapsedTime(started));
         Volatile.Write(ref _current, built);
         return built;
     }
@@ -112,13 +125,17 @@ public sealed class StatusSnapshot
 
     private readonly ConcurrentDictionary<StatusFilter, IReadOnlyList<SourceStatus>> _filtered = new();
 
-    internal StatusSnapshot(SnapshotBasis basis, StatusReport report, TimeSpan buildTime)
+    internal StatusSnapshot(long version, SnapshotBasis basis, StatusReport report, TimeSpan buildTime)
     {
+        Version = version;
         Basis = basis;
         BuildTime = buildTime;
         Report = report;
         Summary = StatusSummary.Of(report);
     }
+
+    /// <summary>Grows with each build: the rendered status pages are kept until a newer snapshot is built.</summary>
+    public long Version { get; }
 
     internal SnapshotBasis Basis { get; }
 

@@ -26,7 +26,7 @@ internal static class HtmlPage
     private const string ContentSecurityPolicy = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     private const string ContentSecurityPolicyWithForms = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    /// <summary>Renders <typeparamref name="TPage"/> for this request alone and sends it uncached (a page of live state, such as <c>/status</c>).</summary>
+    /// <summary>Renders <typeparamref name="TPage"/> for this request alone, not kept (the search form, or why a search cannot be run).</summary>
     /// <param name="hasForm">The page submits a form (GET, to this service): the policy allows that and nothing more.</param>
     /// <param name="statusCode">200, or the error the page explains (a 400 for a query that cannot be run).</param>
     public static async Task<ContentHttpResult> RenderAsync<TPage>(HttpContext context, IDictionary<string, object?> parameters, bool hasForm = false,
@@ -43,6 +43,14 @@ internal static class HtmlPage
     {
         AddSecurityHeaders(context.Response, hasForm);
         return RenderedDocumentResults.Serve(context, page, config.Publishing.MaxAge);
+    }
+
+    /// <summary>Sends an operator page of a <see cref="RenderCache"/> with its validators, to the client alone (<see cref="RenderedDocumentResults.ServePrivate"/>), and the page's security headers.</summary>
+    /// <param name="hasForm">The page submits a form (the status filters): the policy allows that and nothing more.</param>
+    public static IResult ServePrivate(HttpContext context, RenderedDocument page, bool hasForm = false)
+    {
+        AddSecurityHeaders(context.Response, hasForm);
+        return RenderedDocumentResults.ServePrivate(context, page);
     }
 
     /// <summary>Renders <typeparamref name="TPage"/> with <paramref name="parameters"/> (by the page's property names) to UTF-8 bytes.</summary>

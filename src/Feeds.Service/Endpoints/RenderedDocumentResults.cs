@@ -10,9 +10,23 @@ namespace Feeds.Service.Endpoints;
 /// </summary>
 internal static class RenderedDocumentResults
 {
+    /// <summary>The Vary of an operator document, which is HTML or JSON at one address as the client accepts.</summary>
+    private static readonly string VaryByAcceptAndEncoding = $"{HeaderNames.Accept}, {HeaderNames.AcceptEncoding}";
+
     /// <summary>Answers the request with <paramref name="document"/>, or 304 when the client holds it already.</summary>
     /// <param name="maxAge">How long a client or proxy may reuse it without asking (RFC 9111 §5.2.2.1).</param>
-    public static IResult Serve(HttpContext context, RenderedDocument document, TimeSpan maxAge)
+    public static IResult Serve(HttpContext context, RenderedDocument document, TimeSpan maxAge) =>
+        Serve(context, document, $"public, max-age={(int)maxAge.TotalSeconds}", HeaderNames.AcceptEncoding);
+
+    /// <summary>
+    /// Answers an operator's request with <paramref name="document"/>, or 304 when the client holds it already. Only the
+    /// client may keep it (<c>private</c>, RFC 9111 §5.2.2.7), never a shared cache that would hand it to someone the
+    /// operator gate refuses, and it asks again each time (<c>no-cache</c>, §5.2.2.4): the page is the service's live state.
+    /// </summary>
+    public static IResult ServePrivate(HttpContext context, RenderedDocument document) =>
+        Serve(context, document, "private, no-cache", VaryByAcceptAndEncoding);
+
+    private static IResult Serve(HttpContext context, RenderedDocument document, string cacheControl, string vary)
     {
         var coding = NegotiateCoding(context.Request);
         var representation = document[coding];
@@ -20,9 +34,9 @@ internal static class RenderedDocumentResults
         var headers = response.GetTypedHeaders();
         headers.ETag = EntityTagHeaderValue.Parse(representation.ETag);
         headers.LastModified = document.LastModified;
-        response.Headers.CacheControl = $"public, max-age={(int)maxAge.TotalSeconds}";
-        // The body differs by Accept-Encoding, so a shared cache must key on it (RFC 9110 §12.5.5).
-        response.Headers.Vary = HeaderNames.AcceptEncoding;
+        response.Headers.CacheControl = cacheControl;
+        // The body differs by Accept-Encoding (and more), so a cache must key on it (RFC 9110 §12.5.5).
+        response.Headers.Vary = vary;
         if (IsNotModified(context.Request, representation.ETag, document.LastModified))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         if (coding != ContentCoding.Identity)

@@ -5,26 +5,30 @@ using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
 using Feeds.Core.Status;
 using Feeds.Core.Storage;
-using Feeds.Service.Pages;
-using Feeds.Service.Scheduling;
 
 namespace Feeds.Service.Endpoints;
 
 /// <summary>
 /// <c>/status</c>: the sources' health, a page of them at a time, filtered by state, section and text, as HTML for people
 /// and JSON for tools (<c>Accept: application/json</c>); <c>/status/summary</c>: the counts alone, for monitors. Every
-/// answer is sliced from one <see cref="StatusSnapshot"/> built once per change, so it costs its page, not the catalogue.
-/// Both are for operators only (<see cref="OperatorAccess"/>).
+/// answer is sliced from one <see cref="StatusSnapshot"/> built once per change, so it costs its page, not the catalogue,
+/// and a page is kept rendered until the next snapshot (<see cref="CachedStatusPages"/>). Both are for operators only
+/// (<see cref="OperatorAccess"/>).
 /// </summary>
 /// <remarks>
 /// Pages are numbered (<c>?page=N</c>) rather than keyed by a cursor: a person wants "page 3 of 40" and links to jump, and
 /// the list's order (health, then id) only changes when a source's health does, which a walk over a few seconds rarely
-/// meets; <c>generatedAt</c> on every page tells a tool when the snapshot under it changed. Answers are
-/// <c>Cache-Control: no-store</c>: they are the service's live state, and cheap to ask again.
+/// meets; <c>generatedAt</c> on every page tells a tool when the snapshot under it changed. A page is sent
+/// <c>private, no-cache</c> with a strong ETag: the operator's client keeps it and asks again with <c>If-None-Match</c>
+/// (a 304 while the snapshot stands), and no shared cache keeps it. The summary is <c>no-store</c>: it is read live.
 /// </remarks>
 internal static class StatusApi
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    /// <summary>The content type of the JSON answers.</summary>
+    public const string JsonContentType = "application/json; charset=utf-8";
+
+    /// <summary>How the JSON answers are written: camelCase, states in kebab-case (<c>never-polled</c>).</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
@@ -37,28 +41,20 @@ internal static class StatusApi
         return app;
     }
 
-    private static async Task<IResult> GetStatusAsync(HttpContext context, FeedsConfigMonitor configs, StatusViews views, DayActivity dayActivity,
+    private static async Task<IResult> GetStatusAsync(HttpContext context, FeedsConfigMonitor configs, CachedStatusPages pages,
         CancellationToken cancellationToken)
     {
-        context.Response.Headers.CacheControl = "no-store";
-        var (filter, page, problem) = ReadQuery(context.Request.Query, configs.Current);
+        var config = configs.Current;
+        var (filter, page, problem) = ReadQuery(context.Request.Query, config);
         if (filter is null)
-            return TypedResults.Problem(title: "Not a status query", detail: problem, statusCode: StatusCodes.Status400BadRequest);
-        var snapshot = await views.GetAsync(cancellationToken);
-        // The page's sources with their last day, read for them alone: a page costs its hundred sources, not the catalogue.
-        var listing = await dayActivity.AddToAsync(snapshot.Page(filter, page), cancellationToken);
-        // The nodes of a cluster, read live (one small table); none on SQLite, which is one node.
-        var cluster = context.RequestServices.GetService<ClusterMembership>() is { } membership ? await membership.ViewAsync(cancellationToken) : null;
-        // Serialized here rather than by the result, so a failure is inside the page's wall (RenderFaultWall).
-        if (context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
-            return TypedResults.Bytes(JsonSerializer.SerializeToUtf8Bytes(JsonPage(snapshot, listing, cluster), Json), "application/json; charset=utf-8");
-        // The filter form submits to this service.
-        return await HtmlPage.RenderAsync<StatusPage>(context, new Dictionary<string, object?>
         {
-            [nameof(StatusPage.Snapshot)] = snapshot,
-            [nameof(StatusPage.Listing)] = listing,
-            [nameof(StatusPage.Cluster)] = cluster,
-        }, hasForm: true);
+            context.Response.Headers.CacheControl = "no-store";
+            return TypedResults.Problem(title: "Not a status query", detail: problem, statusCode: StatusCodes.Status400BadRequest);
+        }
+        if (context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
+            return RenderedDocumentResults.ServePrivate(context, await pages.JsonAsync(config, filter, page, cancellationToken));
+        // The filter form submits to this service.
+        return HtmlPage.ServePrivate(context, await pages.HtmlAsync(config, filter, page, cancellationToken), hasForm: true);
     }
 
     private static async Task<IResult> GetSummaryAsync(HttpContext context, StatusViews views, FeedsConfigMonitor configs, IPollStore polls,
@@ -77,31 +73,8 @@ internal static class StatusApi
             RejectedConfig = rejected is null ? null : new { rejected.At, Problems = rejected.Problems.Count },
             StoreWriteFault = polls.WriteFault,
             RenderFault = renderFaults.Recent,
-        }, Json), "application/json; charset=utf-8");
+        }, Json), JsonContentType);
     }
-
-    private static object JsonPage(StatusSnapshot snapshot, StatusListing listing, ClusterView? cluster) => new
-    {
-        snapshot.Report.GeneratedAt,
-        snapshot.Summary,
-        Filter = new { State = listing.Filter.State is { } state ? StatusFilter.Name(state) : null, listing.Filter.Section, Q = listing.Filter.Text },
-        listing.Page,
-        StatusListing.PageSize,
-        listing.Pages,
-        listing.Matching,
-        Links = new
-        {
-            Self = listing.Filter.Link(listing.Page),
-            First = listing.Filter.Link(1),
-            Previous = listing.HasPrevious ? listing.Filter.Link(Math.Min(listing.Page, listing.Pages + 1) - 1) : null,
-            Next = listing.HasNext ? listing.Filter.Link(listing.Page + 1) : null,
-            Last = listing.Filter.Link(listing.Pages),
-        },
-        listing.Sources,
-        snapshot.Report.Sections,
-        snapshot.Report.RejectedConfig,
-        Cluster = cluster,
-    };
 
     /// <summary>
     /// The filter and page a query asks for, or what is wrong with it: <c>state</c> (a <see cref="SourceHealth"/>),

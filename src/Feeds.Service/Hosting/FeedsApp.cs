@@ -47,6 +47,8 @@ public static class FeedsApp
         builder.Services.AddRetention();
         // The pages for people, rendered once per change of what they show, like the feeds.
         builder.Services.AddSingleton<CachedPages>();
+        // The operator's status pages, rendered once per status snapshot.
+        builder.Services.AddSingleton<CachedStatusPages>();
         // A cluster (PostgreSQL): this node's record beside the others', listed on /status, checked by /healthz.
         if (storage.Provider == StorageProvider.Postgres)
             builder.Services.AddClusterMembership();

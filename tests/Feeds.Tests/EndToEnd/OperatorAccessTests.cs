@@ -52,14 +52,7 @@ public sealed class OperatorAccessTests : IAsyncLifetime
     private async Task<HttpStatusCode> StatusOfAsync(IPAddress from, string path, string? forwardedFor = null, string? token = null, bool json = false)
     {
         using var client = ClientFrom(from);
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (forwardedFor is not null)
-            request.Headers.Add("X-Forwarded-For", forwardedFor);
-        if (token is not null)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (json)
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await client.SendAsync(request);
+        using var response = await SendAsync(client, path, json, forwardedFor: forwardedFor, token: token);
         return response.StatusCode;
     }
 
@@ -101,6 +94,62 @@ public sealed class OperatorAccessTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, await StatusOfAsync(Stranger, path, token: Token));
         Assert.Equal(HttpStatusCode.Forbidden, await StatusOfAsync(Stranger, "status", token: Token[..^1] + "X"));
         Assert.Equal(HttpStatusCode.Forbidden, await StatusOfAsync(Stranger, "status", token: Token + "X"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AKeptStatusPageIsNeverSentToARefusedRequestEvenOneThatShowsItsETag(bool json)
+    {
+        // An operator's request puts the page in the cache; its ETag is what a refused client would show to get it.
+        using var operatorClient = ClientFrom(Operator);
+        using var kept = await SendAsync(operatorClient, "status", json);
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        var etag = kept.Headers.ETag!;
+        Assert.Equal((true, true, false), (kept.Headers.CacheControl!.Private, kept.Headers.CacheControl.NoCache, kept.Headers.CacheControl.Public));
+
+        using var stranger = ClientFrom(Stranger);
+        using var proxy = ClientFrom(Proxy);
+        var refused = new List<HttpResponseMessage>
+        {
+            await SendAsync(stranger, "status", json, etag),
+            await SendAsync(stranger, "status", json, etag, token: Token + "X"),
+            await SendAsync(operatorClient, "status", json, etag, forwardedFor: "203.0.113.9"),
+            await SendAsync(proxy, "status", json, etag, forwardedFor: "203.0.113.9"),
+        };
+
+        foreach (var response in refused)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Null(response.Headers.ETag);
+            Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("wire.rss", body);
+            Assert.DoesNotContain("international", body);
+            response.Dispose();
+        }
+        // The same page is the operator's whichever way they are let in: by the token from anywhere, through the trusted proxy.
+        using var byToken = await SendAsync(stranger, "status", json, etag, token: Token);
+        using var throughProxy = await SendAsync(proxy, "status", json, etag, forwardedFor: "127.0.0.1");
+        Assert.Contains(byToken.StatusCode, new[] { HttpStatusCode.NotModified, HttpStatusCode.OK });
+        Assert.Contains(throughProxy.StatusCode, new[] { HttpStatusCode.NotModified, HttpStatusCode.OK });
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string path, bool json, EntityTagHeaderValue? etag = null,
+        string? forwardedFor = null, string? token = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (json)
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (etag is not null)
+            request.Headers.IfNoneMatch.Add(etag);
+        if (forwardedFor is not null)
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        if (token is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await client.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
     }
 
     [Fact]
