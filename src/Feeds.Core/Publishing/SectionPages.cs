@@ -3,7 +3,7 @@ using Feeds.Core.Storage;
 
 namespace Feeds.Core.Publishing;
 
-/// <summary>A story as a section shows it: the earliest report, and the same story from other sources.</summary>
+/// <summary>A story as a section shows it: its lead report (<see cref="StoryLead"/>), and the same story from other sources.</summary>
 public sealed record SectionEntry(StoredItem Item, IReadOnlyList<StoredItem> AlsoReportedBy)
 {
     /// <summary>Other stories most like this one (<see cref="RelatedItems"/>), best first; empty until they are looked for.</summary>
@@ -41,8 +41,9 @@ public sealed record SectionPage(Section Section, ItemCursor Cursor, IReadOnlyLi
 
 /// <summary>
 /// Builds section pages from the store: the section's sources, filtered by its rules, with one entry per story
-/// (<see cref="StoredItem.StoryId"/>, placed when the items were stored: see <see cref="Normalization.SameStory"/>). The earliest report
-/// the section shows is the entry, and its other reports the section shows are kept as "also reported by".
+/// (<see cref="StoredItem.StoryId"/>, placed when the items were stored: see <see cref="Normalization.SameStory"/>). The lead of the reports
+/// the section shows (<see cref="StoryLead"/>: the section's preferred source's, else the earliest) is the entry, and its
+/// other reports the section shows are kept as "also reported by".
 /// </summary>
 public sealed class SectionPages(IPublishingStore store)
 {
@@ -78,14 +79,15 @@ public sealed class SectionPages(IPublishingStore store)
         var members = (await store.GetStoryMembersAsync(shown.Select(i => i.StoryId).Distinct().ToList(), cancellationToken))
             .Where(member => Shows(config, section, sources, member))
             .ToLookup(member => member.StoryId);
+        var preferredSources = config.PreferredSourcesOf(section);
         var entries = new List<SectionEntry>();
         foreach (var item in shown)
         {
-            var sameStory = members[item.StoryId].Where(m => m.Id != item.Id).ToList();
-            // A later report of a story is folded into the earliest one, which is the entry.
-            if (sameStory.Any(m => IsEarlier(m, item)))
+            // Every other report the section shows is folded into the story's lead, which is the entry.
+            var others = members[item.StoryId].Where(m => m.Id != item.Id).ToList();
+            if (StoryLead.Of([item, .. others], preferredSources).Id != item.Id)
                 continue;
-            entries.Add(new SectionEntry(item, sameStory));
+            entries.Add(new SectionEntry(item, others));
         }
         return entries;
     }
@@ -93,7 +95,4 @@ public sealed class SectionPages(IPublishingStore store)
     private static bool Shows(FeedsConfig config, Section section, Dictionary<string, Source> sources, StoredItem item) =>
         sources.TryGetValue(item.SourceId, out var source)
         && config.SectionShows(section, source, new RuleSubject(item.Title, item.SummaryText, item.Categories, item.SourceLanguage));
-
-    private static bool IsEarlier(StoredItem a, StoredItem b) =>
-        a.PublishedAt < b.PublishedAt || (a.PublishedAt == b.PublishedAt && a.Id < b.Id);
 }

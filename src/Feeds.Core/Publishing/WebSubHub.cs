@@ -1,9 +1,7 @@
-using Feeds.Core.Sources;
-
 namespace Feeds.Core.Publishing;
 
 /// <summary>
-/// Tells a WebSub hub that a section's feeds changed, so subscribers get them at once instead of polling
+/// Tells a WebSub hub that a section's or a story's feeds changed, so subscribers get them at once instead of polling
 /// (W3C WebSub §5.1; the publish ping itself is the PubSubHubbub 0.4 convention hubs accept:
 /// a form POST of <c>hub.mode=publish</c> and <c>hub.url</c>).
 /// </summary>
@@ -13,12 +11,12 @@ public sealed class WebSubHub(IHttpClientFactory httpClientFactory)
 
     private static readonly OutputFormat[] Formats = [OutputFormat.Rss, OutputFormat.Atom, OutputFormat.Json];
 
-    /// <summary>Pings the hub once per feed URL of the section; returns the URLs the hub did not accept.</summary>
-    public async Task<IReadOnlyList<string>> PublishAsync(PublishingSettings settings, Section section, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pings <paramref name="hub"/> once per format of the feeds at <paramref name="links"/> (a section's or a story's, under
+    /// the configured base URL); returns the URLs the hub did not accept.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PublishAsync(Uri hub, IFeedLinks links, CancellationToken cancellationToken)
     {
-        if (settings.Hub is not { } hub || settings.BaseUrl is not { } baseUrl)
-            return [];
-        var links = new SectionLinks(baseUrl, section.Id);
         var refused = new List<string>();
         var client = httpClientFactory.CreateClient(HttpClientName);
         foreach (var topic in Formats.Select(format => links.Feed(format).AbsoluteUri))

@@ -16,7 +16,8 @@ public static partial class ConfigLoader
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
 
-    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing", "fetching", "retention", "storage", "operators"];
+    private static readonly string[] RootKeys = ["$schema", "sections", "sources", "publishing", "fetching", "retention", "storage", "operators", "stories"];
+    private static readonly string[] StoryKeys = ["preferredSources"];
     private static readonly string[] OperatorKeys = ["allowedNetworks", "token", "trustedProxies"];
     private static readonly string[] StorageKeys = ["provider", "connectionString"];
     private static readonly string[] PublishingKeys = ["itemsPerFeed", "maxAgeSeconds", "baseUrl", "hub"];
@@ -25,7 +26,7 @@ public static partial class ConfigLoader
         "allowPrivateNetworks", "maxBodyBytes", "timeout", "connectTimeout", "perHostConcurrency", "minHostSpacing",
         "maxConcurrency", "minInterval", "maxInterval", "maxBackoff", "maxPollsInFlight",
     ];
-    private static readonly string[] SectionKeys = ["id", "title", "description", "primaryOnly", "include", "exclude"];
+    private static readonly string[] SectionKeys = ["id", "title", "description", "primaryOnly", "include", "exclude", "preferredSources"];
     private static readonly string[] RuleKeys = ["categories", "keywords", "languages", "query"];
     private static readonly string[] SourceKeys = ["id", "title", "url", "sections", "schedule", "retention"];
     private static readonly string[] RetentionKeys = ["maxAgeDays", "maxItemsPerSource"];
@@ -148,7 +149,11 @@ public static partial class ConfigLoader
                 return null;
             }
             CheckKeys(root, "", RootKeys);
-            var sectionsRead = ReadArray(root, "", "sections", ReadSection);
+            // The ids as written, for the lists that name sources (a source's own problems are reported where it is read).
+            var sourceIds = TryGet(root, "sources", out var sourcesArray) && sourcesArray.ValueKind == JsonValueKind.Array
+                ? sourcesArray.EnumerateArray().Select(IdOf).OfType<string>().ToHashSet()
+                : [];
+            var sectionsRead = ReadArray(root, "", "sections", (element, path) => ReadSection(element, path, sourceIds));
             var sections = sectionsRead.Select(read => read.Item).ToList();
             var sectionIds = sections.Select(s => s.Id).ToHashSet();
             var retention = ReadRetention(root, "", new RetentionSettings()) ?? new RetentionSettings();
@@ -157,6 +162,7 @@ public static partial class ConfigLoader
             var (fetching, scheduling) = ReadFetching(root);
             var storage = ReadStorage(root);
             var operators = ReadOperators(root);
+            var stories = ReadStories(root, sourceIds);
             CheckUnique(root, "sections", "section");
             CheckUnique(root, "sources", "source");
             if (sections.Count == 0 && Problems.Count == 0)
@@ -164,7 +170,51 @@ public static partial class ConfigLoader
             // Only once the sources read cleanly: a source with a problem of its own is left out, and its sections would look empty.
             foreach (var (section, path) in sectionsRead.Where(read => Problems.Count == 0 && !sources.Any(source => source.Sections.Contains(read.Item.Id))))
                 Problem(path, $"section \"{section.Id}\" has no source; add its id to some source's \"sections\"");
-            return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling, Retention = retention, Storage = storage, Operators = operators };
+            return new FeedsConfig(filePath, sections, sources, publishing) { Fetching = fetching, Scheduling = scheduling, Retention = retention, Storage = storage, Operators = operators, Stories = stories };
+        }
+
+        /// <summary>The <c>stories</c> object: which sources lead the stories they report.</summary>
+        private StorySettings ReadStories(JsonElement root, HashSet<string> sourceIds)
+        {
+            if (!TryGet(root, "stories", out var element) || element.ValueKind == JsonValueKind.Null)
+                return new StorySettings();
+            var path = KeyPath(root, "", "stories");
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Problem(path, $"must be an object such as {{ \"preferredSources\": [\"wire\"] }}, not {Describe(element)}");
+                return new StorySettings();
+            }
+            CheckKeys(element, path, StoryKeys);
+            return new StorySettings(ReadPreferredSources(element, path, sourceIds) ?? []);
+        }
+
+        /// <summary>
+        /// A <c>preferredSources</c> list (of <c>stories</c> or of a section): ids of configured sources, most preferred
+        /// first; null when it is not given.
+        /// </summary>
+        private List<string>? ReadPreferredSources(JsonElement element, string path, HashSet<string> sourceIds)
+        {
+            if (!TryGet(element, "preferredSources", out var array) || array.ValueKind == JsonValueKind.Null)
+                return null;
+            var listPath = KeyPath(element, path, "preferredSources");
+            if (array.ValueKind != JsonValueKind.Array)
+            {
+                Problem(listPath, $"must be an array of source ids, most preferred first, such as [\"wire\", \"herald\"], not {Describe(array)}");
+                return null;
+            }
+            var ids = new List<string>();
+            var index = 0;
+            foreach (var item in array.EnumerateArray())
+            {
+                var itemPath = JsonPositions.Element(listPath, index++);
+                if (item.ValueKind != JsonValueKind.String)
+                    Problem(itemPath, $"must be a source id string, not {Describe(item)}");
+                else if (!sourceIds.Contains(item.GetString()!))
+                    Problem(itemPath, $"unknown source \"{item.GetString()}\"; known sources: {string.Join(", ", sourceIds.Order())}");
+                else
+                    ids.Add(item.GetString()!);
+            }
+            return ids;
         }
 
         private PublishingSettings ReadPublishing(JsonElement root)
@@ -402,7 +452,7 @@ public static partial class ConfigLoader
             return result;
         }
 
-        private Section? ReadSection(JsonElement element, string path)
+        private Section? ReadSection(JsonElement element, string path, HashSet<string> sourceIds)
         {
             CheckKeys(element, path, SectionKeys);
             var id = ReadId(element, path);
@@ -411,9 +461,10 @@ public static partial class ConfigLoader
             var include = ReadRuleMatcher(element, path, "include");
             var exclude = ReadRuleMatcher(element, path, "exclude");
             var primaryOnly = ReadBoolean(element, path, "primaryOnly");
+            var preferredSources = ReadPreferredSources(element, path, sourceIds);
             if (id is null || title is null || include is null || exclude is null)
                 return null;
-            return new Section(id, title, description, new SectionRules(include, exclude), primaryOnly);
+            return new Section(id, title, description, new SectionRules(include, exclude), primaryOnly) { PreferredSources = preferredSources };
         }
 
         private RuleMatcher? ReadRuleMatcher(JsonElement section, string sectionPath, string key)

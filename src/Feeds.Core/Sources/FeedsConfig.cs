@@ -18,6 +18,12 @@ public sealed record FeedsConfig(string FilePath, IReadOnlyList<Section> Section
     /// <summary>The <c>storage</c> object as the file has it; null when it has none. Read once, at start.</summary>
     public StorageSettings? Storage { get; init; }
 
+    /// <summary>How a story's lead report is chosen (the <c>stories</c> object).</summary>
+    public StorySettings Stories { get; init; } = new();
+
+    /// <summary>The sources whose report leads a story in <paramref name="section"/>: the section's own list, else the <c>stories</c> one.</summary>
+    public IReadOnlyList<string> PreferredSourcesOf(Section section) => section.PreferredSources ?? Stories.PreferredSources;
+
     public Section? FindSection(string id) => Sections.FirstOrDefault(s => s.Id == id);
 
     public Source? FindSource(string id) => Sources.FirstOrDefault(s => s.Id == id);
@@ -40,6 +46,19 @@ public sealed record FeedsConfig(string FilePath, IReadOnlyList<Section> Section
             return true;
         var primary = source.Sections.Select(FindSection).OfType<Section>().FirstOrDefault(s => s.Rules.Accepts(item));
         return primary?.Id == section.Id;
+    }
+}
+
+/// <summary>How stories are published (the <c>stories</c> object).</summary>
+/// <param name="PreferredSources">
+/// Source ids, most preferred first: a story's lead (its entry in a section, the headline of its page) is its report from
+/// the first of them that reported it, else its earliest report.
+/// </param>
+public sealed record StorySettings(IReadOnlyList<string> PreferredSources)
+{
+    public StorySettings()
+        : this([])
+    {
     }
 }
 
@@ -82,6 +101,9 @@ public sealed record RetentionSettings(int MaxAgeDays = RetentionSettings.Defaul
 /// <param name="PrimaryOnly">Only items for which this is the first accepting section of their source.</param>
 public sealed record Section(string Id, string Title, string Description, SectionRules Rules, bool PrimaryOnly = false)
 {
+    /// <summary>The section's own <c>preferredSources</c>, over <see cref="StorySettings.PreferredSources"/>; null when it has none.</summary>
+    public IReadOnlyList<string>? PreferredSources { get; init; }
+
     public Section(string id, string title, string description)
         : this(id, title, description, SectionRules.AcceptAll)
     {

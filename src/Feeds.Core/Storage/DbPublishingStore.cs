@@ -70,6 +70,29 @@ internal abstract class DbPublishingStore(IStoreDatabase database, TimeProvider 
         return ids.ToList();
     }
 
+    public async Task<IReadOnlyList<(long StoryId, long LastItemId)>> GetStoriesReportedAfterAsync(long afterItemId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // Ordered by each story's highest new id: every story left out by the limit has a higher one than the last
+        // returned, so asking again after that id finds it. The primary key seeks to the new rows.
+        var rows = await connection.QueryAsync<(long, long)>(new CommandDefinition(
+            """
+            SELECT coalesce(story_id, id) AS story_id, max(id) AS last_item_id FROM items
+            WHERE id > @afterItemId
+            GROUP BY coalesce(story_id, id)
+            ORDER BY max(id)
+            LIMIT @limit
+            """,
+            new { afterItemId, limit }, cancellationToken: cancellationToken));
+        return rows.ToList();
+    }
+
+    public async Task<long> GetLastItemIdAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT coalesce(max(id), 0) FROM items", cancellationToken: cancellationToken));
+    }
+
     public abstract long GetSourceVersion(string sourceId);
 
     public abstract long GetStoreVersion();

@@ -20,6 +20,9 @@ internal abstract class DbSearchStore(IStoreDatabase database, TimeProvider cloc
     /// <summary>How many words the related query asks for: a bound on its cost, plenty to tell what an item is about.</summary>
     protected const int RelatedWords = 8;
 
+    /// <summary>Items past which a word counts as common when related items are looked for: its count is not read further.</summary>
+    protected const int CommonWordCount = 200;
+
     public async Task<IReadOnlyList<StoredItem>> SearchAsync(SearchQuery query, IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit,
         CancellationToken cancellationToken)
     {

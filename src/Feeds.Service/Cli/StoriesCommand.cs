@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Feeds.Core.Publishing;
+using Feeds.Core.Sources;
 using Feeds.Core.Storage;
 using Feeds.Service.Hosting;
 
@@ -42,10 +43,11 @@ internal static class StoriesCommand
         await using var _ = app;
         var store = app.Services.GetRequiredService<IPublishingStore>();
         var stories = app.Services.GetRequiredService<StoryPages>();
+        var preferredSources = app.Services.GetRequiredService<FeedsConfigMonitor>().Current.Stories.PreferredSources;
         var ids = await store.GetLatestStoriesAsync(minReports, limit, cancellationToken);
         foreach (var id in ids)
         {
-            if (await stories.GetAsync(id, int.MaxValue, cancellationToken) is not { } story)
+            if (await stories.GetAsync(id, preferredSources, cancellationToken) is not { } story)
                 continue;
             Console.WriteLine($"story {id.ToString(CultureInfo.InvariantCulture)}: {story.Reports.Count} report(s), /stories/{id.ToString(CultureInfo.InvariantCulture)}");
             foreach (var report in story.Reports.Reverse())

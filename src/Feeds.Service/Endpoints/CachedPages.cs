@@ -51,7 +51,7 @@ internal sealed class CachedPages(SectionPages pages, StoryPages stories, Relate
         var links = SectionLinks.ForStory(baseUri, storyId);
         return await cache.GetAsync(links.Page, config, version, async () =>
         {
-            var story = await stories.GetAsync(storyId, config.Publishing.ItemsPerFeed, CancellationToken.None)
+            var story = await stories.GetAsync(storyId, config.Stories.PreferredSources, CancellationToken.None)
                 ?? throw new InvalidOperationException($"story {storyId} was removed while its page was rendered");
             var leftOut = new List<LeftOutItem>();
             var html = await HtmlPage.RenderBytesAsync<StoryReportsPage>(services, new Dictionary<string, object?>

@@ -34,11 +34,7 @@ internal static class SectionFeedsApi
             return TypedResults.BadRequest("a page cursor is ?before=MS.ID or ?after=MS.ID, as given in the feed's next/previous links");
         var links = new SectionLinks(PublicBase(context.Request, config), section.Id);
         var feed = await feeds.GetAsync(config, section, format, cursor, links.BaseUri, cancellationToken);
-        if (config.Publishing.Hub is { } hub)
-        {
-            // WebSub §4: discovery through the Link header as well as in the feed.
-            context.Response.Headers.Link = $"<{hub.AbsoluteUri}>; rel=\"hub\", <{links.Feed(format, cursor).AbsoluteUri}>; rel=\"self\"";
-        }
+        AdvertiseHub(context, config, links.Feed(format, cursor));
         var result = RenderedDocumentResults.Serve(context, feed, config.Publishing.MaxAge);
         FeedsMetrics.RecordFeedRequest(SectionLinks.FormatSegment(format),
             result is StatusCodeHttpResult { StatusCode: StatusCodes.Status304NotModified } ? StatusCodes.Status304NotModified : StatusCodes.Status200OK);
@@ -56,6 +52,13 @@ internal static class SectionFeedsApi
             (null, { } token) => ItemCursor.TryParse(token, PageDirection.Newer, out cursor),
             _ => false,
         };
+    }
+
+    /// <summary>WebSub §4: the hub (when one is configured) and the feed's own URL in the Link header, as well as in the feed.</summary>
+    public static void AdvertiseHub(HttpContext context, FeedsConfig config, Uri self)
+    {
+        if (config.Publishing.Hub is { } hub)
+            context.Response.Headers.Link = $"<{hub.AbsoluteUri}>; rel=\"hub\", <{self.AbsoluteUri}>; rel=\"self\"";
     }
 
     /// <summary>The base URL links in our output start with: the configured public address, else as the reader reached us.</summary>

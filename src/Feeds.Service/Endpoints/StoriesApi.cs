@@ -7,7 +7,8 @@ namespace Feeds.Service.Endpoints;
 
 /// <summary>
 /// A story's page, <c>/stories/{id}</c>, and its feeds, <c>/stories/{id}/rss</c>, <c>/atom</c> and <c>/json</c>: every
-/// report of one event from every source, newest first, so a reader can follow it as reports arrive. Rendered once per
+/// report of one event from every source, newest first, so a reader can follow it as reports arrive. The feeds are paged
+/// with <c>?before=</c>/<c>?after=</c> cursors (RFC 5005) and name the WebSub hub, as a section's are. Rendered once per
 /// change of the store and sent as the section pages and feeds are; an id that names no story is answered 404.
 /// </summary>
 internal static class StoriesApi
@@ -19,8 +20,8 @@ internal static class StoriesApi
         foreach (var format in Enum.GetValues<OutputFormat>())
         {
             stories.MapMethods("/" + SectionLinks.FormatSegment(format), [HttpMethods.Get, HttpMethods.Head],
-                (string id, HttpContext context, FeedsConfigMonitor configs, StoryFeeds feeds, CancellationToken cancellationToken)
-                    => GetFeedAsync(id, format, context, configs.Current, feeds, cancellationToken))
+                (string id, string? before, string? after, HttpContext context, FeedsConfigMonitor configs, StoryFeeds feeds, CancellationToken cancellationToken)
+                    => GetFeedAsync(id, format, before, after, context, configs.Current, feeds, cancellationToken))
                 .WithRenderFaultWall();
         }
         return app;
@@ -35,11 +36,17 @@ internal static class StoriesApi
         return HtmlPage.Serve(context, page, config);
     }
 
-    private static async Task<IResult> GetFeedAsync(string id, OutputFormat format, HttpContext context, FeedsConfig config, StoryFeeds feeds, CancellationToken cancellationToken)
+    private static async Task<IResult> GetFeedAsync(string id, OutputFormat format, string? before, string? after, HttpContext context, FeedsConfig config,
+        StoryFeeds feeds, CancellationToken cancellationToken)
     {
-        if (!TryReadId(id, out var storyId)
-            || await feeds.GetAsync(config, storyId, format, SectionFeedsApi.PublicBase(context.Request, config), cancellationToken) is not { } feed)
+        if (!TryReadId(id, out var storyId))
             return NoSuchStory(id);
+        if (!SectionFeedsApi.TryReadCursor(before, after, out var cursor))
+            return TypedResults.BadRequest("a page cursor is ?before=MS.ID or ?after=MS.ID, as given in the feed's next/previous links");
+        var links = SectionLinks.ForStory(SectionFeedsApi.PublicBase(context.Request, config), storyId);
+        if (await feeds.GetAsync(config, storyId, format, cursor, links.BaseUri, cancellationToken) is not { } feed)
+            return NoSuchStory(id);
+        SectionFeedsApi.AdvertiseHub(context, config, links.Feed(format, cursor));
         return RenderedDocumentResults.Serve(context, feed, config.Publishing.MaxAge);
     }
 

@@ -1,13 +1,15 @@
 using System.Globalization;
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
+using Feeds.Core.Storage;
 using Quartz;
 
 namespace Feeds.Service.Publishing;
 
 /// <summary>
 /// Every <see cref="Every"/>, pings the configured WebSub hub for each section whose change version moved since its last
-/// ping. Reading the versions keeps ingest free of publishing concerns and batches a burst of polls into one ping.
+/// ping, and for each story a new report joined since the last check. Reading the versions and the stored reports keeps
+/// ingest free of publishing concerns and batches a burst of polls into one ping.
 /// </summary>
 /// <remarks>
 /// The versions last pinged are the job's own data, which Quartz keeps after each run: on PostgreSQL in the shared
@@ -16,9 +18,16 @@ namespace Feeds.Service.Publishing;
 /// </remarks>
 [DisallowConcurrentExecution]
 [PersistJobDataAfterExecution]
-internal sealed partial class WebSubPingJob(FeedsConfigMonitor configs, ContentVersions versions, WebSubHub hub, ILogger<WebSubPingJob> logger) : IJob
+internal sealed partial class WebSubPingJob(FeedsConfigMonitor configs, ContentVersions versions, IPublishingStore store, WebSubHub hub,
+    ILogger<WebSubPingJob> logger) : IJob
 {
     public static readonly JobKey Job = new("websub-ping", "maintenance");
+
+    /// <summary>The job data key of the highest item id whose story was pinged (kept as text, as the versions are).</summary>
+    private const string LastReportKey = "story-reports-after";
+
+    /// <summary>Bounds one check: a burst of new stories is pinged over the next checks.</summary>
+    private const int StoriesPerCheck = 200;
 
     public static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
 
@@ -28,7 +37,15 @@ internal sealed partial class WebSubPingJob(FeedsConfigMonitor configs, ContentV
         var config = configs.Current;
         if (config.Publishing.Hub is not { } hubUrl)
             return;
+        if (config.Publishing.BaseUrl is not { } baseUrl)
+            return;
         var pinged = context.JobDetail.JobDataMap;
+        await PingSectionsAsync(config, hubUrl, baseUrl, pinged, cancellationToken);
+        await PingStoriesAsync(hubUrl, baseUrl, pinged, cancellationToken);
+    }
+
+    private async Task PingSectionsAsync(FeedsConfig config, Uri hubUrl, Uri baseUrl, JobDataMap pinged, CancellationToken cancellationToken)
+    {
         foreach (var section in config.Sections)
         {
             // Kept as text: the job's data is stored as JSON, which would not keep a number's type.
@@ -36,11 +53,35 @@ internal sealed partial class WebSubPingJob(FeedsConfigMonitor configs, ContentV
             if (pinged.TryGetString(section.Id, out var last) && last == version)
                 continue;
             pinged[section.Id] = version;
-            var refused = await hub.PublishAsync(config.Publishing, section, cancellationToken);
+            var refused = await hub.PublishAsync(hubUrl, new SectionLinks(baseUrl, section.Id), cancellationToken);
             if (refused.Count == 0)
                 LogPinged(section.Id, hubUrl);
             else
                 LogRefused(section.Id, hubUrl, string.Join("; ", refused));
+        }
+    }
+
+    /// <summary>
+    /// Pings the feeds of each story a report was stored for since the last check (a story's feeds change when a report
+    /// joins it). The first check only notes where the store stands: the stories stored before were never advertised
+    /// as changed. On PostgreSQL two polls commit side by side, and a report whose id was drawn before the last one
+    /// seen but committed after it is pinged with its story's next report rather than at once.
+    /// </summary>
+    private async Task PingStoriesAsync(Uri hubUrl, Uri baseUrl, JobDataMap pinged, CancellationToken cancellationToken)
+    {
+        if (!pinged.TryGetString(LastReportKey, out var lastText) || !long.TryParse(lastText, NumberStyles.None, CultureInfo.InvariantCulture, out var last))
+        {
+            pinged[LastReportKey] = (await store.GetLastItemIdAsync(cancellationToken)).ToString(CultureInfo.InvariantCulture);
+            return;
+        }
+        foreach (var (storyId, lastItemId) in await store.GetStoriesReportedAfterAsync(last, StoriesPerCheck, cancellationToken))
+        {
+            pinged[LastReportKey] = lastItemId.ToString(CultureInfo.InvariantCulture);
+            var refused = await hub.PublishAsync(hubUrl, SectionLinks.ForStory(baseUrl, storyId), cancellationToken);
+            if (refused.Count == 0)
+                LogPingedStory(storyId, hubUrl);
+            else
+                LogRefusedStory(storyId, hubUrl, string.Join("; ", refused));
         }
     }
 
@@ -49,6 +90,12 @@ internal sealed partial class WebSubPingJob(FeedsConfigMonitor configs, ContentV
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "WebSub hub {Hub} did not take the ping for section {Section}: {Reason}")]
     private partial void LogRefused(string section, Uri hub, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Pinged WebSub hub {Hub} for story {StoryId}")]
+    private partial void LogPingedStory(long storyId, Uri hub);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WebSub hub {Hub} did not take the ping for story {StoryId}: {Reason}")]
+    private partial void LogRefusedStory(long storyId, Uri hub, string reason);
 }
 
 /// <summary>

@@ -239,6 +239,11 @@ public class CachedPagesTests : IAsyncLifetime
             return inner.GetLatestStoriesAsync(minMembers, limit, cancellationToken);
         }
 
+        public Task<IReadOnlyList<(long StoryId, long LastItemId)>> GetStoriesReportedAfterAsync(long afterItemId, int limit, CancellationToken cancellationToken) =>
+            inner.GetStoriesReportedAfterAsync(afterItemId, limit, cancellationToken);
+
+        public Task<long> GetLastItemIdAsync(CancellationToken cancellationToken) => inner.GetLastItemIdAsync(cancellationToken);
+
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
 
         public long GetStoreVersion() => inner.GetStoreVersion();

@@ -245,6 +245,11 @@ public class RenderDefenceTests : RenderDefence
 
         public Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken) =>
             inner.GetLatestStoriesAsync(minMembers, limit, cancellationToken);
+
+        public Task<IReadOnlyList<(long StoryId, long LastItemId)>> GetStoriesReportedAfterAsync(long afterItemId, int limit, CancellationToken cancellationToken) =>
+            inner.GetStoriesReportedAfterAsync(afterItemId, limit, cancellationToken);
+
+        public Task<long> GetLastItemIdAsync(CancellationToken cancellationToken) => inner.GetLastItemIdAsync(cancellationToken);
     }
 }
 

@@ -168,6 +168,11 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         public Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken) => CountAsync(() => inner.GetItemsAsync(sourceIds, cursor, limit, cancellationToken));
         public Task<IReadOnlyList<StoredItem>> GetStoryMembersAsync(IReadOnlyCollection<long> storyIds, CancellationToken cancellationToken) => CountAsync(() => inner.GetStoryMembersAsync(storyIds, cancellationToken));
         public Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken) => CountAsync(() => inner.GetLatestStoriesAsync(minMembers, limit, cancellationToken));
+
+        public Task<IReadOnlyList<(long StoryId, long LastItemId)>> GetStoriesReportedAfterAsync(long afterItemId, int limit, CancellationToken cancellationToken) =>
+            inner.GetStoriesReportedAfterAsync(afterItemId, limit, cancellationToken);
+
+        public Task<long> GetLastItemIdAsync(CancellationToken cancellationToken) => inner.GetLastItemIdAsync(cancellationToken);
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
         public long GetStoreVersion() => inner.GetStoreVersion();
     }

@@ -113,6 +113,51 @@ public sealed class ConfigLoaderTests
         Assert.Equal(expected, config!.Publishing.ItemsPerFeed);
     }
 
+    [Fact]
+    public void PreferredSourcesAreReadGloballyAndPerSectionTheSectionsOverTheGlobalOnes()
+    {
+        var (config, problems) = ConfigLoader.Parse("""
+            { "sections": [{ "id": "s", "title": "S" }, { "id": "t", "title": "T", "preferredSources": ["b"] }],
+              "sources": [{ "id": "a", "url": "a.xml", "sections": ["s", "t"] }, { "id": "b", "url": "b.xml", "sections": ["s", "t"] }],
+              "stories": { "preferredSources": ["a", "b"] } }
+            """, "/srv/feeds.json");
+
+        Assert.Empty(problems);
+        Assert.Equal(["a", "b"], config!.PreferredSourcesOf(config.Sections[0]));
+        Assert.Equal(["b"], config.PreferredSourcesOf(config.Sections[1]));
+        Assert.Equal(["a", "b"], config.Stories.PreferredSources);
+    }
+
+    [Theory]
+    [InlineData("\"stories\": { \"preferredSources\": [\"a\", \"wires\"] }", "stories.preferredSources[1]", 3, 42, "unknown source \"wires\"; known sources: a")]
+    [InlineData("\"stories\": { \"preferredSources\": \"a\" }", "stories.preferredSources", 3, 36, "must be an array of source ids")]
+    [InlineData("\"stories\": { \"preferred\": [\"a\"] }", "stories.preferred", 3, 16, "unknown key \"preferred\"")]
+    [InlineData("\"stories\": [\"a\"]", "stories", 3, 14, "must be an object")]
+    public void BadPreferredSourcesAreNamedWithTheirLineAndColumn(string stories, string path, int line, int column, string message)
+    {
+        var (config, problems) = ConfigLoader.Parse($$"""
+            { "sections": [{ "id": "s", "title": "S" }],
+              "sources": [{ "id": "a", "url": "a.xml", "sections": ["s"] }],
+              {{stories}} }
+            """, "/srv/feeds.json");
+
+        Assert.Null(config);
+        var problem = Assert.Single(problems);
+        Assert.Equal((path, line, column), (problem.Path, problem.Line, problem.Column));
+        Assert.Contains(message, problem.Message);
+    }
+
+    [Fact]
+    public void ASectionsPreferredSourceMustBeConfigured()
+    {
+        var (_, problems) = ConfigLoader.Parse("""
+            { "sections": [{ "id": "s", "title": "S", "preferredSources": ["nope"] }],
+              "sources": [{ "id": "a", "url": "a.xml", "sections": ["s"] }] }
+            """, "/srv/feeds.json");
+
+        Assert.Equal("sections[0].preferredSources[0]", Assert.Single(problems).Path);
+    }
+
     [Theory]
     [InlineData("{ \"itemsPerFeed\": 0 }", "publishing.itemsPerFeed")]
     [InlineData("{ \"itemsPerFeed\": \"ten\" }", "publishing.itemsPerFeed")]

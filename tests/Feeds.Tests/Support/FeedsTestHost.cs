@@ -82,13 +82,22 @@ public sealed class FeedsTestHost : IAsyncDisposable
     /// <param name="store">The store: a SQLite file, or a fresh database on the test run's PostgreSQL server.</param>
     /// <param name="operators">The config's <c>operators</c> object; none (loopback only) by default.</param>
     public static async Task<FeedsTestHost> StartAsync(object sections, object sources, object? publishing = null, object? fetching = null,
-        string? databasePath = null, Action<IServiceCollection>? replaceServices = null, StoreKind store = StoreKind.Sqlite, object? operators = null)
+        string? databasePath = null, Action<IServiceCollection>? replaceServices = null, StoreKind store = StoreKind.Sqlite, object? operators = null,
+        object? stories = null)
     {
         var folder = new TempFolder();
         var configPath = folder.File("feeds.json");
-        object config = operators is null
-            ? new { sections, sources, publishing = publishing ?? new { }, fetching = fetching ?? LoopbackFetching }
-            : new { sections, sources, publishing = publishing ?? new { }, fetching = fetching ?? LoopbackFetching, operators };
+        var config = new Dictionary<string, object>
+        {
+            ["sections"] = sections,
+            ["sources"] = sources,
+            ["publishing"] = publishing ?? new { },
+            ["fetching"] = fetching ?? LoopbackFetching,
+        };
+        if (operators is not null)
+            config["operators"] = operators;
+        if (stories is not null)
+            config["stories"] = stories;
         await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config));
         var host = new FeedsTestHost(folder, configPath, databasePath, replaceServices);
         if (store == StoreKind.Postgres)

@@ -8,7 +8,7 @@ namespace Feeds.Core.Storage.Postgres;
 /// <see cref="ISearchStore"/> on PostgreSQL: a <c>tsvector</c> column with a GIN index (migration 0008). A search's
 /// <c>tsquery</c> is built in SQL from the parsed query, each word or phrase a bound parameter read by
 /// <c>phraseto_tsquery</c>, which takes plain text: nothing a reader types is read as tsquery syntax. Related items are
-/// ranked by <c>ts_rank</c>.
+/// ranked by <c>ts_rank</c> over the item's rarest words, as SQLite's are by bm25.
 /// </summary>
 internal sealed class PostgresSearchStore(PostgresDatabase database, TimeProvider clock) : DbSearchStore(database, clock)
 {
@@ -30,16 +30,29 @@ internal sealed class PostgresSearchStore(PostgresDatabase database, TimeProvide
     protected override async Task<IReadOnlyList<long>> RankRelatedAsync(DbConnection connection, IReadOnlyList<string> candidates, long[] excludedIds,
         int limit, CancellationToken cancellationToken)
     {
-        // PostgreSQL keeps no document frequencies to pick the rarest words by; the longest are the likeliest to be rare.
+        // The rarest words that another item has too, as on SQLite (SqliteSearchStore.RankRelatedAsync): they tell what the
+        // item is about, and ranking by them alone keeps a common word from pulling in items that share only it. Each
+        // word's items are counted through the GIN index only up to CommonWordCount, so a common word costs no more than
+        // that. plainto_tsquery reads a word as plain text and never fails on it.
+        var terms = (await connection.QueryAsync<string>(new CommandDefinition(
+            $"""
+            SELECT word FROM (
+                SELECT w.word,
+                       (SELECT count(*) FROM (SELECT 1 FROM items WHERE search_vector @@ plainto_tsquery('simple', w.word) LIMIT {CommonWordCount}) AS c) AS items
+                FROM unnest(@candidates::text[]) AS w(word)) AS counted
+            WHERE items > 1 AND items < {CommonWordCount} ORDER BY items, word LIMIT {RelatedWords}
+            """,
+            new { candidates = candidates.ToArray() }, cancellationToken: cancellationToken))).ToList();
+        if (terms.Count == 0)
+            return [];
         // websearch_to_tsquery reads plain words joined by "or" and never fails on its input.
-        var words = candidates.OrderByDescending(word => word.Length).Take(RelatedWords);
         var ids = await connection.QueryAsync<long>(new CommandDefinition(
             """
             SELECT id FROM items, websearch_to_tsquery('simple', @words) AS q
             WHERE search_vector @@ q AND id <> ALL(@excludedIds)
             ORDER BY ts_rank(search_vector, q) DESC, id DESC LIMIT @limit
             """,
-            new { words = string.Join(" or ", words), excludedIds, limit }, cancellationToken: cancellationToken));
+            new { words = string.Join(" or ", terms), excludedIds, limit }, cancellationToken: cancellationToken));
         return ids.ToList();
     }
 

@@ -14,9 +14,6 @@ internal sealed class SqliteSearchStore(SqliteDatabase database, TimeProvider cl
     /// <summary>bm25 weights of the index's columns: a word in the title says more than one in the summary.</summary>
     private const string Bm25 = "bm25(items_search, 3.0, 1.0)";
 
-    /// <summary>Items past which a word counts as common when related items are looked for: its count is not read further.</summary>
-    private const int CommonWordCount = 200;
-
     protected override async Task<IReadOnlyList<long>> MatchingIdsAsync(DbConnection connection, SearchQuery query, IReadOnlyCollection<string> sourceIds,
         long cursorId, bool older, int limit, CancellationToken cancellationToken)
     {

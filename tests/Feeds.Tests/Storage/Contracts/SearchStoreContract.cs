@@ -128,4 +128,21 @@ public abstract class SearchStoreContract<TStores> : StoreContract<TStores> wher
         Assert.Equal(["w2", "w3"], related.Order());
         Assert.DoesNotContain("w4", related);
     }
+
+    [Fact]
+    public async Task AWordInTwoHundredItemsOrMoreDoesNotMakeThemRelated()
+    {
+        // "weekly" and "report" are in 200 items: common words, left out of the related query on both stores, so only the
+        // item that shares the rarer words ("glacier", "patagonia") is related.
+        await SaveAsync("desk", Enumerable.Range(1, 200)
+            .Select(n => Story($"r{n}", $"Weekly report from district {n}", $"District {n} council minutes.", Now.AddHours(-2).AddMinutes(-n))).ToArray());
+        await SaveAsync("wire",
+            Story("w1", "Weekly report: Patagonia glacier retreats", "Scientists measured the glacier's retreat."),
+            Story("w2", "Glacier in Patagonia loses a tenth of its ice", "A survey of the ice field."));
+        var w1 = (await Store.Publishing.GetItemsAsync(["wire"], ItemCursor.Newest, 10, None)).Single(i => i.ItemKey == "w1");
+
+        var related = (await Store.Search.GetRelatedAsync(w1, [w1.Id], 5, None)).Select(i => i.ItemKey).ToList();
+
+        Assert.Equal(["w2"], related);
+    }
 }
