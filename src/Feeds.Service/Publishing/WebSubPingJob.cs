@@ -23,8 +23,11 @@ internal sealed partial class WebSubPingJob(FeedsConfigMonitor configs, ContentV
 {
     public static readonly JobKey Job = new("websub-ping", "maintenance");
 
-    /// <summary>The job data key of the highest item id whose story was pinged (kept as text, as the versions are).</summary>
-    private const string LastReportKey = "story-reports-after";
+    /// <summary>
+    /// The job data key of the highest item id whose story was pinged (kept as text, as the versions are); with a colon,
+    /// which no section id (the other keys) can hold.
+    /// </summary>
+    private const string LastReportKey = "stories:reports-after";
 
     /// <summary>Bounds one check: a burst of new stories is pinged over the next checks.</summary>
     private const int StoriesPerCheck = 200;

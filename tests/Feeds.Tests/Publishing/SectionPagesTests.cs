@@ -120,6 +120,26 @@ public sealed class SectionPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASectionsOwnPreferredSourceLeadsItsStoriesOverTheGlobalOne()
+    {
+        var world = new Section("world", "World", "") { PreferredSources = ["wire"] };
+        var business = new Section("business", "Business", "");
+        var config = Config([world, business], Source("wire", "world", "business"), Source("capitol", "world", "business"))
+            with { Stories = new StorySettings(["capitol"]) };
+        await SaveAsync("wire", Item("w1", 10, title: "Port strike halts container traffic"));
+        await SaveAsync("capitol", Item("c1", 12, title: "Port Strike Halts Container Traffic!"));
+
+        var worldPage = await _pages.GetAsync(config, world, ItemCursor.Newest, 10, CancellationToken.None);
+        var businessPage = await _pages.GetAsync(config, business, ItemCursor.Newest, 10, CancellationToken.None);
+
+        // Business follows the global preference, so the later report leads; World's own list puts the wire first.
+        Assert.Equal(["c1"], businessPage.Entries.Select(e => e.Item.ItemKey));
+        Assert.Equal(["w1"], businessPage.Entries[0].AlsoReportedBy.Select(i => i.ItemKey));
+        Assert.Equal(["w1"], worldPage.Entries.Select(e => e.Item.ItemKey));
+        Assert.Equal(["c1"], worldPage.Entries[0].AlsoReportedBy.Select(i => i.ItemKey));
+    }
+
+    [Fact]
     public async Task OneSourceReusingAHeadlineKeepsBothItems()
     {
         var section = new Section("world", "World", "");
