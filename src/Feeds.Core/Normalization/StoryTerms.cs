@@ -176,6 +176,9 @@ public sealed partial class StoryTerms
     /// <summary>The text without accents, so "Zürich" and "Zurich" meet; case is kept, it tells names.</summary>
     private static string Fold(string text)
     {
+        // Most news copy is ASCII, which has no accents to drop.
+        if (Ascii.IsValid(text))
+            return text;
         var decomposed = text.Normalize(NormalizationForm.FormD);
         var folded = new StringBuilder(decomposed.Length);
         foreach (var c in decomposed)

@@ -42,7 +42,7 @@ internal abstract class DbStoryIndex
     internal const int CommonTermReports = 32;
 
     /// <summary>At most this many stored reports found by their terms are compared with a new report: those sharing the most of its sought terms.</summary>
-    internal const int ComparedPerItem = 24;
+    internal const int ComparedPerItem = 16;
 
     /// <summary>At most this many reports sharing a story key are read per key, the earliest first, as the certain rules join the earliest.</summary>
     internal const int ReportsPerKey = 4;
