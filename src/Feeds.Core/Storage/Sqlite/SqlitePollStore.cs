@@ -8,8 +8,8 @@ using Microsoft.Data.Sqlite;
 namespace Feeds.Core.Storage.Sqlite;
 
 /// <summary>
-/// <see cref="IPollStore"/> on SQLite: a poll is one transaction, an idempotent upsert keyed by (source, item key) after the
-/// source's row, then the new items placed in their stories (<see cref="DbStoryIndex"/>), in the writer's turn. The reads, and the noting of a save's fault, are <see cref="DbPollStore"/>'s.
+/// <see cref="IPollStore"/> on SQLite: a poll is one transaction, one idempotent upsert of its items keyed by (source, item
+/// key) after the source's row (as PostgreSQL's, a statement a poll, not an item), then the new items placed in their stories (<see cref="DbStoryIndex"/>), in the writer's turn. The reads, and the noting of a save's fault, are <see cref="DbPollStore"/>'s.
 /// </summary>
 internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stories, WriteFaults faults, TimeProvider clock)
     : DbPollStore(database, faults)

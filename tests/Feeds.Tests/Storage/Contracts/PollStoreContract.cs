@@ -32,6 +32,30 @@ public abstract class PollStoreContract<TStores> : StoreContract<TStores> where 
     }
 
     [Fact]
+    public async Task AnItemGivenTwiceInOnePollIsStoredOnceAsLastGiven()
+    {
+        // Normalization never hands this over (one item a key), but a store must not fail or store two rows on it.
+        var result = await SaveAsync("wire", Item("a", title: "First"), Item("b"), Item("a", hash: "h2", title: "Second"));
+
+        Assert.Equal(2, result.Added);
+        Assert.Equal(["a", "b"], (await KeysAsync("wire")).Order());
+        var items = await Store.Publishing.GetItemsAsync(["wire"], ItemCursor.Newest, 50, None);
+        Assert.Contains(items, i => i.Title == "Second");
+        Assert.DoesNotContain(items, i => i.Title == "First");
+    }
+
+    [Fact]
+    public async Task ThePollsItemsOfOneTimeAreListedInTheOrderGiven()
+    {
+        // Undated items are dated by the save, all the same time: insertion order (the row id) orders them.
+        await SaveAsync("wire", Item("c", title: "C"), Item("a", title: "A"), Item("b", title: "B"));
+
+        var items = await Store.Publishing.GetItemsAsync(["wire"], ItemCursor.Newest, 50, None);
+
+        Assert.Equal(["C", "A", "B"], items.OrderBy(i => i.Id).Select(i => i.Title));
+    }
+
+    [Fact]
     public async Task AnItemWithoutADateIsDatedWhenFirstStoredAndKeepsThatDate()
     {
         await SaveAsync("wire", Item("a"));
