@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -112,22 +111,4 @@ internal static partial class NativeClock
 
     [LibraryImport("libc", EntryPoint = "clock_gettime")]
     internal static partial int clock_gettime(int clock, out Timespec time);
-}
-
-/// <summary>Places no item in a story: clustering is measured apart (bench/stories).</summary>
-internal sealed class PlacesNothing : DbStoryIndex
-{
-    public override Task PlaceAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewItem> items, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
-
-    // Only PlaceAsync calls these.
-    protected override Task SetStoriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(long Id, long StoryId)> joined, CancellationToken cancellationToken) =>
-        throw new UnreachableException();
-
-    protected override Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken) =>
-        throw new UnreachableException();
-
-    protected override string IsIn(string column, string listParameter) => throw new UnreachableException();
-
-    protected override object List(IReadOnlyCollection<string> values) => throw new UnreachableException();
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using Feeds.Core.Composition;
@@ -77,21 +76,4 @@ static async Task<(double ItemsPerSecond, int Stories)> IngestAsync(IReadOnlyLis
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(folder, recursive: true);
     }
-}
-
-/// <summary>The baseline: a store that places no item in a story, as before stories.</summary>
-internal sealed class PlacesNothing : DbStoryIndex
-{
-    public override Task PlaceAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewItem> items, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
-
-    protected override Task SetStoriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(long Id, long StoryId)> joined, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
-
-    protected override Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
-
-    protected override string Values(string listParameter) => throw new NotSupportedException();
-
-    protected override object List<T>(IReadOnlyCollection<T> values) => throw new NotSupportedException();
 }

@@ -1,0 +1,20 @@
+using System.Data.Common;
+using Feeds.Core.Storage;
+
+// Shared with bench/ingest, which links this file: both measure the store with story placement switched off.
+/// <summary>The baseline: a store that places no item in a story, as before stories (bench/stories' "off", bench/ingest's save).</summary>
+internal sealed class PlacesNothing : DbStoryIndex
+{
+    public override Task PlaceAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewItem> items, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    protected override Task SetStoriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(long Id, long StoryId)> joined, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    protected override Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    protected override string Values(string listParameter) => throw new NotSupportedException();
+
+    protected override object List<T>(IReadOnlyCollection<T> values) => throw new NotSupportedException();
+}
