@@ -21,15 +21,7 @@ public class StoriesEndToEndTests : IAsyncLifetime
     private static readonly DateTimeOffset Published = DateTimeOffset.UtcNow.AddHours(-6);
 
     // One event, three wordings: the sources share its names and numbers, not their headlines.
-    private static readonly (string Source, string Title, string Headline, string Lede, int MinutesLater)[] Reports =
-    [
-        ("herald", "Harbour Herald", "Fire destroys historic Corn Exchange in Wexbridge",
-            "A fire destroyed the 160-year-old Corn Exchange in Wexbridge overnight, and 60 firefighters fought the blaze, the Wexbridge Fire Service said.", 0),
-        ("courier", "Valley Courier", "Blaze guts Wexbridge's Corn Exchange",
-            "Sixty firefighters battled flames at the Corn Exchange in Wexbridge, a 160-year-old landmark, through the night.", 40),
-        ("wire", "Northgate Wire", "Wexbridge landmark lost to overnight fire",
-            "The Corn Exchange, the 160-year-old market hall of Wexbridge, was destroyed by fire; no one was hurt, the fire service said.", 95),
-    ];
+    private static readonly (string Source, string Title, string Headline, string Lede, int MinutesLater)[] Reports = WexbridgeFire.Reports;
 
     // Each source also carries a story of its own.
     private static readonly Dictionary<string, (string Headline, string Lede)> Others = new()
