@@ -18,9 +18,7 @@ public class BusyHostTests : IAsyncLifetime
     private const int SourceCount = 30;
     private const int ItemsPerFeed = 3;
 
-    private readonly Lock _lock = new();
-    private int _inFlight;
-    private int _mostInFlight;
+    private readonly ConcurrencyGauge _inFlight = new();
     private LoopbackSourceServer _server = null!;
 
     public async Task InitializeAsync() => _server = await LoopbackSourceServer.StartAsync();
@@ -53,7 +51,7 @@ public class BusyHostTests : IAsyncLifetime
         Assert.All(states, state => Assert.True(state.LastOutcome == PollOutcome.Updated, $"{state.SourceId}: {state.LastErrorCategory} {state.LastError}"));
         var items = await host.Services.GetRequiredService<IPublishingStore>().GetItemsAsync(sources.Select(s => s.id).ToList(), ItemCursor.Newest, 1000, CancellationToken.None);
         Assert.Equal(SourceCount * ItemsPerFeed, items.Count);
-        Assert.Equal(1, _mostInFlight);
+        Assert.Equal(1, _inFlight.Most);
         // Each chain was followed once, in one go: no second poll at start-up, no hop asked twice.
         Assert.All(Enumerable.Range(0, SourceCount), i =>
         {
@@ -78,20 +76,7 @@ public class BusyHostTests : IAsyncLifetime
     }));
 
     /// <summary>Runs a handler while counting the requests to this host being answered at the same moment, whatever their path.</summary>
-    private async Task CountedAsync(Func<Task> handler)
-    {
-        lock (_lock)
-            _mostInFlight = Math.Max(_mostInFlight, ++_inFlight);
-        try
-        {
-            await handler();
-        }
-        finally
-        {
-            lock (_lock)
-                _inFlight--;
-        }
-    }
+    private Task CountedAsync(Func<Task> handler) => _inFlight.RunAsync(handler);
 
     private static byte[] Feed(int source)
     {

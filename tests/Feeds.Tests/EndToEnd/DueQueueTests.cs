@@ -116,9 +116,7 @@ public sealed class PostgresDueQueueTests : DueQueueTests
 /// </summary>
 public sealed class DueQueueBoundTests : IAsyncLifetime
 {
-    private readonly Lock _lock = new();
-    private int _inFlight;
-    private int _mostInFlight;
+    private readonly ConcurrencyGauge _inFlight = new();
     private LoopbackSourceServer _server = null!;
 
     public async Task InitializeAsync() => _server = await LoopbackSourceServer.StartAsync();
@@ -147,28 +145,18 @@ public sealed class DueQueueBoundTests : IAsyncLifetime
         });
         await host.WaitForPollsAsync(count, started, TimeSpan.FromSeconds(30));
 
-        Assert.Equal(4, _mostInFlight);
+        Assert.Equal(4, _inFlight.Most);
         Assert.All(Enumerable.Range(0, count), i => Assert.Equal(1, _server.RequestCount($"/slow/{i}")));
     }
 
     /// <summary>A feed answered after 200 ms, counting the requests being answered at the same moment, whatever their path.</summary>
-    private async Task CountedFeedAsync(HttpContext context)
+    private Task CountedFeedAsync(HttpContext context) => _inFlight.RunAsync(async () =>
     {
-        lock (_lock)
-            _mostInFlight = Math.Max(_mostInFlight, ++_inFlight);
-        try
-        {
-            await Task.Delay(200, context.RequestAborted);
-            context.Response.ContentType = "application/rss+xml";
-            await context.Response.WriteAsync(
-                $"<rss version=\"2.0\"><channel><title>{context.Request.Path}</title><link>https://news.example/</link>"
-                + $"<item><title>Story of {context.Request.Path}</title><link>https://news.example{context.Request.Path}/1</link></item></channel></rss>",
-                context.RequestAborted);
-        }
-        finally
-        {
-            lock (_lock)
-                _inFlight--;
-        }
-    }
+        await Task.Delay(200, context.RequestAborted);
+        context.Response.ContentType = "application/rss+xml";
+        await context.Response.WriteAsync(
+            $"<rss version=\"2.0\"><channel><title>{context.Request.Path}</title><link>https://news.example/</link>"
+            + $"<item><title>Story of {context.Request.Path}</title><link>https://news.example{context.Request.Path}/1</link></item></channel></rss>",
+            context.RequestAborted);
+    });
 }
