@@ -48,7 +48,12 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             fetching = new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "0s", perHostConcurrency = 8, timeout = "2m" },
         }));
         await using var service = await FeedsServiceProcess.StartAsync(configPath, databasePath);
-        await service.WaitForOutputAsync(line => line.Contains("Polled s003", StringComparison.Ordinal), Deadline);
+        // Every source's first poll is saved before the stop: they run at once and may finish in any order.
+        for (var index = 0; index < sources.Count; index++)
+        {
+            var polled = $"Polled {ChangingSources.IdOf(index)}:";
+            await service.WaitForOutputAsync(line => line.Contains(polled, StringComparison.Ordinal), Deadline);
+        }
         var asking = Stopwatch.StartNew();
         while (server.RequestCount("/hang.rss") == 0)
         {
