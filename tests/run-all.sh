@@ -63,10 +63,20 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + ${s:-0}))
 done
 
-# The failures again, just above the count, so the tail of a long CI log names them.
+# The failures again, just above the count, each with the first lines of its message, so the tail of a long CI log
+# names them and says why.
 for trx in "$results"/*.trx; do
   [ -e "$trx" ] || continue
-  grep -o '<UnitTestResult [^>]*outcome="Failed"' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/FAILED: \1/p'
+  awk '
+    /<UnitTestResult / { failed = ($0 ~ /outcome="Failed"/); if (failed) { name = $0; sub(/.* testName="/, "", name); sub(/".*/, "", name); print "FAILED: " name } }
+    failed && /<Message>/ { inMessage = 1; shown = 0; sub(/.*<Message>/, "") }
+    inMessage {
+      ended = sub(/<\/Message>.*/, "")
+      gsub(/&lt;/, "<"); gsub(/&gt;/, ">"); gsub(/&quot;/, "\""); gsub(/&apos;/, "\047"); gsub(/&amp;/, "\\&")
+      if (shown++ < 12) print "    " $0
+      if (ended) { inMessage = 0; failed = 0 }
+    }
+  ' "$trx"
 done
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
