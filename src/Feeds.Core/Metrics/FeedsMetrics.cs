@@ -32,6 +32,8 @@ public static class FeedsMetrics
     private static readonly Histogram<int> StoryPostingsRead = Meter.CreateHistogram<int>("feeds.stories.postings_read", description: "Postings of the story-term index a poll read to place its new items (bounded per sought term, whatever the catalogue)");
     private static readonly Histogram<int> StoryComparisons = Meter.CreateHistogram<int>("feeds.stories.compared", description: "Stored reports a new item was compared with to find its story (bounded per item, whatever the catalogue)");
     private static readonly Counter<long> RenderCache = Meter.CreateCounter<long>("feeds.render.cache", description: "Section feed lookups answered from rendered bytes (hit) or rendered anew (miss)");
+    private static readonly Counter<long> JobRuns = Meter.CreateCounter<long>("feeds.job.runs", description: "Runs of the scheduler's jobs by job (PollDueSourcesJob, RefreshSourceJob, RetentionJob, ...)");
+    private static readonly Counter<long> ScheduleReads = Meter.CreateCounter<long>("feeds.schedule.reads", description: "Reads of the stored due times by the due queue: the due sources (due) and the next due time (next_due)");
 
     /// <param name="outcome">How the poll ended.</param>
     /// <param name="failureCategory">The failure category of a failed poll (<c>Timeout</c>, <c>HttpStatus</c>, ...); empty otherwise.</param>
@@ -64,6 +66,12 @@ public static class FeedsMetrics
         RenderFaults.Add(1, new KeyValuePair<string, object?>("kind", pageFailed ? "page_failed" : "left_out"));
 
     public static void RecordRenderCache(bool hit) => RenderCache.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
+
+    /// <param name="job">The job's type name, one series per kind of job whatever the number of sources.</param>
+    public static void RecordJobRun(string job) => JobRuns.Add(1, new KeyValuePair<string, object?>("job", job));
+
+    /// <param name="query"><c>due</c>: a read of due sources; <c>next_due</c>: a read of the earliest due time.</param>
+    public static void RecordScheduleRead(string query) => ScheduleReads.Add(1, new KeyValuePair<string, object?>("query", query));
 
     /// <param name="postingsRead">The postings of the story-term index a poll read to place its new items.</param>
     public static void RecordStoryPostingsRead(int postingsRead) => StoryPostingsRead.Record(postingsRead);

@@ -102,18 +102,76 @@ internal sealed partial class WebSubPingJob(FeedsConfigMonitor configs, ContentV
 }
 
 /// <summary>
-/// Adds <see cref="WebSubPingJob"/> and its trigger when the service starts, unless the schedule holds them already (a
-/// cluster's does once its first node started): replacing the job would forget the versions already pinged.
+/// Keeps <see cref="WebSubPingJob"/> scheduled while the config names a hub and a base URL, and only then: with nothing
+/// to ping, a check every two seconds would be the service's only work while nothing is due. Follows config edits. The
+/// job is added unless the schedule holds it already (a cluster's does once its first node started): replacing it would
+/// forget the versions already pinged; without a hub only its trigger goes, so the job keeps them.
 /// </summary>
-internal sealed class WebSubPingSchedule(ISchedulerFactory schedulers, TimeProvider clock) : IHostedService
+internal sealed partial class WebSubPingSchedule(ISchedulerFactory schedulers, FeedsConfigMonitor configs, TimeProvider clock,
+    ILogger<WebSubPingSchedule> logger) : IHostedService
 {
+    private static readonly TriggerKey Trigger = new("websub-ping", "maintenance");
+
+    // One edit at a time, so a quick second edit cannot be overtaken by the first.
+    private readonly SemaphoreSlim _following = new(1, 1);
+    private IScheduler? _scheduler;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        _scheduler = await schedulers.GetScheduler(cancellationToken);
+        await FollowAsync(configs.Current.Publishing, cancellationToken);
+        configs.Changed += OnConfigChanged;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        configs.Changed -= OnConfigChanged;
+        return Task.CompletedTask;
+    }
+
+    private void OnConfigChanged(ConfigChange change)
+    {
+        if (change.Old.Publishing != change.New.Publishing)
+            _ = FollowEditAsync(change.New.Publishing);
+    }
+
+    private async Task FollowEditAsync(PublishingSettings publishing)
+    {
+        try
+        {
+            await FollowAsync(publishing, CancellationToken.None);
+        }
+        catch (SchedulerException e)
+        {
+            // Nothing awaits this (it runs from the config watcher's event); the next edit or start tries again.
+            LogFailed(e);
+        }
+    }
+
+    private async Task FollowAsync(PublishingSettings publishing, CancellationToken cancellationToken)
+    {
+        var scheduler = _scheduler!;
+        await _following.WaitAsync(cancellationToken);
+        try
+        {
+            if (publishing is not { Hub: not null, BaseUrl: not null })
+                await scheduler.UnscheduleJob(Trigger, cancellationToken);
+            else if (await scheduler.GetTrigger(Trigger, cancellationToken) is null)
+                await AddAsync(scheduler, cancellationToken);
+        }
+        finally
+        {
+            _following.Release();
+        }
+    }
+
+    /// <summary>The job with its trigger; only the trigger when the job is there already, keeping the versions it pinged.</summary>
+    private async Task AddAsync(IScheduler scheduler, CancellationToken cancellationToken)
+    {
         var job = JobBuilder.Create<WebSubPingJob>().WithIdentity(WebSubPingJob.Job).StoreDurably().Build();
         var trigger = TriggerBuilder.Create()
             .ForJob(WebSubPingJob.Job)
-            .WithIdentity("websub-ping", "maintenance")
+            .WithIdentity(Trigger)
             .StartAt(clock.GetUtcNow() + WebSubPingJob.Every)
             // A check missed while the service was busy is not worth replaying; the next one sees the same versions.
             .WithSimpleSchedule(s => s.WithInterval(WebSubPingJob.Every).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
@@ -124,9 +182,17 @@ internal sealed class WebSubPingSchedule(ISchedulerFactory schedulers, TimeProvi
         }
         catch (ObjectAlreadyExistsException)
         {
-            // Another node (or this one, before a restart) added them.
+            try
+            {
+                await scheduler.ScheduleJob(trigger, default, cancellationToken);
+            }
+            catch (ObjectAlreadyExistsException)
+            {
+                // Another node of the cluster added the trigger meanwhile.
+            }
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not follow the edit of the publishing settings in the WebSub ping's schedule")]
+    private partial void LogFailed(Exception exception);
 }

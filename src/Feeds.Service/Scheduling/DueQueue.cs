@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Feeds.Core.Metrics;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
@@ -166,6 +167,7 @@ internal sealed partial class DueQueue(
     private async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
         var stored = await store.GetEarliestDueAfterAsync(clock.GetUtcNow(), cancellationToken);
+        FeedsMetrics.RecordScheduleRead("next_due");
         lock (_lock)
             return _heldBack.Count == 0 ? stored : new[] { stored ?? DateTimeOffset.MaxValue, _heldBack.Values.Min() }.Min();
     }
@@ -202,6 +204,7 @@ internal sealed partial class DueQueue(
     private async Task<bool> ReadDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var due = await store.GetDueSourcesAsync(now, _readFrom, ReadBatch, cancellationToken);
+        FeedsMetrics.RecordScheduleRead("due");
         // At the end, the next read starts over: the sources passed over meanwhile (their host was busy) are still due.
         _readFrom = due.Count < ReadBatch ? null : due[^1];
         var config = configs.Current;

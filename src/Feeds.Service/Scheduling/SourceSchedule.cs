@@ -45,6 +45,8 @@ internal static class SourceSchedule
     /// </summary>
     public static IServiceCollection AddSourceSchedule(this IServiceCollection services, FeedsConfig config, StorageSettings storage)
     {
+        // Every job's runs, counted on /metrics, whichever schedule.
+        services.AddQuartz(quartz => quartz.AddJobListener<JobRunCounter>(GroupMatcher<JobKey>.AnyGroup()));
         if (storage is { Provider: StorageProvider.Postgres, ConnectionString: { } connectionString })
             AddClusteredSchedule(services, config, connectionString);
         else
