@@ -215,6 +215,28 @@ public class PublishingEndToEndTests : IAsyncLifetime
         Assert.Contains("hub.mode=publish&hub.url=https://news.example.org/sections/technology/atom", topics);
         Assert.Contains("hub.mode=publish&hub.url=https://news.example.org/sections/international/rss", topics);
     }
+
+    [Fact]
+    public async Task AHubAddedByAConfigEditIsPingedForEverySection()
+    {
+        // Started without a hub: the ping job is not scheduled at all, so it cannot run while nothing is to be pinged.
+        var hub = _sources.ServeHub("/hub");
+        await File.WriteAllTextAsync(_host.ConfigPath, JsonSerializer.Serialize(new
+        {
+            sections = Sections,
+            sources = Sources,
+            publishing = new { itemsPerFeed = 5, baseUrl = "https://news.example.org/", hub = hub.AbsoluteUri },
+            fetching = FeedsTestHost.LoopbackFetching,
+        }));
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (_sources.Posts.Count(p => p.Path == "/hub") < 6 && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+
+        var topics = _sources.Posts.Where(p => p.Path == "/hub").Select(p => WebUtility.UrlDecode(p.Body)).ToList();
+        Assert.Contains("hub.mode=publish&hub.url=https://news.example.org/sections/technology/atom", topics);
+        Assert.Contains("hub.mode=publish&hub.url=https://news.example.org/sections/international/rss", topics);
+    }
 }
 
 /// <summary>The same tests with the service storing in PostgreSQL.</summary>
