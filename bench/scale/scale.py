@@ -140,17 +140,23 @@ class Metrics:
     def read(self):
         status, _, body = http_get(self.url, timeout=30)
         totals = {}
+        jobs = {}
         for line in body.decode("utf-8", "replace").splitlines():
-            m = re.match(r'^(feeds_polls_total|feeds_items_new_total)(\{[^}]*\})?\s+([0-9.eE+-]+)', line)
+            m = re.match(r'^(feeds_polls_total|feeds_items_new_total|feeds_job_runs_total|feeds_schedule_reads_total)(\{[^}]*\})?\s+([0-9.eE+-]+)', line)
             if not m:
                 continue
             name = m.group(1)
             if name == "feeds_polls_total":
                 outcome = re.search(r'outcome="([^"]*)"', m.group(2) or "")
                 name = "polls_" + (outcome.group(1) if outcome else "")
+            elif name == "feeds_job_runs_total":
+                job = re.search(r'job="([^"]*)"', m.group(2) or "")
+                jobs[job.group(1) if job else ""] = float(m.group(3))
+                continue
             totals[name] = totals.get(name, 0) + float(m.group(3))
         polls = sum(v for k, v in totals.items() if k.startswith("polls_") and k != "polls_not_due")
-        return {"polls": polls, "failed": totals.get("polls_failed", 0), "items": totals.get("feeds_items_new_total", 0)}
+        return {"polls": polls, "failed": totals.get("polls_failed", 0), "items": totals.get("feeds_items_new_total", 0),
+                "jobs": jobs, "schedule_reads": totals.get("feeds_schedule_reads_total", 0)}
 
 
 def parse_wrk(text):
@@ -310,17 +316,22 @@ class Run:
     def idle(self):
         self.settle()
         # Counters are read outside the window, so reading them costs the window nothing.
-        before_polls = self.metrics.read()["polls"]
+        before = self.metrics.read()
         cpu0, t0 = self.proc.cpu_seconds(), time.time()
         time.sleep(IDLE_SECONDS)
         cpu1, t1 = self.proc.cpu_seconds(), time.time()
-        polls = self.metrics.read()["polls"] - before_polls
+        after = self.metrics.read()
+        polls = after["polls"] - before["polls"]
         probe = sum(1 for t in self.probe_times() if t0 <= t / 1000 <= t1)
         percent = 100 * (cpu1 - cpu0) / (t1 - t0)
         others = polls - probe
         note = f"; {others:.0f} other polls fell in it, so it was not idle" if others > 0 else ""
         rss = self.proc.rss_mb()
         print(f"idle: {percent:.2f}% of a core over {t1 - t0:.0f} s ({probe} probe poll(s){note}), working set {rss:.0f} MB")
+        # What the schedule did in the window, from the service's own counters: the job runs and reads of due times.
+        runs = {job: n - before["jobs"].get(job, 0) for job, n in after["jobs"].items() if n > before["jobs"].get(job, 0)}
+        print(f"  in it: job runs {', '.join(f'{job} {n:.0f}' for job, n in sorted(runs.items())) or 'none'}; "
+              f"reads of due times {after['schedule_reads'] - before['schedule_reads']:.0f}")
         self.result("working set after ingest, settled", f"{rss:.0f} MB", f"< {WORKING_SET_MB} MB", rss < WORKING_SET_MB)
         self.result(f"idle CPU ({IDLE_SECONDS} s, nothing due)", f"{percent:.2f}% of a core{' (polls ran)' if others > 0 else ''}",
                     f"< {IDLE_CPU_PERCENT:g}%", percent < IDLE_CPU_PERCENT)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Feeds.Tests.Support;
 
 namespace Feeds.Tests.EndToEnd;
@@ -112,6 +113,23 @@ public class OperatorEndpointsTests : IAsyncLifetime
         Assert.Matches("feeds_feed_requests_total\\{[^}]*format=\"atom\"[^}]*status=\"304\"[^}]*\\} [1-9]", metrics);
         Assert.Contains("feeds_poll_duration_seconds_bucket", metrics);
         Assert.Contains("feeds_render_cache_total", metrics);
+    }
+
+    [Fact]
+    public async Task MetricsCountTheScheduleJobRuns()
+    {
+        // The start-up polls ran as the schedule's jobs: the due queue's run on SQLite (counted once it has ended, after
+        // the last poll was saved), a job per source on PostgreSQL.
+        var ran = new Regex("feeds_job_runs_total\\{[^}]*job=\"(PollDueSourcesJob|RefreshSourceJob)\"[^}]*\\} [1-9]");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var metrics = await _host.Client.GetStringAsync("metrics");
+        while (!ran.IsMatch(metrics) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            metrics = await _host.Client.GetStringAsync("metrics");
+        }
+
+        Assert.Matches(ran, metrics);
     }
 
     public async Task DisposeAsync()
