@@ -57,7 +57,7 @@ public static class FeedsApp
         // Health (readiness includes the store) and metrics.
         builder.Services.AddFeedsHealthChecks();
         builder.Services.AddFeedsMetrics();
-        // WebSub: ping the hub when a section changes, once per change on a cluster.
+        // WebSub: ping the hub when a section changes, once per change on a cluster; scheduled only while a hub is configured.
         builder.Services.AddHostedService<WebSubPingSchedule>();
         // Memory a burst of work left committed goes back once the service is quiet.
         builder.Services.AddHostedService<IdleMemoryTrim>();
