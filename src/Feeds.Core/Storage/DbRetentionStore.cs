@@ -20,9 +20,12 @@ internal abstract class DbRetentionStore : IRetentionStore
     {
         var removed = new Dictionary<string, int>();
         var spared = 0;
-        var sourceIds = await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT DISTINCT source_id FROM items", transaction: transaction, cancellationToken: cancellationToken));
-        foreach (var sourceId in sourceIds.ToList())
+        // One pass over the (source, date) index finds the sources with anything past their retention; only those are read
+        // item by item. A pass where little expired costs that scan, not a query per source (20,000 at 20,000 sources).
+        var extents = await connection.QueryAsync<SourceExtent>(new CommandDefinition(
+            "SELECT source_id AS SourceId, COUNT(*) AS Items, MIN(published_at) AS OldestMs FROM items GROUP BY source_id",
+            transaction: transaction, cancellationToken: cancellationToken));
+        foreach (var sourceId in extents.Where(extent => extent.MayHaveExpired(retentionOf(extent.SourceId), now)).Select(extent => extent.SourceId).ToList())
         {
             var retention = retentionOf(sourceId);
             var expired = (await connection.QueryAsync<long>(new CommandDefinition(ExpiredItemsSql, new
@@ -43,6 +46,15 @@ internal abstract class DbRetentionStore : IRetentionStore
             new { forgetBefore = (now - IRetentionStore.TombstoneLifetime).ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken));
         await DbActivityStore.ForgetBeforeAsync(connection, transaction, now, cancellationToken);
         return new PruneResult(removed, spared);
+    }
+
+    /// <summary>A source's stored items: how many, and the publication time of the oldest (unix ms).</summary>
+    private sealed record SourceExtent(string SourceId, long Items, long OldestMs)
+    {
+        /// <summary>Whether any item is past <paramref name="retention"/>: more items than it keeps, or one older than it keeps.</summary>
+        public bool MayHaveExpired(RetentionSettings retention, DateTimeOffset now) =>
+            Items > (retention.MaxItems ?? long.MaxValue)
+            || retention.MaxAge is { } age && OldestMs < (now - age).ToUnixTimeMilliseconds();
     }
 
     /// <summary>
