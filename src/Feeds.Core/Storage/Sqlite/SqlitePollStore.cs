@@ -93,14 +93,13 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
     /// One statement for all the rows, passed as one JSON array of arrays: a poll costs one prepare and one parameter
     /// instead of a statement of 22 bound parameters an item (bench/ingest: the writer is the one stage of a cold ingest that
     /// cannot run on both cores). Named parameters would not do: SQLite finds each by a linear search of the statement's
-    /// names, so 22 an item over a whole poll costs quadratic time. The JSON is bound as its UTF-8 bytes and read as text
-    /// (<c>CAST(@rows AS TEXT)</c>), not as a string: a poll's rows are 100 KB and more, which a string would cost a
-    /// conversion to UTF-16 and one back. Gives the id of each row written, by key; an unchanged item writes none.
+    /// names, so 22 an item over a whole poll costs quadratic time. Gives the id of each row written, by key; an unchanged
+    /// item writes none.
     /// </summary>
     private static async Task<Dictionary<string, long>> UpsertAsync(DbConnection connection, DbTransaction transaction,
         List<(NormalizedItem Item, ItemRow Row)> statement, CancellationToken cancellationToken)
     {
-        var rows = JsonSerializer.SerializeToUtf8Bytes(statement.Select(s => new object?[]
+        var rows = JsonSerializer.Serialize(statement.Select(s => new object?[]
         {
             s.Row.ItemKey, s.Row.ContentHash, s.Row.Guid, s.Row.Title, s.Row.Link, s.Row.SummaryHtml, s.Row.SummaryText, s.Row.ContentHtml,
             s.Row.AuthorsJson, s.Row.CategoriesJson, s.Row.EnclosuresJson, s.Row.ImageUrl, s.Row.ReadingMinutes, s.Row.PublishedAt,
@@ -115,7 +114,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
     /// <summary>Only SQLite reads this JSON: HTML's characters need no escaping in it, and unescaped they cost it less to read.</summary>
     private static readonly JsonSerializerOptions RowsJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    // The rows of @rows (UTF-8 JSON bytes: a BLOB, which json_each would read as JSONB, hence the CAST) in the order given (json_each's key is the array index). Touches no row when the item is unchanged
+    // The rows of @rows in the order given (json_each's key is the array index). Touches no row when the item is unchanged
     // (same content hash), and then returns none; else the row's id and key. An item whose feed gives no date keeps the
     // first-seen time it got on insert. "WHERE true" is SQLite's: an upsert's SELECT needs a WHERE clause (sqlite.org/lang_upsert.html).
     private const string UpsertItemsSql = """
@@ -125,7 +124,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
         SELECT @SourceId, r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6,
                r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10, r.value ->> 11, r.value ->> 12, r.value ->> 13,
                r.value ->> 14, r.value ->> 15, @Now, @Now, r.value ->> 16, r.value ->> 17, r.value ->> 18
-        FROM json_each(CAST(@rows AS TEXT)) r
+        FROM json_each(@rows) r
         WHERE true
         ORDER BY r.key
         ON CONFLICT (source_id, item_key) DO UPDATE SET
