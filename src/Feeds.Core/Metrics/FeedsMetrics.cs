@@ -27,6 +27,9 @@ public static class FeedsMetrics
     private static readonly Counter<long> FetchedBytes = Meter.CreateCounter<long>("feeds.fetched.bytes", unit: "By", description: "Body bytes read from sources, after decompression");
     private static readonly Counter<long> NewItems = Meter.CreateCounter<long>("feeds.items.new", description: "Items stored for the first time");
     private static readonly Counter<long> UpdatedItems = Meter.CreateCounter<long>("feeds.items.updated", description: "Stored items whose content changed");
+    private static readonly Counter<long> NormalizedItems = Meter.CreateCounter<long>("feeds.items.normalized", description: "Entries of fetched bodies normalized (sanitized): new, or their content changed");
+    private static readonly Counter<long> UnchangedItems = Meter.CreateCounter<long>("feeds.items.unchanged", description: "Entries of fetched bodies not normalized again: their stored fingerprint matched");
+    private static readonly Counter<long> UnchangedBodies = Meter.CreateCounter<long>("feeds.bodies.unchanged", description: "Fetched bodies identical to the source's last one, byte for byte: neither parsed nor normalized");
     private static readonly Counter<long> FeedRequests = Meter.CreateCounter<long>("feeds.feed.requests", description: "Section feed requests by format and HTTP status (200, 304)");
     private static readonly Counter<long> RenderFaults = Meter.CreateCounter<long>("feeds.render.faults", description: "Rows left out of a page because its writer refused them (left_out), and pages that failed (page_failed)");
     private static readonly Histogram<int> StoryPostingsRead = Meter.CreateHistogram<int>("feeds.stories.postings_read", description: "Postings of the story-term index a poll read to place its new items (bounded per sought term, whatever the catalogue)");
@@ -58,6 +61,19 @@ public static class FeedsMetrics
         if (updatedItems > 0)
             UpdatedItems.Add(updatedItems);
     }
+
+    /// <param name="normalized">Entries of a fetched body that were normalized: new, or changed since stored.</param>
+    /// <param name="unchanged">Entries of it skipped before normalizing, their stored fingerprint being the same.</param>
+    public static void RecordEntries(int normalized, int unchanged)
+    {
+        if (normalized > 0)
+            NormalizedItems.Add(normalized);
+        if (unchanged > 0)
+            UnchangedItems.Add(unchanged);
+    }
+
+    /// <summary>A 200 whose body was the source's last one again, so it was not parsed.</summary>
+    public static void RecordUnchangedBody() => UnchangedBodies.Add(1);
 
     public static void RecordFeedRequest(string format, int status) =>
         FeedRequests.Add(1, new("format", format), new("status", status));

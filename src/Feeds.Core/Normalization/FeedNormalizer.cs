@@ -336,5 +336,15 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
     /// <summary>Enough of an author string to split (its parts are cut to a line anyway), clean, so no pattern runs over megabytes.</summary>
     private static string Bounded(string raw) => SafeText.Clean(raw.Length > 4 * SafeText.MaxLineLength ? raw[..(4 * SafeText.MaxLineLength)] : raw);
 
-    private static int WordCount(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+    /// <summary>Runs of characters between spaces, counted without splitting: the text is an item's whole body.</summary>
+    private static int WordCount(string text)
+    {
+        var words = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != ' ' && (i == 0 || text[i - 1] == ' '))
+                words++;
+        }
+        return words;
+    }
 }

@@ -27,6 +27,11 @@ public static class SafeText
     {
         for (var i = 0; i < text.Length; i++)
         {
+            // Printable ASCII, most of any text, is skipped a vector at a time; the rest is looked at one by one.
+            var printable = text[i..].IndexOfAnyExceptInRange(' ', '~');
+            if (printable < 0)
+                return true;
+            i += printable;
             var c = text[i];
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using Feeds.Core.Fetching;
+using Feeds.Core.Metrics;
 using Feeds.Core.Normalization;
 using Feeds.Core.Parsing;
 using Feeds.Core.Sources;
@@ -132,6 +135,10 @@ public sealed partial class SourceRefresher(
 
     private async Task<RefreshResult> IngestAsync(Source source, SourceState state, FetchResult.Fetched fetched, CancellationToken cancellationToken)
     {
+        // Many servers send no validators, or new ones with the same bytes: the bytes themselves then say nothing changed.
+        var bodyHash = BodyHash(source.Location, fetched);
+        if (bodyHash == state.BodyHash)
+            return await SaveUnchangedBodyAsync(source, state, fetched, cancellationToken);
         using var turn = await ingestGate.EnterAsync(fetched.Body.Length, cancellationToken);
         ParsedFeed feed;
         IdentifiedEntries entries;
@@ -150,6 +157,7 @@ public sealed partial class SourceRefresher(
             .Where(entry => !known.TryGetValue(entry.Key, out var hash) || hash != entry.ContentHash)
             .Select(entry => normalizer.NormalizeEntry(entry, feed.Channel))
             .ToList();
+        FeedsMetrics.RecordEntries(normalized: changed.Count, unchanged: entries.Count - changed.Count);
         var now = clock.GetUtcNow();
         var channel = normalizer.DescribeChannel(feed, source.Location.BaseUri);
         var heard = state with
@@ -160,6 +168,7 @@ public sealed partial class SourceRefresher(
             FeedTitle = channel.Title,
             FeedLink = channel.Link,
             FeedLanguage = channel.Language,
+            BodyHash = bodyHash,
         };
         var saved = await store.SavePollAsync(
             Succeeded(source, heard, now, fetched.Validators, fetched.StatusCode, PollOutcome.Updated, fetched.MovedPermanentlyTo, fetched.MaxAge),
@@ -174,6 +183,32 @@ public sealed partial class SourceRefresher(
             Succeeded(source, state, now, notModified.Validators, 304, PollOutcome.NotModified, notModified.MovedPermanentlyTo, notModified.MaxAge),
             [], cancellationToken);
         return new RefreshResult.NotModified(source.Id);
+    }
+
+    /// <summary>
+    /// A 200 with the bytes of the last body saved: the stored items and what the state learned from that body stand, as
+    /// after a 304, while the answer's validators and caching hints are taken.
+    /// </summary>
+    private async Task<RefreshResult> SaveUnchangedBodyAsync(Source source, SourceState state, FetchResult.Fetched fetched, CancellationToken cancellationToken)
+    {
+        FeedsMetrics.RecordUnchangedBody();
+        var now = clock.GetUtcNow();
+        await store.SavePollAsync(
+            Succeeded(source, state, now, fetched.Validators, fetched.StatusCode, PollOutcome.NotModified, fetched.MovedPermanentlyTo, fetched.MaxAge),
+            [], cancellationToken);
+        return new RefreshResult.NotModified(source.Id);
+    }
+
+    /// <summary>
+    /// SHA-256 of a fetched body with what decides how it reads: the source's location (relative links resolve against it)
+    /// and its content type (its charset).
+    /// </summary>
+    private static string BodyHash(SourceLocation location, FetchResult.Fetched fetched)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{location}\n{fetched.ContentType}\n"));
+        hash.AppendData(fetched.Body);
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     private Task<RefreshResult> SaveFailureAsync(Source source, SourceState state, FetchResult.Failed failed, CancellationToken cancellationToken)

@@ -13,6 +13,7 @@ internal sealed record SourceRow
                feed_title AS FeedTitle, feed_link AS FeedLink, moved_to AS MovedTo, redirect_candidate AS RedirectCandidate,
                gone_since AS GoneSince, backoff_level AS BackoffLevel, poll_interval_ms AS PollIntervalMs,
                feed_min_interval_ms AS FeedMinIntervalMs, rhythm_since AS RhythmSince, rhythm_items AS RhythmItems, items_left_out AS ItemsLeftOut,
+               body_hash AS BodyHash,
                feed_language AS FeedLanguage
         FROM sources
         """;
@@ -22,11 +23,11 @@ internal sealed record SourceRow
         INSERT INTO sources (id, url, etag, last_modified, last_attempt_at, last_success_at, last_outcome, last_error,
                              last_error_category, last_http_status, consecutive_failures, next_due_at, next_due_rule, retry_not_before, feed_title, feed_link,
                              moved_to, redirect_candidate, gone_since, backoff_level, poll_interval_ms, feed_min_interval_ms,
-                             rhythm_since, rhythm_items, feed_language, items_left_out)
+                             rhythm_since, rhythm_items, feed_language, items_left_out, body_hash)
         VALUES (@Id, @Url, @ETag, @LastModified, @LastAttemptAt, @LastSuccessAt, @LastOutcome, @LastError,
                 @LastErrorCategory, @LastHttpStatus, @ConsecutiveFailures, @NextDueAt, @NextDueRule, @RetryNotBefore, @FeedTitle, @FeedLink,
                 @MovedTo, @RedirectCandidate, @GoneSince, @BackoffLevel, @PollIntervalMs, @FeedMinIntervalMs,
-                @RhythmSince, @RhythmItems, @FeedLanguage, @ItemsLeftOut)
+                @RhythmSince, @RhythmItems, @FeedLanguage, @ItemsLeftOut, @BodyHash)
         ON CONFLICT (id) DO UPDATE SET
             url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
             last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
@@ -37,7 +38,7 @@ internal sealed record SourceRow
             moved_to = excluded.moved_to, redirect_candidate = excluded.redirect_candidate, gone_since = excluded.gone_since,
             backoff_level = excluded.backoff_level, poll_interval_ms = excluded.poll_interval_ms,
             feed_min_interval_ms = excluded.feed_min_interval_ms, rhythm_since = excluded.rhythm_since, rhythm_items = excluded.rhythm_items,
-            items_left_out = excluded.items_left_out,
+            items_left_out = excluded.items_left_out, body_hash = excluded.body_hash,
             feed_title = coalesce(excluded.feed_title, sources.feed_title), feed_link = coalesce(excluded.feed_link, sources.feed_link),
             feed_language = coalesce(excluded.feed_language, sources.feed_language)
         """;
@@ -68,6 +69,7 @@ internal sealed record SourceRow
     public long? RhythmSince { get; init; }
     public long? RhythmItems { get; init; }
     public long ItemsLeftOut { get; init; }
+    public string? BodyHash { get; init; }
 
     public static SourceRow From(SourceState state) => new()
     {
@@ -97,6 +99,7 @@ internal sealed record SourceRow
         RhythmSince = ToMs(state.Rhythm?.Oldest),
         RhythmItems = state.Rhythm?.Items,
         ItemsLeftOut = state.ItemsLeftOut,
+        BodyHash = state.BodyHash,
     };
 
     public SourceState ToState() => new()
@@ -125,6 +128,7 @@ internal sealed record SourceRow
         FeedMinInterval = FeedMinIntervalMs is { } minimum ? TimeSpan.FromMilliseconds(minimum) : null,
         Rhythm = (RhythmSince, RhythmItems) is ({ } since, { } items) ? new ItemRhythm(DateTimeOffset.FromUnixTimeMilliseconds(since), (int)items) : null,
         ItemsLeftOut = (int)ItemsLeftOut,
+        BodyHash = BodyHash,
     };
 
     /// <summary>A stored time; one beyond what DateTimeOffset holds (a row edited by hand) is read as the nearest it can.</summary>

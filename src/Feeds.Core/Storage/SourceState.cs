@@ -49,6 +49,12 @@ public sealed record SourceState
     /// <summary>How many items the last full body had over the per-document item limit: left out, the newest kept.</summary>
     public int ItemsLeftOut { get; init; }
 
+    /// <summary>
+    /// The fingerprint of the last full body saved, with the URL it came from and its content type (which decide how it
+    /// reads): a 200 whose body has the same one is neither parsed nor normalized again (<c>SourceRefresher</c>).
+    /// </summary>
+    public string? BodyHash { get; init; }
+
     public string? FeedTitle { get; init; }
     public string? FeedLink { get; init; }
     public string? FeedLanguage { get; init; }

@@ -29,4 +29,13 @@ public sealed class HtmlCleanerTests
 
         Assert.Contains("<div>", clean.Html, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("one two", "one two")]
+    [InlineData("one\ntwo", "one two")] // a single white-space character that is not a space becomes one
+    [InlineData("  one \t\r\n two\u00A0three\u2003 ", "one two three")]
+    [InlineData(" \n\t ", "")]
+    [InlineData("", "")]
+    public void CollapseMakesEachRunOfWhiteSpaceOneSpaceAndTrims(string text, string expected) =>
+        Assert.Equal(expected, HtmlCleaner.Collapse(text));
 }

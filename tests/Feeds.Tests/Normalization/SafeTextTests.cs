@@ -18,6 +18,20 @@ public class SafeTextTests
     }
 
     [Fact]
+    public void ARefusedCharacterIsFoundWhereverItStandsInALongText()
+    {
+        // Printable ASCII is skipped a vector at a time: a refused character must be seen in any position of a vector.
+        for (var position = 0; position < 70; position++)
+        {
+            var text = new string('a', 70).ToCharArray();
+            text[position] = '\u0001';
+            Assert.False(SafeText.IsClean(text), $"a control character at {position}");
+            text[position] = '\u00E9';
+            Assert.True(SafeText.IsClean(text), $"é at {position}");
+        }
+    }
+
+    [Fact]
     public void LoneSurrogatesAreRemoved()
     {
         // In a Fact, not InlineData: theory data is serialized, which replaces a lone surrogate before the test sees it.
