@@ -56,7 +56,7 @@ public class ReaderEndToEndTests : IAsyncLifetime
         await _sources.DisposeAsync();
     }
 
-    private void Serve(string source, string? extraItem = null)
+    private void Serve(string source, string? extraItem = null, string? editedHeadline = null)
     {
         var report = Reports.Single(r => r.Source == source);
         var other = Others[source];
@@ -65,7 +65,7 @@ public class ReaderEndToEndTests : IAsyncLifetime
             new XElement("description", lede), new XElement("pubDate", at.ToString("R", CultureInfo.InvariantCulture)));
         var channel = new XElement("channel", new XElement("title", report.Title), new XElement("link", $"https://{source}.example.com/"),
             new XElement("description", "News"),
-            Item("corn-exchange", report.Headline, report.Lede, Published.AddMinutes(report.MinutesLater)),
+            Item("corn-exchange", editedHeadline ?? report.Headline, report.Lede, Published.AddMinutes(report.MinutesLater)),
             Item("other", other.Headline, other.Lede, Published.AddMinutes(-30)));
         if (extraItem is not null)
             channel.Add(Item("extra", extraItem, "Results from the county show.", DateTimeOffset.UtcNow.AddMinutes(-1)));
@@ -194,6 +194,28 @@ public class ReaderEndToEndTests : IAsyncLifetime
         Assert.Contains(story.AbsoluteUri.Replace("/atom", "/json", StringComparison.Ordinal), Topics());
         // The fire's story had no new report: it is not pinged.
         Assert.DoesNotContain(Topics(), topic => topic.StartsWith(PublicBase + firePath + "/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AStoryWhoseReportIsEditedShowsTheEditAndIsPingedToTheHub()
+    {
+        await WaitForAsync(() => _sources.Posts.Any(p => p.Path == "/hub"), "the first WebSub check");
+        var (firePath, _) = await FireStoryAsync();
+        var edited = Reports[1] with { Headline = "Blaze guts Wexbridge's Corn Exchange; cause still unknown" };
+
+        // The courier corrects its headline: the same item (same guid), a changed title.
+        Serve(edited.Source, editedHeadline: edited.Headline);
+        var refresher = _host.Services.GetRequiredService<SourceRefresher>();
+        await refresher.RefreshAsync(_host.Services.GetRequiredService<FeedsConfigMonitor>().Current.FindSource(edited.Source)!, PollReason.Manual, CancellationToken.None);
+
+        // The story's feeds changed, as when a report joins it: pinged, in every format, and showing the edit in place.
+        await WaitForAsync(() => Topics().Contains(PublicBase + firePath + "/atom"), "a ping for the edited report's story");
+        Assert.Contains(PublicBase + firePath + "/rss", Topics());
+        Assert.Contains(PublicBase + firePath + "/json", Topics());
+        var titles = (await JsonAsync(firePath + "/json")).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("title").GetString()).ToList();
+        Assert.Equal([Reports[2].Headline, edited.Headline], titles);
+        // The edit kept the report in its story, under its id: the section's entry still links the same story.
+        Assert.Equal(firePath, (await FireStoryAsync()).StoryPath);
     }
 
     private List<string> Topics() => _sources.Posts.Where(p => p.Path == "/hub")
