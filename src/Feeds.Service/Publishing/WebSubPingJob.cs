@@ -27,7 +27,7 @@ internal sealed partial class WebSubPingJob(FeedsConfigMonitor configs, ContentV
     /// The job data key of the latest item change whose story was pinged (kept as text, as the versions are); with a
     /// colon, which no section id (the other keys) can hold.
     /// </summary>
-    private const string LastReportKey = "stories:reports-after";
+    internal const string LastReportKey = "stories:reports-after";
 
     /// <summary>Bounds one check: a burst of new stories is pinged over the next checks.</summary>
     private const int StoriesPerCheck = 200;

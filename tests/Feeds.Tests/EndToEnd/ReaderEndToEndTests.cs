@@ -4,7 +4,10 @@ using System.Text.Json;
 using System.Xml.Linq;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
+using Feeds.Core.Storage;
+using Feeds.Service.Publishing;
 using Feeds.Tests.Support;
+using Quartz;
 
 namespace Feeds.Tests.EndToEnd;
 
@@ -199,8 +202,11 @@ public class ReaderEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task AStoryWhoseReportIsEditedShowsTheEditAndIsPingedToTheHub()
     {
-        await WaitForAsync(() => _sources.Posts.Any(p => p.Path == "/hub"), "the first WebSub check");
         var (firePath, _) = await FireStoryAsync();
+        var fireAtom = PublicBase + firePath + "/atom";
+        // Once the ping job has seen every report stored so far, a ping for the fire's story can only be the edit's.
+        await WaitForThePingJobToSeeAsync(await _host.Services.GetRequiredService<IPublishingStore>().GetLastChangeAsync(CancellationToken.None));
+        var pingedBefore = Topics().Count(topic => topic == fireAtom);
         var edited = Reports[1] with { Headline = "Blaze guts Wexbridge's Corn Exchange; cause still unknown" };
 
         // The courier corrects its headline: the same item (same guid), a changed title.
@@ -209,7 +215,7 @@ public class ReaderEndToEndTests : IAsyncLifetime
         await refresher.RefreshAsync(_host.Services.GetRequiredService<FeedsConfigMonitor>().Current.FindSource(edited.Source)!, PollReason.Manual, CancellationToken.None);
 
         // The story's feeds changed, as when a report joins it: pinged, in every format, and showing the edit in place.
-        await WaitForAsync(() => Topics().Contains(PublicBase + firePath + "/atom"), "a ping for the edited report's story");
+        await WaitForAsync(() => Topics().Count(topic => topic == fireAtom) > pingedBefore, "a ping for the edited report's story");
         Assert.Contains(PublicBase + firePath + "/rss", Topics());
         Assert.Contains(PublicBase + firePath + "/json", Topics());
         var titles = (await JsonAsync(firePath + "/json")).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("title").GetString()).ToList();
@@ -220,6 +226,22 @@ public class ReaderEndToEndTests : IAsyncLifetime
 
     private List<string> Topics() => _sources.Posts.Where(p => p.Path == "/hub")
         .Select(p => WebUtility.UrlDecode(p.Body)).Select(body => body["hub.mode=publish&hub.url=".Length..]).ToList();
+
+    /// <summary>Waits until the WebSub job's mark of the stories it pinged (its job data) is at or after <paramref name="change"/>.</summary>
+    private async Task WaitForThePingJobToSeeAsync(ItemChange change)
+    {
+        var scheduler = await _host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var pinged = (await scheduler.GetJobDetail(WebSubPingJob.Job))?.JobDataMap;
+            if (pinged is not null && pinged.TryGetString(WebSubPingJob.LastReportKey, out var text) && ItemChange.TryParse(text, out var seen)
+                && (seen.ChangedMs, seen.ItemId).CompareTo((change.ChangedMs, change.ItemId)) >= 0)
+                return;
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"waited 20 s for the WebSub job to see the change {change}");
+            await Task.Delay(100);
+        }
+    }
 
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
