@@ -29,20 +29,27 @@ public sealed partial class StoryTerms
     /// <summary>At most this many terms are kept, the weightiest first, so an item's index rows stay few.</summary>
     public const int MaxTerms = 32;
 
-    private readonly Dictionary<string, double> _weights;
-    private readonly double _norm;
+    // Terms computed from text hold their weights; terms read back from the store hold only the stored form until a
+    // caller asks for their weights: placement compares each new report with a few dozen stored ones, and comparing
+    // the stored form directly (SimilarityTo) costs one scan of it instead of a dictionary built per candidate.
+    private readonly string? _stored;
+    private Table? _table;
 
-    private StoryTerms(Dictionary<string, double> weights)
+    /// <summary>The weight of each term, and the norm of the weights (the length of the terms' vector).</summary>
+    private sealed record Table(Dictionary<string, double> Weights, double Norm)
     {
-        _weights = weights;
-        _norm = Math.Sqrt(weights.Values.Sum(w => w * w));
+        public Table(Dictionary<string, double> weights) : this(weights, Math.Sqrt(weights.Values.Sum(w => w * w))) { }
     }
 
+    private StoryTerms(Dictionary<string, double> weights) => _table = new Table(weights);
+
+    private StoryTerms(string stored) => _stored = stored;
+
     /// <summary>The terms, each once, as the index stores them.</summary>
-    public IReadOnlyCollection<string> Words => _weights.Keys;
+    public IReadOnlyCollection<string> Words => Parsed().Weights.Keys;
 
     /// <summary>The weight of each term (<see cref="NumberWeight"/>, <see cref="NameWeight"/> or <see cref="WordWeight"/>).</summary>
-    public IReadOnlyDictionary<string, double> Weights => _weights;
+    public IReadOnlyDictionary<string, double> Weights => Parsed().Weights;
 
     /// <summary>The terms of a headline and its lede; null when they hold no word that tells anything.</summary>
     public static StoryTerms? Of(string? headline, string? lede)
@@ -67,7 +74,12 @@ public sealed partial class StoryTerms
     /// </summary>
     public double SimilarityTo(StoryTerms other)
     {
-        var (small, large) = _weights.Count <= other._weights.Count ? (_weights, other._weights) : (other._weights, _weights);
+        if (_table is null && other._table is not null)
+            return other.SimilarityTo(this);
+        var table = Parsed();
+        if (other._table is not { } otherTable)
+            return SimilarityToStored(table, other._stored!);
+        var (small, large) = table.Weights.Count <= otherTable.Weights.Count ? (table.Weights, otherTable.Weights) : (otherTable.Weights, table.Weights);
         var dot = 0.0;
         var shared = 0;
         foreach (var (term, weight) in small)
@@ -75,29 +87,62 @@ public sealed partial class StoryTerms
             if (large.TryGetValue(term, out var otherWeight))
                 (dot, shared) = (dot + weight * otherWeight, shared + 1);
         }
-        return shared < 2 ? 0 : dot / (_norm * other._norm);
+        return shared < 2 ? 0 : dot / (table.Norm * otherTable.Norm);
+    }
+
+    /// <summary>
+    /// <see cref="SimilarityTo"/> against terms in their stored form, read in one scan without building their weights.
+    /// The result is the one of the parsed form: the weights are small whole numbers, so the sums are exact whatever
+    /// their order.
+    /// </summary>
+    private static double SimilarityToStored(Table table, string stored)
+    {
+        var lookup = table.Weights.GetAlternateLookup<ReadOnlySpan<char>>();
+        var (dot, shared, otherSquares) = (0.0, 0, 0.0);
+        foreach (var range in stored.AsSpan().Split(' '))
+        {
+            var token = stored.AsSpan(range);
+            if (token.IsEmpty)
+                continue;
+            var term = ReadToken(token, out var otherWeight);
+            otherSquares += otherWeight * otherWeight;
+            if (lookup.TryGetValue(term, out var weight))
+                (dot, shared) = (dot + weight * otherWeight, shared + 1);
+        }
+        return shared < 2 ? 0 : dot / (table.Norm * Math.Sqrt(otherSquares));
     }
 
     /// <summary>The stored form: terms separated by spaces, a number or name marked by its weight ("leeds:2").</summary>
     public override string ToString() =>
-        string.Join(' ', _weights.OrderBy(w => w.Key, StringComparer.Ordinal)
+        _stored ?? string.Join(' ', Parsed().Weights.OrderBy(w => w.Key, StringComparer.Ordinal)
             .Select(w => w.Value == WordWeight ? w.Key : w.Key + ":" + w.Value.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>Reads back <see cref="ToString"/>; null for nothing stored. A malformed weight counts as a plain word.</summary>
-    public static StoryTerms? Parse(string? stored)
+    public static StoryTerms? Parse(string? stored) => string.IsNullOrWhiteSpace(stored) ? null : new StoryTerms(stored);
+
+    /// <summary>The weights, read from the stored form the first time they are asked for.</summary>
+    private Table Parsed()
     {
-        if (string.IsNullOrWhiteSpace(stored))
-            return null;
+        if (_table is { } table)
+            return table;
         var weights = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var token in stored.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var token in _stored!.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
-            var colon = token.LastIndexOf(':');
-            if (colon > 0 && double.TryParse(token.AsSpan(colon + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) && weight > 0)
-                weights[token[..colon]] = weight;
-            else
-                weights[token] = WordWeight;
+            var term = ReadToken(token, out var weight);
+            weights[term.ToString()] = weight;
         }
-        return new StoryTerms(weights);
+        // Parsed at most once per thread that asks; the table is published whole, so a reader sees it complete.
+        return _table = new Table(weights);
+    }
+
+    /// <summary>The term of a token of the stored form, and its weight after the last colon (a plain word's without one, or with a malformed one).</summary>
+    private static ReadOnlySpan<char> ReadToken(ReadOnlySpan<char> token, out double weight)
+    {
+        var colon = token.LastIndexOf(':');
+        if (colon > 0 && double.TryParse(token[(colon + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out weight) && weight > 0)
+            return token[..colon];
+        weight = WordWeight;
+        return token;
     }
 
     private static void Read(string text, bool readsNames, int maxWords, Dictionary<string, double> weights)

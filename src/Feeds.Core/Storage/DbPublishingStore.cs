@@ -70,27 +70,33 @@ internal abstract class DbPublishingStore(IStoreDatabase database, TimeProvider 
         return ids.ToList();
     }
 
-    public async Task<IReadOnlyList<(long StoryId, long LastItemId)>> GetStoriesReportedAfterAsync(long afterItemId, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(long StoryId, ItemChange Last)>> GetStoriesChangedAfterAsync(ItemChange after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        // Ordered by each story's highest new id: every story left out by the limit has a higher one than the last
-        // returned, so asking again after that id finds it. The primary key seeks to the new rows.
-        var rows = await connection.QueryAsync<(long, long)>(new CommandDefinition(
+        // A poll stamps the items it adds or edits with its time (last_changed_at); the id orders one poll's. Each story
+        // comes once, with its latest change, ordered by it: every story left out by the limit has a later one than the
+        // last returned, so asking again after that finds it. The index on (last_changed_at, id) seeks to the changes.
+        var rows = await connection.QueryAsync<(long StoryId, long ChangedMs, long ItemId)>(new CommandDefinition(
             """
-            SELECT coalesce(story_id, id) AS story_id, max(id) AS last_item_id FROM items
-            WHERE id > @afterItemId
-            GROUP BY coalesce(story_id, id)
-            ORDER BY max(id)
+            SELECT story_id, last_changed_at, id FROM (
+                SELECT coalesce(story_id, id) AS story_id, last_changed_at, id,
+                       row_number() OVER (PARTITION BY coalesce(story_id, id) ORDER BY last_changed_at DESC, id DESC) AS latest
+                FROM items
+                WHERE last_changed_at >= @ChangedMs AND (last_changed_at, id) > (@ChangedMs, @ItemId)) changes
+            WHERE latest = 1
+            ORDER BY last_changed_at, id
             LIMIT @limit
             """,
-            new { afterItemId, limit }, cancellationToken: cancellationToken));
-        return rows.ToList();
+            new { after.ChangedMs, after.ItemId, limit }, cancellationToken: cancellationToken));
+        return rows.Select(row => (row.StoryId, new ItemChange(row.ChangedMs, row.ItemId))).ToList();
     }
 
-    public async Task<long> GetLastItemIdAsync(CancellationToken cancellationToken)
+    public async Task<ItemChange> GetLastChangeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT coalesce(max(id), 0) FROM items", cancellationToken: cancellationToken));
+        var last = (await connection.QueryAsync<(long ChangedMs, long ItemId)>(new CommandDefinition(
+            "SELECT last_changed_at, id FROM items ORDER BY last_changed_at DESC, id DESC LIMIT 1", cancellationToken: cancellationToken))).ToList();
+        return last.Count == 0 ? ItemChange.None : new ItemChange(last[0].ChangedMs, last[0].ItemId);
     }
 
     public abstract long GetSourceVersion(string sourceId);

@@ -22,8 +22,8 @@ internal sealed record NewItem(long Id, string SourceId, long PublishedMs, Norma
 /// index holds about that many postings of a term per window, the first reports to carry it. Of the reports that carry the sought terms, only the
 /// <see cref="ComparedPerItem"/> sharing the most of them are compared (<see cref="StoryPostings.Nearest"/>), and of
 /// those sharing a story key only the earliest <see cref="ReportsPerKey"/> per key (the certain rules take the earliest).
-/// So a poll reads at most <see cref="CommonTermReports"/> postings per sought term, and parses and compares a few
-/// dozen stored reports per new item.
+/// So a poll reads at most <see cref="CommonTermReports"/> postings per sought term, and reads and compares a few
+/// dozen stored reports per new item (their terms in the stored form, <see cref="StoryTerms.SimilarityTo"/>).
 /// </para>
 /// <para>
 /// A poll is one source's, and a source's items never join each other's stories by their words (see

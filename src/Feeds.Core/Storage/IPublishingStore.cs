@@ -23,14 +23,15 @@ public interface IPublishingStore
     Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The stories that items stored after item <paramref name="afterItemId"/> report, each with the highest such item's
-    /// id, lowest first, at most <paramref name="limit"/>: the stories whose feeds changed since, for their WebSub pings.
-    /// Asked again after the last one returned, it goes on where it stopped.
+    /// The stories whose reports were stored or changed after <paramref name="after"/>, each with its latest such change,
+    /// earliest first, at most <paramref name="limit"/>: the stories whose feeds changed since, for their WebSub pings (a
+    /// story's feeds change when a report joins it, and when one of its reports is edited). Asked again after the last
+    /// one returned, it goes on where it stopped.
     /// </summary>
-    Task<IReadOnlyList<(long StoryId, long LastItemId)>> GetStoriesReportedAfterAsync(long afterItemId, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<(long StoryId, ItemChange Last)>> GetStoriesChangedAfterAsync(ItemChange after, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The highest id of a stored item; 0 when there is none.</summary>
-    Task<long> GetLastItemIdAsync(CancellationToken cancellationToken);
+    /// <summary>The latest change of a stored item; <see cref="ItemChange.None"/> when there is none.</summary>
+    Task<ItemChange> GetLastChangeAsync(CancellationToken cancellationToken);
 
     /// <summary>Grows each time the source's items change (a poll adds or changes one, retention deletes one); 0 before any. Cached pages key on it.</summary>
     long GetSourceVersion(string sourceId);

@@ -8,7 +8,7 @@ namespace Feeds.Service.Publishing;
 
 /// <summary>
 /// Every <see cref="Every"/>, pings the configured WebSub hub for each section whose change version moved since its last
-/// ping, and for each story a new report joined since the last check. Reading the versions and the stored reports keeps
+/// ping, and for each story a report joined, or one of its reports changed, since the last check. Reading the versions and the stored reports keeps
 /// ingest free of publishing concerns and batches a burst of polls into one ping.
 /// </summary>
 /// <remarks>
@@ -24,10 +24,10 @@ internal sealed partial class WebSubPingJob(FeedsConfigMonitor configs, ContentV
     public static readonly JobKey Job = new("websub-ping", "maintenance");
 
     /// <summary>
-    /// The job data key of the highest item id whose story was pinged (kept as text, as the versions are); with a colon,
-    /// which no section id (the other keys) can hold.
+    /// The job data key of the latest item change whose story was pinged (kept as text, as the versions are); with a
+    /// colon, which no section id (the other keys) can hold.
     /// </summary>
-    private const string LastReportKey = "stories:reports-after";
+    internal const string LastReportKey = "stories:reports-after";
 
     /// <summary>Bounds one check: a burst of new stories is pinged over the next checks.</summary>
     private const int StoriesPerCheck = 200;
@@ -65,21 +65,23 @@ internal sealed partial class WebSubPingJob(FeedsConfigMonitor configs, ContentV
     }
 
     /// <summary>
-    /// Pings the feeds of each story a report was stored for since the last check (a story's feeds change when a report
-    /// joins it). The first check only notes where the store stands: the stories stored before were never advertised
-    /// as changed. On PostgreSQL two polls commit side by side, and a report whose id was drawn before the last one
-    /// seen but committed after it is pinged with its story's next report rather than at once.
+    /// Pings the feeds of each story a report was stored for, or one of its reports edited, since the last check (WebSub
+    /// §7: a topic is pinged when its content changes, and an edited report changes its story's entries). The first
+    /// check only notes where the store stands: the stories stored before were never advertised as changed; so does a
+    /// check that finds a mark it cannot read (an earlier version's, which counted item ids). On PostgreSQL two polls
+    /// commit side by side, and a report stamped before the last change seen but committed after it is pinged with its
+    /// story's next change rather than at once.
     /// </summary>
     private async Task PingStoriesAsync(Uri hubUrl, Uri baseUrl, JobDataMap pinged, CancellationToken cancellationToken)
     {
-        if (!pinged.TryGetString(LastReportKey, out var lastText) || !long.TryParse(lastText, NumberStyles.None, CultureInfo.InvariantCulture, out var last))
+        if (!pinged.TryGetString(LastReportKey, out var lastText) || !ItemChange.TryParse(lastText, out var last))
         {
-            pinged[LastReportKey] = (await store.GetLastItemIdAsync(cancellationToken)).ToString(CultureInfo.InvariantCulture);
+            pinged[LastReportKey] = (await store.GetLastChangeAsync(cancellationToken)).ToString();
             return;
         }
-        foreach (var (storyId, lastItemId) in await store.GetStoriesReportedAfterAsync(last, StoriesPerCheck, cancellationToken))
+        foreach (var (storyId, change) in await store.GetStoriesChangedAfterAsync(last, StoriesPerCheck, cancellationToken))
         {
-            pinged[LastReportKey] = lastItemId.ToString(CultureInfo.InvariantCulture);
+            pinged[LastReportKey] = change.ToString();
             var refused = await hub.PublishAsync(hubUrl, SectionLinks.ForStory(baseUrl, storyId), cancellationToken);
             if (refused.Count == 0)
                 LogPingedStory(storyId, hubUrl);

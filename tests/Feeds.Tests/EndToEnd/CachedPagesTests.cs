@@ -239,10 +239,10 @@ public class CachedPagesTests : IAsyncLifetime
             return inner.GetLatestStoriesAsync(minMembers, limit, cancellationToken);
         }
 
-        public Task<IReadOnlyList<(long StoryId, long LastItemId)>> GetStoriesReportedAfterAsync(long afterItemId, int limit, CancellationToken cancellationToken) =>
-            inner.GetStoriesReportedAfterAsync(afterItemId, limit, cancellationToken);
+        public Task<IReadOnlyList<(long StoryId, ItemChange Last)>> GetStoriesChangedAfterAsync(ItemChange after, int limit, CancellationToken cancellationToken) =>
+            inner.GetStoriesChangedAfterAsync(after, limit, cancellationToken);
 
-        public Task<long> GetLastItemIdAsync(CancellationToken cancellationToken) => inner.GetLastItemIdAsync(cancellationToken);
+        public Task<ItemChange> GetLastChangeAsync(CancellationToken cancellationToken) => inner.GetLastChangeAsync(cancellationToken);
 
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
 

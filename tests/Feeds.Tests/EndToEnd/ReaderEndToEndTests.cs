@@ -4,7 +4,10 @@ using System.Text.Json;
 using System.Xml.Linq;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
+using Feeds.Core.Storage;
+using Feeds.Service.Publishing;
 using Feeds.Tests.Support;
+using Quartz;
 
 namespace Feeds.Tests.EndToEnd;
 
@@ -56,7 +59,7 @@ public class ReaderEndToEndTests : IAsyncLifetime
         await _sources.DisposeAsync();
     }
 
-    private void Serve(string source, string? extraItem = null)
+    private void Serve(string source, string? extraItem = null, string? editedHeadline = null)
     {
         var report = Reports.Single(r => r.Source == source);
         var other = Others[source];
@@ -65,7 +68,7 @@ public class ReaderEndToEndTests : IAsyncLifetime
             new XElement("description", lede), new XElement("pubDate", at.ToString("R", CultureInfo.InvariantCulture)));
         var channel = new XElement("channel", new XElement("title", report.Title), new XElement("link", $"https://{source}.example.com/"),
             new XElement("description", "News"),
-            Item("corn-exchange", report.Headline, report.Lede, Published.AddMinutes(report.MinutesLater)),
+            Item("corn-exchange", editedHeadline ?? report.Headline, report.Lede, Published.AddMinutes(report.MinutesLater)),
             Item("other", other.Headline, other.Lede, Published.AddMinutes(-30)));
         if (extraItem is not null)
             channel.Add(Item("extra", extraItem, "Results from the county show.", DateTimeOffset.UtcNow.AddMinutes(-1)));
@@ -196,8 +199,49 @@ public class ReaderEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain(Topics(), topic => topic.StartsWith(PublicBase + firePath + "/", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AStoryWhoseReportIsEditedShowsTheEditAndIsPingedToTheHub()
+    {
+        var (firePath, _) = await FireStoryAsync();
+        var fireAtom = PublicBase + firePath + "/atom";
+        // Once the ping job has seen every report stored so far, a ping for the fire's story can only be the edit's.
+        await WaitForThePingJobToSeeAsync(await _host.Services.GetRequiredService<IPublishingStore>().GetLastChangeAsync(CancellationToken.None));
+        var pingedBefore = Topics().Count(topic => topic == fireAtom);
+        var edited = Reports[1] with { Headline = "Blaze guts Wexbridge's Corn Exchange; cause still unknown" };
+
+        // The courier corrects its headline: the same item (same guid), a changed title.
+        Serve(edited.Source, editedHeadline: edited.Headline);
+        var refresher = _host.Services.GetRequiredService<SourceRefresher>();
+        await refresher.RefreshAsync(_host.Services.GetRequiredService<FeedsConfigMonitor>().Current.FindSource(edited.Source)!, PollReason.Manual, CancellationToken.None);
+
+        // The story's feeds changed, as when a report joins it: pinged, in every format, and showing the edit in place.
+        await WaitForAsync(() => Topics().Count(topic => topic == fireAtom) > pingedBefore, "a ping for the edited report's story");
+        Assert.Contains(PublicBase + firePath + "/rss", Topics());
+        Assert.Contains(PublicBase + firePath + "/json", Topics());
+        var titles = (await JsonAsync(firePath + "/json")).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("title").GetString()).ToList();
+        Assert.Equal([Reports[2].Headline, edited.Headline], titles);
+        // The edit kept the report in its story, under its id: the section's entry still links the same story.
+        Assert.Equal(firePath, (await FireStoryAsync()).StoryPath);
+    }
+
     private List<string> Topics() => _sources.Posts.Where(p => p.Path == "/hub")
         .Select(p => WebUtility.UrlDecode(p.Body)).Select(body => body["hub.mode=publish&hub.url=".Length..]).ToList();
+
+    /// <summary>Waits until the WebSub job's mark of the stories it pinged (its job data) is at or after <paramref name="change"/>.</summary>
+    private async Task WaitForThePingJobToSeeAsync(ItemChange change)
+    {
+        var scheduler = await _host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var pinged = (await scheduler.GetJobDetail(WebSubPingJob.Job))?.JobDataMap;
+            if (pinged is not null && pinged.TryGetString(WebSubPingJob.LastReportKey, out var text) && ItemChange.TryParse(text, out var seen)
+                && (seen.ChangedMs, seen.ItemId).CompareTo((change.ChangedMs, change.ItemId)) >= 0)
+                return;
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"waited 20 s for the WebSub job to see the change {change}");
+            await Task.Delay(100);
+        }
+    }
 
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {

@@ -246,10 +246,10 @@ public class RenderDefenceTests : RenderDefence
         public Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken) =>
             inner.GetLatestStoriesAsync(minMembers, limit, cancellationToken);
 
-        public Task<IReadOnlyList<(long StoryId, long LastItemId)>> GetStoriesReportedAfterAsync(long afterItemId, int limit, CancellationToken cancellationToken) =>
-            inner.GetStoriesReportedAfterAsync(afterItemId, limit, cancellationToken);
+        public Task<IReadOnlyList<(long StoryId, ItemChange Last)>> GetStoriesChangedAfterAsync(ItemChange after, int limit, CancellationToken cancellationToken) =>
+            inner.GetStoriesChangedAfterAsync(after, limit, cancellationToken);
 
-        public Task<long> GetLastItemIdAsync(CancellationToken cancellationToken) => inner.GetLastItemIdAsync(cancellationToken);
+        public Task<ItemChange> GetLastChangeAsync(CancellationToken cancellationToken) => inner.GetLastChangeAsync(cancellationToken);
     }
 }
 

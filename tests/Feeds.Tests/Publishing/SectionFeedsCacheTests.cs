@@ -169,10 +169,10 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         public Task<IReadOnlyList<StoredItem>> GetStoryMembersAsync(IReadOnlyCollection<long> storyIds, CancellationToken cancellationToken) => CountAsync(() => inner.GetStoryMembersAsync(storyIds, cancellationToken));
         public Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken) => CountAsync(() => inner.GetLatestStoriesAsync(minMembers, limit, cancellationToken));
 
-        public Task<IReadOnlyList<(long StoryId, long LastItemId)>> GetStoriesReportedAfterAsync(long afterItemId, int limit, CancellationToken cancellationToken) =>
-            inner.GetStoriesReportedAfterAsync(afterItemId, limit, cancellationToken);
+        public Task<IReadOnlyList<(long StoryId, ItemChange Last)>> GetStoriesChangedAfterAsync(ItemChange after, int limit, CancellationToken cancellationToken) =>
+            inner.GetStoriesChangedAfterAsync(after, limit, cancellationToken);
 
-        public Task<long> GetLastItemIdAsync(CancellationToken cancellationToken) => inner.GetLastItemIdAsync(cancellationToken);
+        public Task<ItemChange> GetLastChangeAsync(CancellationToken cancellationToken) => inner.GetLastChangeAsync(cancellationToken);
         public long GetSourceVersion(string sourceId) => inner.GetSourceVersion(sourceId);
         public long GetStoreVersion() => inner.GetStoreVersion();
     }

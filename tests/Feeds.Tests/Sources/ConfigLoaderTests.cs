@@ -13,6 +13,8 @@ public sealed class ConfigLoaderTests
         Assert.Equal(["international", "politics", "technology"], config.Sections.Select(s => s.Id));
         Assert.All(config.Sources, source => Assert.True(File.Exists(source.Location.FilePath), $"{source.Id} points at a missing file"));
         Assert.All(config.Sections, section => Assert.NotEmpty(config.SourcesOf(section)));
+        // The sample shows the stories' option: the wire leads the stories it reports.
+        Assert.Equal(["world-wire", "meridian-politics"], config.Stories.PreferredSources);
     }
 
     [Fact]
