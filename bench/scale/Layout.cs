@@ -7,8 +7,13 @@ namespace Feeds.Bench.Scale;
 /// Where the benchmark's sources live and how the service is told about them, in one place for the server and the config.
 /// Source N is on loopback host <see cref="HostOf"/>(N) of <see cref="Hosts"/>, in section N mod <see cref="Sections"/>.
 /// </summary>
-internal sealed record Layout(int Port, int Hosts, int Sources, int Items, int Sections)
+/// <param name="ChurnSeconds">0 for the real-time catalogue; else every source is polled that often and publishes an item
+/// every 1 to 5 times that, so pages and the status change under constant polling (the re-poll wave, brought forward).</param>
+internal sealed record Layout(int Port, int Hosts, int Sources, int Items, int Sections, int ChurnSeconds = 0)
 {
+    /// <summary>How much faster than real time the sources publish: an hour's gap becomes <see cref="ChurnSeconds"/>.</summary>
+    public double Speed => ChurnSeconds > 0 ? 3600.0 / ChurnSeconds : 1;
+
     /// <summary>
     /// Host <paramref name="h"/>'s address in 127.1.0.0/16. Linux routes all of 127.0.0.0/8 to the loopback interface, so
     /// each address can be bound on its own, without touching the network configuration.
@@ -38,7 +43,7 @@ internal sealed record Layout(int Port, int Hosts, int Sources, int Items, int S
             description = $"Section {s} of the scale benchmark",
         }),
         sources = Enumerable.Range(0, Sources)
-            .Select(n => new { id = $"s{n:D5}", url = UrlOf(n), sections = new[] { $"sec{n % Sections}" }, schedule = (string?)null })
+            .Select(n => new { id = $"s{n:D5}", url = UrlOf(n), sections = new[] { $"sec{n % Sections}" }, schedule = ChurnSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $"{ChurnSeconds}s") : null })
             .Append(new { id = "probe", url = ProbeUrl, sections = new[] { "sec0" }, schedule = (string?)"1m" }),
         fetching = new
         {

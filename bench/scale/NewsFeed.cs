@@ -14,12 +14,12 @@ internal sealed class SourceTimeline
     private readonly int _source;
     private readonly DateTimeOffset _anchor;
 
-    public SourceTimeline(int source, DateTimeOffset start, int window)
+    public SourceTimeline(int source, DateTimeOffset start, int window, double speed = 1)
     {
         _source = source;
         // One to five hours between items: the service then polls each source every 30 to 150 minutes (half the gap),
         // so after the cold ingest nothing is due for half an hour, and an hour of polling still sees new items.
-        Gap = TimeSpan.FromMinutes(60 + (int)(Mix(source, -1) % 241));
+        Gap = TimeSpan.FromMinutes(60 + (int)(Mix(source, -1) % 241)) / speed;
         _anchor = start - Gap * (window + Mix(source, -2) % 1000 / 1000.0);
     }
 

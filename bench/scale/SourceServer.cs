@@ -24,7 +24,7 @@ namespace Feeds.Bench.Scale;
 /// </summary>
 internal sealed class SourceServer(Layout layout, DateTimeOffset started)
 {
-    private readonly SourceTimeline[] _timelines = Enumerable.Range(0, layout.Sources).Select(n => new SourceTimeline(n, started, layout.Items)).ToArray();
+    private readonly SourceTimeline[] _timelines = Enumerable.Range(0, layout.Sources).Select(n => new SourceTimeline(n, started, layout.Items, layout.Speed)).ToArray();
     private readonly int[] _fetched = new int[layout.Sources];
     private readonly List<long>[] _requestTimes = Enumerable.Range(0, layout.Sources).Select(_ => new List<long>(1)).ToArray();
     private readonly ConcurrentQueue<long> _probeRequests = new();

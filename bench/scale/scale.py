@@ -54,6 +54,9 @@ WRK_TIMEOUT = env_int("WRK_TIMEOUT", 5)
 PROBE_POLLS = env_int("PROBE_POLLS", 2)
 STATUS_SUMMARY = os.environ.get("STATUS_SUMMARY", "/status/summary")
 KEEP = os.environ.get("SCALE_KEEP") == "1"
+# Polls every source every CHURN_SECONDS, each publishing an item every 1 to 5 times that: the pages are measured while
+# polls keep changing them (0: the real-time catalogue, where re-polls begin half an hour after the ingest).
+CHURN_SECONDS = env_int("CHURN_SECONDS", 0)
 
 # The issue's targets.
 INGEST_ITEMS_PER_SECOND = 40000 / 10  # 2,000 x 20 items in 10 s, the same rate for any size
@@ -234,11 +237,12 @@ class Run:
     # ----- the run
 
     def main(self):
-        print(f"scale: {SOURCES:,} sources x {ITEMS} items in {SECTIONS} sections on {HOSTS} loopback hosts; "
+        churn = f", every source polled every {CHURN_SECONDS} s" if CHURN_SECONDS else ""
+        print(f"scale: {SOURCES:,} sources x {ITEMS} items in {SECTIONS} sections on {HOSTS} loopback hosts{churn}; "
               f"feeds {git_version()}; {machine()}")
         self.sources_port, self.feeds_port, self.nginx_port = free_port(), free_port(), free_port()
         self.feeds = f"http://127.0.0.1:{self.feeds_port}"
-        layout = [str(self.sources_port), str(HOSTS), str(SOURCES), str(ITEMS), str(SECTIONS)]
+        layout = [str(self.sources_port), str(HOSTS), str(SOURCES), str(ITEMS), str(SECTIONS), str(CHURN_SECONDS)]
         config = os.path.join(self.work, "feeds.json")
         with open(config, "w") as out:
             subprocess.run(["dotnet", SOURCES_DLL, "config", *layout], stdout=out, check=True)
@@ -383,6 +387,8 @@ class Run:
 
     def wait_quiet(self):
         """Lets the service finish what the last run left (answers wrk gave up on) before the next run starts."""
+        if CHURN_SECONDS > 0:
+            return  # the polls never let it be quiet: each run measures the pages under them
         deadline = time.time() + 60
         while time.time() < deadline:
             cpu0 = self.proc.cpu_seconds()

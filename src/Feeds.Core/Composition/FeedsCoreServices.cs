@@ -86,6 +86,7 @@ public static class FeedsCoreServices
         services.AddSingleton<RelatedItems>();
         services.AddSingleton<SearchFeeds>();
         services.AddSingleton<StatusReporter>();
+        services.AddSingleton(StatusLifetime.Default);
         services.AddSingleton<StatusViews>();
         services.AddHttpClient(WebSubHub.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<WebSubHub>();

@@ -34,7 +34,7 @@ public static class FeedsMetrics
     private static readonly Counter<long> RenderFaults = Meter.CreateCounter<long>("feeds.render.faults", description: "Rows left out of a page because its writer refused them (left_out), and pages that failed (page_failed)");
     private static readonly Histogram<int> StoryPostingsRead = Meter.CreateHistogram<int>("feeds.stories.postings_read", description: "Postings of the story-term index a poll read to place its new items (bounded per sought term, whatever the catalogue)");
     private static readonly Histogram<int> StoryComparisons = Meter.CreateHistogram<int>("feeds.stories.compared", description: "Stored reports a new item was compared with to find its story (bounded per item, whatever the catalogue)");
-    private static readonly Counter<long> RenderCache = Meter.CreateCounter<long>("feeds.render.cache", description: "Section feed lookups answered from rendered bytes (hit) or rendered anew (miss)");
+    private static readonly Counter<long> RenderCache = Meter.CreateCounter<long>("feeds.render.cache", description: "Document lookups answered from bytes rendered for their version (hit), from the bytes kept while a newer rendering is on its way (kept), or rendered anew (miss)");
     private static readonly Counter<long> JobRuns = Meter.CreateCounter<long>("feeds.job.runs", description: "Runs of the scheduler's jobs by job (PollDueSourcesJob, RefreshSourceJob, RetentionJob, ...)");
     private static readonly Counter<long> ScheduleReads = Meter.CreateCounter<long>("feeds.schedule.reads", description: "Reads of the stored due times by the due queue: the due sources (due) and the next due time (next_due)");
 
@@ -81,7 +81,8 @@ public static class FeedsMetrics
     public static void RecordRenderFault(bool pageFailed) =>
         RenderFaults.Add(1, new KeyValuePair<string, object?>("kind", pageFailed ? "page_failed" : "left_out"));
 
-    public static void RecordRenderCache(bool hit) => RenderCache.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
+    public static void RecordRenderCache(RenderCacheResult result) =>
+        RenderCache.Add(1, new KeyValuePair<string, object?>("result", result.ToString().ToLowerInvariant()));
 
     /// <param name="job">The job's type name, one series per kind of job whatever the number of sources.</param>
     public static void RecordJobRun(string job) => JobRuns.Add(1, new KeyValuePair<string, object?>("job", job));
@@ -94,4 +95,17 @@ public static class FeedsMetrics
 
     /// <param name="compared">The stored reports a new item was compared with when placed in its story.</param>
     public static void RecordStoryPlacement(int compared) => StoryComparisons.Record(compared);
+}
+
+/// <summary>How the render cache answered a lookup.</summary>
+public enum RenderCacheResult
+{
+    /// <summary>The bytes rendered for the version asked.</summary>
+    Hit,
+
+    /// <summary>The bytes kept from an older version while a newer rendering is on its way.</summary>
+    Kept,
+
+    /// <summary>Rendered anew for the request.</summary>
+    Miss,
 }

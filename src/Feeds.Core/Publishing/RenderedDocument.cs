@@ -45,8 +45,9 @@ public sealed class RenderedDocument
     public DateTimeOffset LastModified { get; }
 
     /// <summary>
-    /// False when a part of the document could not be read (a section of the index): it is served, but not kept past
-    /// the request, so the next one tries again instead of showing the hole until something changes.
+    /// False when a part of the document could not be read (a section of the index): it is served, but never taken for
+    /// its version's bytes, so a request after <see cref="RenderCache.RefreshInterval"/> tries again instead of showing
+    /// the hole until something changes.
     /// </summary>
     public bool IsComplete { get; }
 

@@ -56,15 +56,18 @@ public sealed class SectionPages(IPublishingStore store)
         // Entries in scan order: newest→oldest for an older page, oldest→newest for a newer one.
         var scanned = new List<SectionEntry>();
         var scan = cursor;
+        // Twice what the page shows, plus the one that tells whether there is more, covers reports grouped into stories and
+        // items a rule hides as a rule; the index's five headlines then read a dozen items a section, not two hundred.
+        var chunkSize = Math.Min(ChunkSize, 2 * (size + 1));
         while (scanned.Count <= size)
         {
-            var chunk = await store.GetItemsAsync(sourceIds, scan, ChunkSize, cancellationToken);
+            var chunk = await store.GetItemsAsync(sourceIds, scan, chunkSize, cancellationToken);
             if (chunk.Count == 0)
                 break;
             var inScanOrder = cursor.Direction == PageDirection.Older ? chunk : chunk.Reverse().ToList();
             scan = cursor.Direction == PageDirection.Older ? ItemCursor.After(inScanOrder[^1]) : ItemCursor.Before(inScanOrder[^1]);
             scanned.AddRange(await EntriesAsync(config, section, sources, inScanOrder, cancellationToken));
-            if (chunk.Count < ChunkSize)
+            if (chunk.Count < chunkSize)
                 break;
         }
         return SectionPage.FromScan(section, cursor, scanned, size);

@@ -19,9 +19,12 @@ namespace Feeds.Core.Status;
 /// second): so a poll shows within the longer of <see cref="MinRebuildInterval"/> and two builds, plus one build. Only a
 /// request that finds no snapshot, or one older than <see cref="MaxServedAge"/> (nobody asked for a while), waits for a build.
 /// Each snapshot has its own <see cref="StatusSnapshot.Version"/>, which the rendered status pages are kept by.
+/// <para>A snapshot of every source is tens of megabytes at 20,000 sources, so it is let go (<see cref="Released"/>, for the
+/// pages kept from it) once nobody has asked for one for <see cref="StatusLifetime.IdleRelease"/>: the memory returns
+/// to the machine while nobody looks, and the next request waits for a build.</para>
 /// </remarks>
-public sealed partial class StatusViews(StatusReporter reporter, IStatusStore store, FeedsConfigMonitor configs, TimeProvider clock,
-    ILogger<StatusViews> logger)
+public sealed partial class StatusViews(StatusReporter reporter, IStatusStore store, FeedsConfigMonitor configs, StatusLifetime lifetime,
+    TimeProvider clock, ILogger<StatusViews> logger) : IDisposable
 {
     /// <summary>
     /// How long a snapshot stands when nothing changed. Only the freshness alarm ("silent", days of quiet) and the
@@ -39,12 +42,19 @@ public sealed partial class StatusViews(StatusReporter reporter, IStatusStore st
     public static readonly TimeSpan MinRebuildInterval = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _building = new(1, 1);
+    private readonly Lock _releaseLock = new();
     private StatusSnapshot? _current;
     private long _builds;
+    private long _lastAsked;
+    private ITimer? _releaseTimer;
+
+    /// <summary>Raised when the snapshot was let go because nobody asked for it: what was kept from it should go too.</summary>
+    public event Action? Released;
 
     /// <summary>A snapshot showing every change made before its build started, built less than <see cref="MaxServedAge"/> ago (or just now).</summary>
     public async Task<StatusSnapshot> GetAsync(CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _lastAsked, clock.GetTimestamp());
         var current = Volatile.Read(ref _current);
         if (current is not null && IsCurrent(current, Basis()))
             return current;
@@ -101,7 +111,30 @@ public sealed partial class StatusViews(StatusReporter reporter, IStatusStore st
         var report = await reporter.BuildAsync(basis.Config, basis.Rejected, cancellationToken);
         var built = new StatusSnapshot(Interlocked.Increment(ref _builds), basis, report, clock.GetElapsedTime(started));
         Volatile.Write(ref _current, built);
+        lock (_releaseLock)
+            _releaseTimer ??= clock.CreateTimer(_ => ReleaseIfIdle(), null, lifetime.IdleRelease, lifetime.IdleRelease);
         return built;
+    }
+
+    /// <summary>Lets the snapshot go when nobody asked for one for <see cref="StatusLifetime.IdleRelease"/>; a build that ends later keeps its own and arms the timer again.</summary>
+    private void ReleaseIfIdle()
+    {
+        if (clock.GetElapsedTime(Volatile.Read(ref _lastAsked)) < lifetime.IdleRelease)
+            return;
+        lock (_releaseLock)
+        {
+            _releaseTimer?.Dispose();
+            _releaseTimer = null;
+            Volatile.Write(ref _current, null);
+        }
+        Released?.Invoke();
+    }
+
+    public void Dispose()
+    {
+        lock (_releaseLock)
+            _releaseTimer?.Dispose();
+        _building.Dispose();
     }
 
     private SnapshotBasis Basis() => new(store.ChangeCount, configs.Current, configs.Rejected);
@@ -112,6 +145,17 @@ public sealed partial class StatusViews(StatusReporter reporter, IStatusStore st
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Building the status of the sources failed; the last one is shown meanwhile")]
     private partial void LogBuildFailed(Exception exception);
+}
+
+/// <summary>How long <see cref="StatusViews"/> keeps a snapshot nobody asks for.</summary>
+/// <param name="IdleRelease">The snapshot goes between one and two of these after the last request for it.</param>
+public sealed record StatusLifetime(TimeSpan IdleRelease)
+{
+    /// <summary>
+    /// Two minutes: an operator reading the page, and a monitor asking every minute, keep it; memory returns a few minutes
+    /// after the last look.
+    /// </summary>
+    public static readonly StatusLifetime Default = new(TimeSpan.FromMinutes(2));
 }
 
 /// <summary>What a snapshot was built from: the store's change count and the config (by reference: a reload swaps it whole).</summary>

@@ -8,8 +8,9 @@ namespace Feeds.Service.Endpoints;
 /// <summary>
 /// The HTML pages for people as documents of the <see cref="RenderCache"/>, the same cache the feeds are served from:
 /// the index is rendered once per change of any section (or of the config), a section page once per change of its
-/// sources (with its entries' related articles), a story's page and a search page once per change of the store. The pages
-/// show only stored data and absolute times, so kept bytes stay true until the data changes.
+/// sources (with its entries' related articles), a story's page and a search page once per change of the store, and
+/// each at most once per <see cref="RenderCache.RefreshInterval"/> while polls keep changing it. The pages show only
+/// stored data and absolute times, so kept bytes stay true until the data changes.
 /// </summary>
 /// <param name="services">The application's services, not a request's: a render is shared by every reader waiting for
 /// it and may outlive the request that started it.</param>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Feeds.Core.Publishing;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
@@ -133,6 +134,28 @@ public class CachedPagesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotModified, brotliRevalidated.StatusCode);
     }
 
+    /// <summary>
+    /// The first answer for <paramref name="path"/> that shows <paramref name="text"/>, asked again until it does or
+    /// <see cref="ChangeShowsWithin"/> has passed: a page rendered less than <see cref="RenderCache.RefreshInterval"/> ago is
+    /// served as it was meanwhile.
+    /// </summary>
+    private async Task<(HttpResponseMessage Response, TimeSpan ShownAfter)> GetShowingAsync(string path, string text)
+    {
+        var asked = DateTime.UtcNow;
+        while (true)
+        {
+            var response = await GetAsync(path);
+            var shownAfter = DateTime.UtcNow - asked;
+            if ((await response.Content.ReadAsStringAsync()).Contains(text, StringComparison.Ordinal) || shownAfter > ChangeShowsWithin)
+                return (response, shownAfter);
+            response.Dispose();
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>How long a change may take to show: the promise of <see cref="RenderCache"/> (an interval and two renders), with room for a busy machine.</summary>
+    private static readonly TimeSpan ChangeShowsWithin = RenderCache.RefreshInterval + TimeSpan.FromSeconds(4);
+
     [Fact]
     public async Task APollThatChangesASourceChangesItsSectionPageAndTheIndexAndNoOtherSectionsPage()
     {
@@ -145,8 +168,8 @@ public class CachedPagesTests : IAsyncLifetime
         var reads = _reads.Count;
         using var techAfter = await GetAsync("sections/tech");
         var techReads = _reads.Count - reads;
-        using var worldAfter = await GetAsync("sections/world");
-        using var indexAfter = await GetAsync("");
+        using var worldAfter = (await GetShowingAsync("sections/world", "Dockers and owners agree")).Response;
+        using var indexAfter = (await GetShowingAsync("", "Dockers and owners agree")).Response;
 
         Assert.Equal(0, techReads);
         Assert.Equal(tech.Headers.ETag, techAfter.Headers.ETag);
@@ -159,6 +182,55 @@ public class CachedPagesTests : IAsyncLifetime
         using var revalidated = await GetAsync("sections/world", headers => headers.IfNoneMatch.Add(world.Headers.ETag!));
         Assert.Equal(HttpStatusCode.OK, revalidated.StatusCode);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("sections/world")]
+    public async Task UnderConstantPollingAPageAnswersFromKeptBytesAndIsRenderedAtMostOncePerInterval(string path)
+    {
+        using var first = await GetAsync(path);
+        var renders = _reads.Renders;
+        var started = DateTime.UtcNow;
+        var lasted = TimeSpan.FromSeconds(2.5);
+        var (polls, keptAnswers) = (0, 0);
+        var etag = first.Headers.ETag;
+        while (DateTime.UtcNow - started < lasted)
+        {
+            // Each poll stores a new headline of the world section, which the index and the section page both show.
+            polls++;
+            _sources.Serve("/wire.rss", Bulletin(polls));
+            await PollAsync("wire");
+            using var page = await GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            keptAnswers += page.Headers.ETag!.Equals(etag) ? 1 : 0;
+            etag = page.Headers.ETag;
+        }
+        var rendered = _reads.Renders - renders;
+
+        Assert.True(polls >= 5, $"only {polls} polls in {lasted.TotalSeconds} s: the precondition of the test is missing");
+        // A render at the start of each interval at most, and one more for a render in flight when the loop ended.
+        var allowed = (int)Math.Ceiling(lasted / RenderCache.RefreshInterval) + 1;
+        Assert.True(rendered <= allowed, $"{rendered} renders of /{path} for {polls} polls in {lasted.TotalSeconds} s; at most {allowed} expected");
+        Assert.True(keptAnswers > 0, $"every one of {polls} answers was a new rendering");
+
+        // The last poll's headline shows within the promise, and the page then answers 304 to its own ETag.
+        var (shown, shownAfter) = await GetShowingAsync(path, $"Bulletin number {polls}");
+        using (shown)
+        {
+            Assert.Contains($"Bulletin number {polls}", await shown.Content.ReadAsStringAsync());
+            Assert.True(shownAfter <= ChangeShowsWithin, $"the poll showed after {shownAfter.TotalSeconds:F1} s");
+            using var revalidated = await GetAsync(path, headers => headers.IfNoneMatch.Add(shown.Headers.ETag!));
+            Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
+        }
+    }
+
+    /// <summary>The wire's feed with one headline of its own per <paramref name="n"/>, each a minute newer than the one before and than every other item.</summary>
+    private static byte[] Bulletin(int n) => Encoding.UTF8.GetBytes($"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <rss version="2.0"><channel><title>Harbor Wire</title><link>https://example.com/</link><description>d</description>
+        <item><title>Bulletin number {n}</title><link>https://example.com/bulletins/{n}</link><pubDate>{Morning.AddHours(4).AddMinutes(n):R}</pubDate></item>
+        </channel></rss>
+        """);
 
     [Fact]
     public async Task APollThatChangesNothingKeepsEveryPage()
@@ -216,14 +288,23 @@ public class CachedPagesTests : IAsyncLifetime
         {
             private int _count;
 
+            private int _renders;
+
             public int Count => Volatile.Read(ref _count);
 
+            /// <summary>Renders of the index or the world section's page: the reads of the world section's newest items.</summary>
+            public int Renders => Volatile.Read(ref _renders);
+
             public void Add() => Interlocked.Increment(ref _count);
+
+            public void AddRender() => Interlocked.Increment(ref _renders);
         }
 
         public Task<IReadOnlyList<StoredItem>> GetItemsAsync(IReadOnlyCollection<string> sourceIds, ItemCursor cursor, int limit, CancellationToken cancellationToken)
         {
             reads.Add();
+            if (sourceIds.Contains("wire") && cursor == ItemCursor.Newest)
+                reads.AddRender();
             return inner.GetItemsAsync(sourceIds, cursor, limit, cancellationToken);
         }
 

@@ -67,6 +67,7 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         var tech = await _feeds.GetAsync(Config, Tech, OutputFormat.Atom, ItemCursor.Newest, Base, CancellationToken.None);
 
         await SaveAsync("gadgets", "g", hash: "2");
+        _renderClock.Advance(RenderCache.RefreshInterval);
 
         Assert.Same(world, await _feeds.GetAsync(Config, World, OutputFormat.Atom, ItemCursor.Newest, Base, CancellationToken.None));
         Assert.NotSame(tech, await _feeds.GetAsync(Config, Tech, OutputFormat.Atom, ItemCursor.Newest, Base, CancellationToken.None));
@@ -79,6 +80,7 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
         await _feeds.GetAsync(Config, World, OutputFormat.Json, ItemCursor.Newest, Base, CancellationToken.None);
         var oneRender = _counting.Queries - before;
         await SaveAsync("wire", "a", hash: "2");
+        _renderClock.Advance(RenderCache.RefreshInterval);
         _counting.Delay = TimeSpan.FromMilliseconds(200);
 
         before = _counting.Queries;
@@ -93,10 +95,33 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AChangedFeedIsRenderedAgainAtMostOncePerIntervalAndItsKeptBytesServeMeanwhile()
+    {
+        var first = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+        await SaveAsync("wire", "b");
+        var queries = _counting.Queries;
+
+        // Less than an interval after its render, the changed feed is served as kept, and nothing is read for it.
+        _renderClock.Advance(RenderCache.RefreshInterval - TimeSpan.FromMilliseconds(1));
+        var early = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+        var earlyQueries = _counting.Queries - queries;
+        // An interval after it, the next request renders it again.
+        _renderClock.Advance(TimeSpan.FromMilliseconds(1));
+        var renderedAgain = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
+
+        Assert.Same(first, early);
+        Assert.Equal(0, earlyQueries);
+        Assert.NotSame(first, renderedAgain);
+        Assert.NotEqual(first.ETag, renderedAgain.ETag);
+        Assert.Same(renderedAgain, await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task WhileASlowRenderRunsReadersGetThePreviousBytes()
     {
         var previous = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
         await SaveAsync("wire", "a", hash: "2");
+        _renderClock.Advance(RenderCache.RefreshInterval);
         _counting.Delay = TimeSpan.FromMilliseconds(500);
 
         var reading = _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
@@ -125,6 +150,7 @@ public sealed class SectionFeedsCacheTests : IAsyncLifetime
     {
         var previous = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);
         await SaveAsync("wire", "a", hash: "2");
+        _renderClock.Advance(RenderCache.RefreshInterval);
         _counting.Failure = new InvalidOperationException("the page query broke");
 
         var during = await _feeds.GetAsync(Config, World, OutputFormat.Rss, ItemCursor.Newest, Base, CancellationToken.None);

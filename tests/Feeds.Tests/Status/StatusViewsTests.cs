@@ -22,6 +22,9 @@ public sealed class StatusViewsTests : IAsyncLifetime
 
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UnixEpoch.AddYears(56));
     private TempStore _temp = null!;
+
+    /// <summary>Shorter than <see cref="StatusViews.MaxAge"/>, so a snapshot let go is told from one that merely grew old.</summary>
+    private static readonly TimeSpan IdleRelease = TimeSpan.FromSeconds(20);
     private StatusViews _views = null!;
 
     public async Task InitializeAsync()
@@ -29,11 +32,13 @@ public sealed class StatusViewsTests : IAsyncLifetime
         _temp = await TempStore.CreateAsync(_clock);
         var faults = new RenderFaults(_clock, NullLogger<RenderFaults>.Instance);
         var reporter = new StatusReporter(_temp.Status, new SectionPages(_temp.Publishing), new DayActivity(_temp.Activity, _clock), faults, _clock);
-        _views = new StatusViews(reporter, _temp.Status, new FeedsConfigMonitor(Config, _clock), _clock, NullLogger<StatusViews>.Instance);
+        _views = new StatusViews(reporter, _temp.Status, new FeedsConfigMonitor(Config, _clock), new StatusLifetime(IdleRelease), _clock,
+            NullLogger<StatusViews>.Instance);
     }
 
     public Task DisposeAsync()
     {
+        _views.Dispose();
         _temp.Dispose();
         return Task.CompletedTask;
     }
@@ -102,5 +107,27 @@ public sealed class StatusViewsTests : IAsyncLifetime
         // The first, and one build per interval at most (at 1, 2 and 3 s); at least two of those on a slow machine.
         var intervals = (int)(TimeSpan.FromSeconds(3) / StatusViews.MinRebuildInterval);
         Assert.InRange(versions.Count, intervals, 1 + intervals);
+    }
+
+    [Fact]
+    public async Task ASnapshotNobodyAskedForIsLetGoAndTheNextRequestBuildsAnother()
+    {
+        var released = 0;
+        _views.Released += () => released++;
+        var first = await _views.GetAsync(CancellationToken.None);
+
+        // Asked within the idle time, it stays.
+        _clock.Advance(IdleRelease - TimeSpan.FromSeconds(1));
+        Assert.Same(first, await _views.GetAsync(CancellationToken.None));
+        _clock.Advance(IdleRelease - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, released);
+
+        // Not asked for the idle time, it goes (at the timer's next tick); nothing changed, yet the next request builds.
+        _clock.Advance(IdleRelease);
+        Assert.Equal(1, released);
+        var next = await _views.GetAsync(CancellationToken.None);
+        Assert.NotSame(first, next);
+        Assert.True(next.Version > first.Version);
+        Assert.Same(next, await _views.GetAsync(CancellationToken.None));
     }
 }
