@@ -14,9 +14,13 @@ internal abstract class DbRetentionStore : IRetentionStore
     public abstract Task<PruneResult> PruneAsync(Func<string, RetentionSettings> retentionOf,
         Func<CancellationToken, Task<IReadOnlySet<long>>> shownIds, CancellationToken cancellationToken);
 
-    /// <summary>The prune itself, in <paramref name="transaction"/>, once no poll can change what <paramref name="shown"/> lists.</summary>
+    /// <summary>
+    /// The prune itself, in <paramref name="transaction"/>, once no poll can change what <paramref name="shownIds"/> lists.
+    /// The first pages are asked for only when some source has anything past its retention: a pass where nothing expired
+    /// costs one scan of the index, not a read of every section's first page.
+    /// </summary>
     protected async Task<PruneResult> PruneItemsAsync(DbConnection connection, DbTransaction transaction, Func<string, RetentionSettings> retentionOf,
-        IReadOnlySet<long> shown, DateTimeOffset now, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<IReadOnlySet<long>>> shownIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var removed = new Dictionary<string, int>();
         var spared = 0;
@@ -25,7 +29,9 @@ internal abstract class DbRetentionStore : IRetentionStore
         var extents = await connection.QueryAsync<SourceExtent>(new CommandDefinition(
             "SELECT source_id AS SourceId, COUNT(*) AS Items, MIN(published_at) AS OldestMs FROM items GROUP BY source_id",
             transaction: transaction, cancellationToken: cancellationToken));
-        foreach (var sourceId in extents.Where(extent => extent.MayHaveExpired(retentionOf(extent.SourceId), now)).Select(extent => extent.SourceId).ToList())
+        var pastRetention = extents.Where(extent => extent.MayHaveExpired(retentionOf(extent.SourceId), now)).Select(extent => extent.SourceId).ToList();
+        var shown = pastRetention.Count > 0 ? await shownIds(cancellationToken) : new HashSet<long>();
+        foreach (var sourceId in pastRetention)
         {
             var retention = retentionOf(sourceId);
             var expired = (await connection.QueryAsync<long>(new CommandDefinition(ExpiredItemsSql, new

@@ -18,7 +18,8 @@ public interface IRetentionStore
     /// <param name="retentionOf">The retention of a source id (sources no longer configured included).</param>
     /// <param name="shownIds">
     /// The ids of the items that sections' first pages show. Asked while no poll can be saved, so no poll can change a
-    /// first page between the answer and the delete.
+    /// first page between the answer and the delete; and asked only when some source has anything past its retention, so
+    /// a pass that finds nothing to delete reads no first page.
     /// </param>
     Task<PruneResult> PruneAsync(Func<string, RetentionSettings> retentionOf, Func<CancellationToken, Task<IReadOnlySet<long>>> shownIds,
         CancellationToken cancellationToken);

@@ -21,8 +21,7 @@ internal sealed class PostgresRetentionStore(PostgresDatabase database, TimeProv
         {
             // In the order a poll takes them (its source row, then its items), so a poll and a prune never deadlock.
             await connection.ExecuteAsync(new CommandDefinition("LOCK TABLE sources, items IN EXCLUSIVE MODE", transaction: transaction, cancellationToken: cancellationToken));
-            var shown = await shownIds(cancellationToken);
-            pruned = await PruneItemsAsync(connection, transaction, retentionOf, shown, clock.GetUtcNow(), cancellationToken);
+            pruned = await PruneItemsAsync(connection, transaction, retentionOf, shownIds, clock.GetUtcNow(), cancellationToken);
             if (pruned.RemovedBySource.Count > 0)
             {
                 await connection.ExecuteAsync(new CommandDefinition("UPDATE sources SET items_version = items_version + 1 WHERE id = ANY(@ids)",

@@ -15,13 +15,12 @@ internal sealed class SqliteRetentionStore(SqliteDatabase database, TimeProvider
     {
         // In the writer's turn: no poll can change a first page between asking what it shows and the delete.
         using var turn = await database.TakeWriterTurnAsync(cancellationToken);
-        var shown = await shownIds(cancellationToken);
         var now = clock.GetUtcNow();
         PruneResult pruned;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            pruned = await PruneItemsAsync(connection, transaction, retentionOf, shown, now, cancellationToken);
+            pruned = await PruneItemsAsync(connection, transaction, retentionOf, shownIds, now, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         foreach (var sourceId in pruned.RemovedBySource.Keys)

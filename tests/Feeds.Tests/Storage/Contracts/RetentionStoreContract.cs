@@ -32,6 +32,26 @@ public abstract class RetentionStoreContract<TStores> : StoreContract<TStores> w
     }
 
     [Fact]
+    public async Task WhatFirstPagesShowIsAskedOnlyWhenSomethingIsPastRetention()
+    {
+        await SaveAsync("wire", ("fresh", 10), ("older", 60));
+        var asked = 0;
+        Task<IReadOnlySet<long>> ShownIds(CancellationToken _)
+        {
+            asked++;
+            return Task.FromResult<IReadOnlySet<long>>(new HashSet<long>());
+        }
+
+        var withinRetention = await Store.Retention.PruneAsync(_ => new RetentionSettings(MaxAgeDays: 90, MaxItemsPerSource: 2), ShownIds, None);
+        var askedWithinRetention = asked;
+        var pastRetention = await Store.Retention.PruneAsync(_ => new RetentionSettings(MaxAgeDays: 30, MaxItemsPerSource: 2), ShownIds, None);
+
+        Assert.Equal((0, 0), (askedWithinRetention, withinRetention.Removed));
+        Assert.Equal((1, 1), (asked, pastRetention.Removed));
+        Assert.Equal(["fresh"], await KeysAsync("wire"));
+    }
+
+    [Fact]
     public async Task APollSavedWhileAPruneRunsWaitsForItAndLosesNothing()
     {
         await SaveAsync("wire", ("new", 0), ("old", 200));
