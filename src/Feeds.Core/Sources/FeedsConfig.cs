@@ -26,10 +26,25 @@ public sealed record FeedsConfig(string FilePath, IReadOnlyList<Section> Section
 
     public Section? FindSection(string id) => Sections.FirstOrDefault(s => s.Id == id);
 
-    public Source? FindSource(string id) => Sources.FirstOrDefault(s => s.Id == id);
+    /// <summary>The source with <paramref name="id"/>, by a look-up kept with the source list (the retention pass asks for every source).</summary>
+    public Source? FindSource(string id) => SourcesById.GetValue(Sources, IndexById).GetValueOrDefault(id);
 
     /// <summary>The retention of a source: its own, else the top-level one (also for a source no longer configured).</summary>
     public RetentionSettings RetentionOf(string sourceId) => FindSource(sourceId)?.Retention ?? Retention;
+
+    /// <summary>
+    /// Each source list's look-up by id, kept beside the list rather than in the record, so a config's equality stays that
+    /// of what the file says. The first source of an id wins, as a scan would find it.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<Source>, Dictionary<string, Source>> SourcesById = new();
+
+    private static Dictionary<string, Source> IndexById(IReadOnlyList<Source> sources)
+    {
+        var byId = new Dictionary<string, Source>(sources.Count, StringComparer.Ordinal);
+        foreach (var source in sources)
+            byId.TryAdd(source.Id, source);
+        return byId;
+    }
 
     public IReadOnlyList<Source> SourcesOf(Section section) =>
         Sources.Where(source => source.Sections.Contains(section.Id)).ToList();
