@@ -8,8 +8,9 @@ namespace Feeds.Service.Scheduling;
 /// times, so it has no trigger to lose and needs none). A source's trigger is re-armed by its own job after each poll; if that ever fails (the
 /// job was killed by something it could not catch, Quartz refused the new trigger) the source would never be polled
 /// again. Every <see cref="Every"/> this job arms a trigger for now for each configured source that has none; the
-/// source's job then polls it if it is due and otherwise re-arms itself at its due time. It reads no database and
-/// fires no source: one pass over the trigger keys Quartz holds in memory, a few milliseconds for 20,000 sources.
+/// source's job then polls it if it is due and otherwise re-arms itself at its due time. It fires no source: a pass
+/// is one read of the trigger keys of the sources' group, which on the clustered job store is one query of
+/// <c>qrtz_triggers</c> (for 20,000 triggers 4–7 ms to run and 8–12 ms with its rows in psql), once every five minutes on one node.
 /// A periodic fallback trigger per source would have cost as many fires as sources, the very cost this schedule removes.
 /// </summary>
 [DisallowConcurrentExecution]
