@@ -24,26 +24,48 @@ internal static class FetchBenchmark
         MinHostSpacing = TimeSpan.Zero,
     };
 
-    public static async Task<Report> RunAsync(Uri server, IReadOnlyList<string> files)
+    public static async Task<Report> RunAsync(Uri server, IReadOnlyList<string> files) =>
+        await WithFreshStoreAsync(placeStories: true, async (refresher, database) =>
+        {
+            var sources = SourcesOf(server, files);
+            var cold = await RoundAsync(refresher, sources);
+            var notModified = await RoundAsync(refresher, sources);
+            var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+            return new Report(sources.Count, await CountItemsAsync(database), cold, notModified, peak);
+        });
+
+    /// <summary>
+    /// A cold ingest into a fresh store, with story placement as shipped or switched off (<see cref="PlacesNothing"/>;
+    /// each item's story terms are still computed while it is normalized), and the CPU this process spent on it.
+    /// </summary>
+    public static async Task<(Round Round, TimeSpan Cpu)> ColdIngestAsync(Uri server, IReadOnlyList<string> files, bool placeStories) =>
+        await WithFreshStoreAsync(placeStories, async (refresher, _) =>
+        {
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var round = await RoundAsync(refresher, SourcesOf(server, files));
+            return (round, Process.GetCurrentProcess().TotalProcessorTime - cpuBefore);
+        });
+
+    private static List<Source> SourcesOf(Uri server, IReadOnlyList<string> files) =>
+        files.Select((file, i) => new Source($"s{i:D4}", file, SourceLocation.ForUrl(new Uri(server, file)), ["bench"], TimeSpan.FromMinutes(30))).ToList();
+
+    private static async Task<T> WithFreshStoreAsync<T>(bool placeStories, Func<SourceRefresher, string, Task<T>> measure)
     {
         var folder = Path.Combine(Path.GetTempPath(), "feeds-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
         try
         {
-            await using var services = new ServiceCollection()
+            var database = Path.Combine(folder, "feeds.db");
+            var services = new ServiceCollection()
                 .AddSingleton(TimeProvider.System)
                 .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
                 .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
-                .AddFeedsCore(Path.Combine(folder, "feeds.db"), Options)
-                .BuildServiceProvider();
-            await services.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
-            var refresher = services.GetRequiredService<SourceRefresher>();
-            var sources = files.Select((file, i) => new Source($"s{i:D4}", file, SourceLocation.ForUrl(new Uri(server, file)), ["bench"], TimeSpan.FromMinutes(30))).ToList();
-
-            var cold = await RoundAsync(refresher, sources);
-            var notModified = await RoundAsync(refresher, sources);
-            var peak = Process.GetCurrentProcess().PeakWorkingSet64;
-            return new Report(sources.Count, await CountItemsAsync(Path.Combine(folder, "feeds.db")), cold, notModified, peak);
+                .AddFeedsCore(database, Options);
+            if (!placeStories)
+                services.AddSingleton<DbStoryIndex, PlacesNothing>();
+            await using var provider = services.BuildServiceProvider();
+            await provider.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
+            return await measure(provider.GetRequiredService<SourceRefresher>(), database);
         }
         finally
         {
