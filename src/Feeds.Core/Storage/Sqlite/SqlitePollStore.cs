@@ -29,6 +29,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(SourceRow.Upsert, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var changedAt = await ChangeStampAsync(connection, transaction, now, cancellationToken);
         var existing = new HashSet<string>(StringComparer.Ordinal);
         // In chunks: one bound parameter per key would pass SQLite's limit (32,766) with a large feed.
         foreach (var keys in items.Select(i => i.Key).Distinct(StringComparer.Ordinal).Chunk(SqliteDatabase.ParameterChunk))
@@ -43,7 +44,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
         var changed = new Dictionary<long, WrittenItem>();
         foreach (var statement in Statements(items.Select(item => (item, ItemRow.From(state.SourceId, item, now)))))
         {
-            var written = await UpsertAsync(connection, transaction, statement, cancellationToken);
+            var written = await UpsertAsync(connection, transaction, statement, changedAt, cancellationToken);
             foreach (var (item, _) in statement)
             {
                 if (!written.TryGetValue(item.Key, out var row))
@@ -96,7 +97,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
     /// written, by key; an unchanged item writes none.
     /// </summary>
     private static async Task<Dictionary<string, (long Id, long PublishedAt)>> UpsertAsync(DbConnection connection, DbTransaction transaction,
-        List<(NormalizedItem Item, ItemRow Row)> statement, CancellationToken cancellationToken)
+        List<(NormalizedItem Item, ItemRow Row)> statement, long changedAt, CancellationToken cancellationToken)
     {
         var rows = JsonSerializer.Serialize(statement.Select(s => new object?[]
         {
@@ -106,7 +107,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
         }), RowsJson);
         var first = statement[0].Row;
         var written = await connection.QueryAsync<(long Id, string Key, long PublishedAt)>(new CommandDefinition(
-            UpsertItemsSql, new { first.SourceId, Now = first.FirstSeenAt, rows }, transaction, cancellationToken: cancellationToken));
+            UpsertItemsSql, new { first.SourceId, Now = first.FirstSeenAt, Changed = changedAt, rows }, transaction, cancellationToken: cancellationToken));
         return written.ToDictionary(row => row.Key, row => (row.Id, row.PublishedAt), StringComparer.Ordinal);
     }
 
@@ -122,7 +123,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
                            published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key)
         SELECT @SourceId, r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6,
                r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10, r.value ->> 11, r.value ->> 12, r.value ->> 13,
-               r.value ->> 14, r.value ->> 15, @Now, @Now, r.value ->> 16, r.value ->> 17
+               r.value ->> 14, r.value ->> 15, @Now, @Changed, r.value ->> 16, r.value ->> 17
         FROM json_each(@rows) r
         WHERE true
         ORDER BY r.key

@@ -231,6 +231,19 @@ public abstract class PublishingStoreContract<TStores> : StoreContract<TStores> 
         Assert.Equal(stored["linked"].Id, stored["same-link"].StoryId);
     }
 
+    [Fact]
+    public async Task AnEditInTheSameMillisecondAsTheLastChangeSeenIsAChangeAfterIt()
+    {
+        await SaveAsync("wire", Item("first", published: Now.AddHours(-2)), Item("second", published: Now.AddHours(-1)));
+        var seen = await Store.Publishing.GetLastChangeAsync(None);
+
+        // The clock has not moved: the edit is stamped with the millisecond of the change seen, on an older row.
+        await SaveAsync("wire", Item("first", hash: "h2", published: Now.AddHours(-2), title: "First, corrected"));
+
+        var first = (await StoredAsync("wire"))["first"];
+        Assert.Contains(first.StoryId, (await Store.Publishing.GetStoriesChangedAfterAsync(seen, 10, None)).Select(s => s.StoryId));
+    }
+
     /// <summary>A name of letters only, its own for each number (story terms read no digits inside a word).</summary>
     private static string Envoy(int n) => "Envoy " + string.Concat(n.ToString("D4").Select(digit => (char)('a' + digit - '0'))).Insert(0, "V");
 
