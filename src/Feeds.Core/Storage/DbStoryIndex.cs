@@ -177,7 +177,7 @@ internal abstract class DbStoryIndex
     /// The stored reports to compare the poll's items with, by id: the <paramref name="nearest"/> by their terms, and the
     /// earliest <see cref="ReportsPerKey"/> sharing each story key (a headline's within the window); never the poll's own.
     /// The keys are looked up in the items' indexes of them; the reports are read from the narrow <c>story_reports</c>,
-    /// a few pages for a poll's candidates where the wide items rows cost a page each.
+    /// not from the items rows, which carry the whole article.
     /// </summary>
     private async Task<Dictionary<long, StoryCandidate>> ReadCandidatesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<WrittenItem> items,
         IReadOnlyList<long> nearest, IReadOnlyCollection<long> newIds, long from, long to, CancellationToken cancellationToken) =>
