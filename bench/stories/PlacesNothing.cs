@@ -5,10 +5,14 @@ using Feeds.Core.Storage;
 /// <summary>The baseline: a store that places no item in a story, as before stories (bench/stories' "off", bench/ingest's save).</summary>
 internal sealed class PlacesNothing : DbStoryIndex
 {
-    public override Task PlaceAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewItem> items, CancellationToken cancellationToken) =>
+    public override Task PlaceAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<WrittenItem> added,
+        IReadOnlyList<WrittenItem> changed, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
     protected override Task SetStoriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(long Id, long StoryId)> joined, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    protected override Task SaveReportsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoryReport> reports, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
     protected override Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken) =>

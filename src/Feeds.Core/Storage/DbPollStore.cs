@@ -71,6 +71,16 @@ internal abstract class DbPollStore(IStoreDatabase database, WriteFaults faults)
         }
     }
 
+    /// <summary>
+    /// The stamp of the items a poll adds or edits (<c>last_changed_at</c>): its time, or one millisecond past the last
+    /// stamp stored if that is as late. The ping job reads changes in the order of (stamp, id) from the last it saw
+    /// (<see cref="IPublishingStore.GetStoriesChangedAfterAsync"/>); an edit of an older row stamped with the millisecond
+    /// of that change would sort before it and never be read.
+    /// </summary>
+    protected static async Task<long> ChangeStampAsync(DbConnection connection, DbTransaction transaction, long now, CancellationToken cancellationToken) =>
+        Math.Max(now, await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT coalesce(max(last_changed_at), 0) + 1 FROM items", transaction: transaction, cancellationToken: cancellationToken)));
+
     /// <summary>Whether a save failed lately: pooled connections may keep what caused it, so the next write goes through fresh ones.</summary>
     protected bool AfterFault => faults.Current is not null;
 }

@@ -73,7 +73,8 @@ internal abstract class DbPublishingStore(IStoreDatabase database, TimeProvider 
     public async Task<IReadOnlyList<(long StoryId, ItemChange Last)>> GetStoriesChangedAfterAsync(ItemChange after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        // A poll stamps the items it adds or edits with its time (last_changed_at); the id orders one poll's. Each story
+        // A poll stamps the items it adds or edits with its time, always past the last stamp stored (last_changed_at,
+        // DbPollStore.ChangeStampAsync); the id orders one poll's. Each story
         // comes once, with its latest change, ordered by it: every story left out by the limit has a later one than the
         // last returned, so asking again after that finds it. The index on (last_changed_at, id) seeks to the changes.
         var rows = await connection.QueryAsync<(long StoryId, long ChangedMs, long ItemId)>(new CommandDefinition(

@@ -5,14 +5,16 @@ using Feeds.Core.Normalization;
 
 namespace Feeds.Core.Storage;
 
-/// <summary>An item a poll has just stored for the first time, to be placed in its story.</summary>
-internal sealed record NewItem(long Id, string SourceId, long PublishedMs, NormalizedItem Item);
+/// <summary>An item a poll has just written: stored for the first time (to be placed in its story), or changed.</summary>
+internal sealed record WrittenItem(long Id, string SourceId, long PublishedMs, NormalizedItem Item);
 
 /// <summary>
 /// Places the new items of a poll in their stories, in the poll's transaction: it finds the reports they may share a
 /// story with through the index of story terms (reports published within <see cref="SameStory.Window"/> that share a
 /// name or figure with one of them: only those are posted) and the story keys, lets <see cref="SameStory.StoryFor"/> choose for each, and
-/// indexes the new items' terms. Incremental and batched: a poll costs a few statements whatever its number of items.
+/// indexes the new items' terms. What placement reads of a stored report (source, time, story, keys, terms) is kept in
+/// the narrow <c>story_reports</c>, written here when an item is placed or changed and removed with its item (a foreign
+/// key's cascade). Incremental and batched: a poll costs a few statements whatever its number of items.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -29,7 +31,8 @@ internal sealed record NewItem(long Id, string SourceId, long PublishedMs, Norma
 /// A poll is one source's, and a source's items never join each other's stories by their words (see
 /// <see cref="SameStory.Likeness"/>), so the items of one poll are placed against what was stored before it, and against
 /// each other only by their canonical links. Only new items are placed: an item a later poll changes keeps its story,
-/// so a story's id and members never move under a reader. An item that starts a story is left with no story id: its
+/// so a story's id and members never move under a reader, while later reports are compared with (and find it by) its
+/// new keys and terms. An item that starts a story is left with no story id: its
 /// own id is its story's (the reads say <c>coalesce(story_id, id)</c>).
 /// </para>
 /// </remarks>
@@ -50,19 +53,56 @@ internal abstract class DbStoryIndex
     // The statements, written once per store (their lists are bound in the store's dialect, see Values).
     private string? _commonTermsSql, _postingsSql, _candidatesSql;
 
-    /// <summary>Places <paramref name="items"/>, just inserted by the poll's transaction, in their stories. Virtual for the ingest benchmark's baseline (bench/stories), which places nothing.</summary>
-    public virtual async Task PlaceAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewItem> items, CancellationToken cancellationToken)
+    /// <summary>
+    /// Places <paramref name="added"/>, just inserted by the poll's transaction, in their stories, and follows the edits of
+    /// <paramref name="changed"/> (their new keys and terms, for the reports placed after them; they keep their stories).
+    /// Virtual for the ingest benchmark's baseline (bench/stories), which places nothing.
+    /// </summary>
+    public virtual async Task PlaceAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<WrittenItem> added,
+        IReadOnlyList<WrittenItem> changed, CancellationToken cancellationToken)
     {
-        if (items.Count == 0)
+        if (added.Count == 0 && changed.Count == 0)
             return;
-        var telling = items.ToDictionary(i => i.Id, i => SoughtTerms(i.Item.StoryTerms));
+        var written = added.Concat(changed).ToList();
+        var telling = written.ToDictionary(i => i.Id, i => SoughtTerms(i.Item.StoryTerms));
         await SerializePlacementsAsync(connection, transaction, cancellationToken);
+        // An edited report is sought by its new terms only.
+        if (changed.Count > 0)
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM story_terms WHERE item_id IN {Values("@ids")}",
+                new { ids = List(changed.Select(i => i.Id).ToList()) }, transaction, cancellationToken: cancellationToken));
         var window = (long)SameStory.Window.TotalMilliseconds;
-        var (from, to) = (items.Min(i => i.PublishedMs) - window, items.Max(i => i.PublishedMs) + window);
+        var (from, to) = (written.Min(i => i.PublishedMs) - window, written.Max(i => i.PublishedMs) + window);
         var common = await CommonTermsAsync(connection, transaction, Distinct(telling.Values), from, to, cancellationToken);
         var sought = telling.ToDictionary(t => t.Key, t => t.Value.Where(term => !common.Contains(term)).ToList());
-        var newIds = sought.Keys.ToHashSet();
-        var postings = await ReadPostingsAsync(connection, transaction, Distinct(sought.Values), from, to, cancellationToken);
+        var stories = await PlaceAddedAsync(connection, transaction, added, sought, from, to, cancellationToken);
+        await SaveReportsAsync(connection, transaction,
+            added.Select(i => Report(i, stories[i.Id]))
+                // A changed report keeps its story: the id given here is used only if it has no report stored yet.
+                .Concat(changed.Select(i => Report(i, i.Id)))
+                .ToList(),
+            cancellationToken);
+        // Only the terms reports are sought by are posted, and not those too common to be sought: the index stays a few
+        // rows an item, and at most about CommonTermReports postings of a term in a window.
+        var newPostings = written
+            .SelectMany(i => sought[i.Id].Select(term => (term, i.PublishedMs, i.Id)))
+            .ToList();
+        if (newPostings.Count > 0)
+            await IndexTermsAsync(connection, transaction, newPostings, cancellationToken);
+    }
+
+    private static StoryReport Report(WrittenItem item, long storyId) =>
+        new(item.Id, item.SourceId, item.PublishedMs, storyId, item.Item.LinkKey, item.Item.HeadlineKey, item.Item.StoryTerms?.ToString());
+
+    /// <summary>Chooses the story of each of <paramref name="items"/> and sets it on those that join one; gives each item's story id (its own when it starts one).</summary>
+    private async Task<Dictionary<long, long>> PlaceAddedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<WrittenItem> items,
+        Dictionary<long, List<string>> sought, long from, long to, CancellationToken cancellationToken)
+    {
+        var stories = new Dictionary<long, long>();
+        if (items.Count == 0)
+            return stories;
+        var newIds = items.Select(i => i.Id).ToHashSet();
+        var postings = await ReadPostingsAsync(connection, transaction, Distinct(items.Select(i => sought[i.Id])), from, to, cancellationToken);
         var nearest = items.ToDictionary(i => i.Id, i => postings.Nearest(sought[i.Id], i.PublishedMs, newIds, ComparedPerItem));
         var candidates = await ReadCandidatesAsync(connection, transaction, items, nearest.Values.SelectMany(ids => ids).Distinct().ToList(), newIds, from, to, cancellationToken);
         var byKeys = new KeyedCandidates(candidates.Values);
@@ -79,6 +119,7 @@ internal abstract class DbStoryIndex
                 .ToList();
             FeedsMetrics.RecordStoryPlacement(compared.Count);
             var storyId = SameStory.StoryFor(self, compared) ?? item.Id;
+            stories[item.Id] = storyId;
             if (storyId != item.Id)
                 joined.Add((item.Id, storyId));
             // Later items of this poll are the same source's: they may meet this one by its keys alone.
@@ -86,13 +127,7 @@ internal abstract class DbStoryIndex
         }
         if (joined.Count > 0)
             await SetStoriesAsync(connection, transaction, joined, cancellationToken);
-        // Only the terms reports are sought by are posted, and not those too common to be sought: the index stays a few
-        // rows an item, and at most about CommonTermReports postings of a term in a window.
-        var newPostings = items
-            .SelectMany(i => sought[i.Id].Select(term => (term, i.PublishedMs, i.Id)))
-            .ToList();
-        if (newPostings.Count > 0)
-            await IndexTermsAsync(connection, transaction, newPostings, cancellationToken);
+        return stories;
     }
 
     /// <summary>
@@ -141,15 +176,17 @@ internal abstract class DbStoryIndex
     /// <summary>
     /// The stored reports to compare the poll's items with, by id: the <paramref name="nearest"/> by their terms, and the
     /// earliest <see cref="ReportsPerKey"/> sharing each story key (a headline's within the window); never the poll's own.
+    /// The keys are looked up in the items' indexes of them; the reports are read from the narrow <c>story_reports</c>,
+    /// not from the items rows, which carry the whole article.
     /// </summary>
-    private async Task<Dictionary<long, StoryCandidate>> ReadCandidatesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NewItem> items,
+    private async Task<Dictionary<long, StoryCandidate>> ReadCandidatesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<WrittenItem> items,
         IReadOnlyList<long> nearest, IReadOnlyCollection<long> newIds, long from, long to, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<CandidateRow>(new CommandDefinition(
             _candidatesSql ??= $"""
-                SELECT i.id AS Id, coalesce(i.story_id, i.id) AS StoryId, i.source_id AS SourceId, i.published_at AS PublishedAt,
-                       i.link_key AS LinkKey, i.headline_key AS HeadlineKey, i.story_terms AS StoryTerms
-                FROM items i
-                WHERE i.id IN (
+                SELECT r.item_id AS Id, r.story_id AS StoryId, r.source_id AS SourceId, r.published_at AS PublishedAt,
+                       r.link_key AS LinkKey, r.headline_key AS HeadlineKey, r.story_terms AS StoryTerms
+                FROM story_reports r
+                WHERE r.item_id IN (
                     SELECT value FROM {Values("@nearest")} nearest
                     UNION SELECT id FROM (
                         SELECT id, row_number() OVER (PARTITION BY link_key ORDER BY published_at, id) AS n
@@ -181,6 +218,9 @@ internal abstract class DbStoryIndex
 
     /// <summary>Sets the story of each item that joined one, in one statement.</summary>
     protected abstract Task SetStoriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(long Id, long StoryId)> joined, CancellationToken cancellationToken);
+
+    /// <summary>Writes the reports of placed or changed items to <c>story_reports</c>, in one statement; a changed item's keeps its story.</summary>
+    protected abstract Task SaveReportsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoryReport> reports, CancellationToken cancellationToken);
 
     /// <summary>Adds the postings (term, the item's published time, the item) to the index, in one statement.</summary>
     protected abstract Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken);
@@ -222,6 +262,9 @@ internal abstract class DbStoryIndex
             list.Add(candidate);
         }
     }
+
+    /// <summary>A row of <c>story_reports</c>: what placement reads of a stored report (times in unix ms, the terms in their stored form).</summary>
+    internal sealed record StoryReport(long ItemId, string SourceId, long PublishedMs, long StoryId, string? LinkKey, string? HeadlineKey, string? StoryTerms);
 
     /// <summary>A candidate row as both stores return it (times in unix ms).</summary>
     private sealed record CandidateRow

@@ -42,8 +42,6 @@ internal sealed record ItemRow
     public long FirstSeenAt { get; init; }
     public string? LinkKey { get; init; }
     public string? HeadlineKey { get; init; }
-    // Written, never read back by publishing: story clustering reads it (DbStoryIndex).
-    public string? StoryTerms { get; init; }
     // Read only: a poll places an item in its story after writing it (DbStoryIndex); a row stored before stories has its own id.
     public long StoryId { get; init; }
     public string? SourceTitle { get; init; }
@@ -77,7 +75,6 @@ internal sealed record ItemRow
         FirstSeenAt = now,
         LinkKey = item.LinkKey,
         HeadlineKey = item.HeadlineKey,
-        StoryTerms = item.StoryTerms?.ToString(),
     };
 
     public StoredItem ToItem(DateTimeOffset now)

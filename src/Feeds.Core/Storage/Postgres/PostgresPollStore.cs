@@ -25,19 +25,18 @@ internal sealed class PostgresPollStore(PostgresDatabase database, DbStoryIndex 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(SourceRow.Upsert, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var changedAt = await ChangeStampAsync(connection, transaction, now, cancellationToken);
         // One statement for all the items, whatever their number: one round trip to the server. Each row back is an item
         // inserted (xmax is 0) or changed; an unchanged one returns none.
         var written = items.Count == 0 ? [] : (await connection.QueryAsync<WrittenRow>(new CommandDefinition(
-            UpsertItemsSql, ItemColumns.Of(state.SourceId, items, now), transaction, cancellationToken: cancellationToken))).ToList();
+            UpsertItemsSql, ItemColumns.Of(state.SourceId, items, now, changedAt), transaction, cancellationToken: cancellationToken))).ToList();
         var added = written.Count(row => row.Inserted);
         var updated = written.Count - added;
         var given = new Dictionary<string, NormalizedItem>(StringComparer.Ordinal);
         foreach (var item in items)
             given[item.Key] = item;
-        var newItems = written.Where(row => row.Inserted)
-            .Select(row => new NewItem(row.Id, state.SourceId, row.PublishedAt, given[row.ItemKey]))
-            .ToList();
-        await stories.PlaceAsync(connection, transaction, newItems, cancellationToken);
+        var placed = written.ToLookup(row => row.Inserted, row => new WrittenItem(row.Id, state.SourceId, row.PublishedAt, given[row.ItemKey]));
+        await stories.PlaceAsync(connection, transaction, [.. placed[true]], [.. placed[false]], cancellationToken);
         if (added + updated > 0)
             await connection.ExecuteAsync(new CommandDefinition("UPDATE sources SET items_version = items_version + 1 WHERE id = @SourceId",
                 new { state.SourceId }, transaction, cancellationToken: cancellationToken));
@@ -58,17 +57,17 @@ internal sealed class PostgresPollStore(PostgresDatabase database, DbStoryIndex 
     private const string UpsertItemsSql = """
         INSERT INTO items (source_id, item_key, content_hash, guid, title, link, summary_html, summary_text, content_html,
                            authors_json, categories_json, enclosures_json, image_url, reading_minutes,
-                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key, story_terms)
+                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key)
         SELECT @SourceId, i.item_key, i.content_hash, i.guid, i.title, i.link, i.summary_html, i.summary_text, i.content_html,
                i.authors_json, i.categories_json, i.enclosures_json, i.image_url, i.reading_minutes,
-               i.published_at, i.date_is_estimated, i.updated_at, @Now, @Now, i.link_key, i.headline_key, i.story_terms
+               i.published_at, i.date_is_estimated, i.updated_at, @Now, @Changed, i.link_key, i.headline_key
         FROM unnest(@ItemKeys::text[], @ContentHashes::text[], @Guids::text[], @Titles::text[], @Links::text[], @SummaryHtmls::text[],
                     @SummaryTexts::text[], @ContentHtmls::text[], @AuthorsJsons::text[], @CategoriesJsons::text[], @EnclosuresJsons::text[],
                     @ImageUrls::text[], @ReadingMinutes::bigint[], @PublishedAts::bigint[], @DateIsEstimateds::bigint[], @UpdatedAts::bigint[],
-                    @LinkKeys::text[], @HeadlineKeys::text[], @StoryTerms::text[])
+                    @LinkKeys::text[], @HeadlineKeys::text[])
              WITH ORDINALITY AS i(item_key, content_hash, guid, title, link, summary_html, summary_text, content_html, authors_json,
                                   categories_json, enclosures_json, image_url, reading_minutes, published_at, date_is_estimated,
-                                  updated_at, link_key, headline_key, story_terms, position)
+                                  updated_at, link_key, headline_key, position)
         ORDER BY i.position
         ON CONFLICT (source_id, item_key) DO UPDATE SET
             content_hash = excluded.content_hash, guid = excluded.guid, title = excluded.title, link = excluded.link,
@@ -90,7 +89,7 @@ internal sealed class PostgresPollStore(PostgresDatabase database, DbStoryIndex 
     /// The parameters of <see cref="UpsertItemsSql"/>: one array per column. An item key given twice in one poll (which
     /// normalization never hands over) is saved once, as last given: one statement cannot change a row twice.
     /// </summary>
-    private sealed record ItemColumns(string SourceId, long Now)
+    private sealed record ItemColumns(string SourceId, long Now, long Changed)
     {
         public required string?[] ItemKeys { get; init; }
         public required string?[] ContentHashes { get; init; }
@@ -110,15 +109,14 @@ internal sealed class PostgresPollStore(PostgresDatabase database, DbStoryIndex 
         public required long[] UpdatedAts { get; init; }
         public required string?[] LinkKeys { get; init; }
         public required string?[] HeadlineKeys { get; init; }
-        public required string?[] StoryTerms { get; init; }
 
-        public static ItemColumns Of(string sourceId, IReadOnlyList<NormalizedItem> given, long now)
+        public static ItemColumns Of(string sourceId, IReadOnlyList<NormalizedItem> given, long now, long changed)
         {
             var unique = given.Count == given.Select(i => i.Key).Distinct(StringComparer.Ordinal).Count()
                 ? given
                 : given.GroupBy(i => i.Key, StringComparer.Ordinal).Select(keyed => keyed.Last()).ToList();
             var items = unique.Select(i => ItemRow.From(sourceId, i, now)).ToList();
-            return new ItemColumns(sourceId, now)
+            return new ItemColumns(sourceId, now, changed)
             {
                 ItemKeys = [.. items.Select(i => i.ItemKey)],
                 ContentHashes = [.. items.Select(i => i.ContentHash)],
@@ -138,7 +136,6 @@ internal sealed class PostgresPollStore(PostgresDatabase database, DbStoryIndex 
                 UpdatedAts = [.. items.Select(i => i.UpdatedAt)],
                 LinkKeys = [.. items.Select(i => i.LinkKey)],
                 HeadlineKeys = [.. items.Select(i => i.HeadlineKey)],
-                StoryTerms = [.. items.Select(i => i.StoryTerms)],
             };
         }
     }

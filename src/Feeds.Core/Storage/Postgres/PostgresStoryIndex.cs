@@ -24,6 +24,26 @@ internal sealed class PostgresStoryIndex : DbStoryIndex
             """,
             new { ids = joined.Select(j => j.Id).ToArray(), storyIds = joined.Select(j => j.StoryId).ToArray() }, transaction, cancellationToken: cancellationToken));
 
+    protected override Task SaveReportsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoryReport> reports, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO story_reports (item_id, source_id, published_at, story_id, link_key, headline_key, story_terms)
+            SELECT * FROM unnest(@ids::bigint[], @sources::text[], @published::bigint[], @stories::bigint[], @linkKeys::text[], @headlineKeys::text[], @terms::text[])
+            ON CONFLICT (item_id) DO UPDATE SET published_at = excluded.published_at, link_key = excluded.link_key,
+                headline_key = excluded.headline_key, story_terms = excluded.story_terms
+            """,
+            new
+            {
+                ids = reports.Select(r => r.ItemId).ToArray(),
+                sources = reports.Select(r => r.SourceId).ToArray(),
+                published = reports.Select(r => r.PublishedMs).ToArray(),
+                stories = reports.Select(r => r.StoryId).ToArray(),
+                linkKeys = reports.Select(r => r.LinkKey).ToArray(),
+                headlineKeys = reports.Select(r => r.HeadlineKey).ToArray(),
+                terms = reports.Select(r => r.StoryTerms).ToArray(),
+            },
+            transaction, cancellationToken: cancellationToken));
+
     protected override Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             """

@@ -29,6 +29,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(SourceRow.Upsert, SourceRow.From(state), transaction, cancellationToken: cancellationToken));
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var changedAt = await ChangeStampAsync(connection, transaction, now, cancellationToken);
         var existing = new HashSet<string>(StringComparer.Ordinal);
         // In chunks: one bound parameter per key would pass SQLite's limit (32,766) with a large feed.
         foreach (var keys in items.Select(i => i.Key).Distinct(StringComparer.Ordinal).Chunk(SqliteDatabase.ParameterChunk))
@@ -37,32 +38,31 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
                 "SELECT item_key FROM items WHERE source_id = @SourceId AND item_key IN @keys",
                 new { state.SourceId, keys }, transaction, cancellationToken: cancellationToken)));
         }
-        int added = 0, updated = 0;
-        var newItems = new List<NewItem>();
+        // By id: a key given twice in one feed is stored once, the second write (in the next statement) changing the row
+        // the first added, so the item is placed as last written.
+        var added = new Dictionary<long, WrittenItem>();
+        var changed = new Dictionary<long, WrittenItem>();
         foreach (var statement in Statements(items.Select(item => (item, ItemRow.From(state.SourceId, item, now)))))
         {
-            var written = await UpsertAsync(connection, transaction, statement, cancellationToken);
-            foreach (var (item, row) in statement)
+            var written = await UpsertAsync(connection, transaction, statement, changedAt, cancellationToken);
+            foreach (var (item, _) in statement)
             {
-                if (!written.TryGetValue(item.Key, out var id))
+                if (!written.TryGetValue(item.Key, out var row))
                     continue;
-                if (existing.Contains(item.Key))
-                {
-                    updated++;
-                    continue;
-                }
-                added++;
-                // A key given twice in one feed is stored once: the second write (in the next statement) changes the row the first added.
+                var writtenItem = new WrittenItem(row.Id, state.SourceId, row.PublishedAt, item);
+                if (existing.Contains(item.Key) && !added.ContainsKey(row.Id))
+                    changed[row.Id] = writtenItem;
+                else
+                    added[row.Id] = writtenItem;
                 existing.Add(item.Key);
-                newItems.Add(new NewItem(id, state.SourceId, row.PublishedAt, item));
             }
         }
-        await stories.PlaceAsync(connection, transaction, newItems, cancellationToken);
-        await DbActivityStore.CountPollAsync(connection, transaction, state, added, DateTimeOffset.FromUnixTimeMilliseconds(now), cancellationToken);
+        await stories.PlaceAsync(connection, transaction, [.. added.Values], [.. changed.Values], cancellationToken);
+        await DbActivityStore.CountPollAsync(connection, transaction, state, added.Count, DateTimeOffset.FromUnixTimeMilliseconds(now), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        if (added + updated > 0)
+        if (added.Count + changed.Count > 0)
             database.SourceChanged(state.SourceId);
-        return new SaveResult(added, updated);
+        return new SaveResult(added.Count, changed.Count);
     }
 
     /// <summary>
@@ -93,37 +93,37 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
     /// One statement for all the rows, passed as one JSON array of arrays: a poll costs one prepare and one parameter
     /// instead of a statement of 22 bound parameters an item (bench/ingest: the writer is the one stage of a cold ingest that
     /// cannot run on both cores). Named parameters would not do: SQLite finds each by a linear search of the statement's
-    /// names, so 22 an item over a whole poll costs quadratic time. Gives the id of each row written, by key; an unchanged
-    /// item writes none.
+    /// names, so 22 an item over a whole poll costs quadratic time. Gives the id and stored publication time of each row
+    /// written, by key; an unchanged item writes none.
     /// </summary>
-    private static async Task<Dictionary<string, long>> UpsertAsync(DbConnection connection, DbTransaction transaction,
-        List<(NormalizedItem Item, ItemRow Row)> statement, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, (long Id, long PublishedAt)>> UpsertAsync(DbConnection connection, DbTransaction transaction,
+        List<(NormalizedItem Item, ItemRow Row)> statement, long changedAt, CancellationToken cancellationToken)
     {
         var rows = JsonSerializer.Serialize(statement.Select(s => new object?[]
         {
             s.Row.ItemKey, s.Row.ContentHash, s.Row.Guid, s.Row.Title, s.Row.Link, s.Row.SummaryHtml, s.Row.SummaryText, s.Row.ContentHtml,
             s.Row.AuthorsJson, s.Row.CategoriesJson, s.Row.EnclosuresJson, s.Row.ImageUrl, s.Row.ReadingMinutes, s.Row.PublishedAt,
-            s.Row.DateIsEstimated, s.Row.UpdatedAt, s.Row.LinkKey, s.Row.HeadlineKey, s.Row.StoryTerms,
+            s.Row.DateIsEstimated, s.Row.UpdatedAt, s.Row.LinkKey, s.Row.HeadlineKey,
         }), RowsJson);
         var first = statement[0].Row;
-        var written = await connection.QueryAsync<(long Id, string Key)>(new CommandDefinition(
-            UpsertItemsSql, new { first.SourceId, Now = first.FirstSeenAt, rows }, transaction, cancellationToken: cancellationToken));
-        return written.ToDictionary(row => row.Key, row => row.Id, StringComparer.Ordinal);
+        var written = await connection.QueryAsync<(long Id, string Key, long PublishedAt)>(new CommandDefinition(
+            UpsertItemsSql, new { first.SourceId, Now = first.FirstSeenAt, Changed = changedAt, rows }, transaction, cancellationToken: cancellationToken));
+        return written.ToDictionary(row => row.Key, row => (row.Id, row.PublishedAt), StringComparer.Ordinal);
     }
 
     /// <summary>Only SQLite reads this JSON: HTML's characters need no escaping in it, and unescaped they cost it less to read.</summary>
     private static readonly JsonSerializerOptions RowsJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // The rows of @rows in the order given (json_each's key is the array index). Touches no row when the item is unchanged
-    // (same content hash), and then returns none; else the row's id and key. An item whose feed gives no date keeps the
+    // (same content hash), and then returns none; else the row's id, key and publication time. An item whose feed gives no date keeps the
     // first-seen time it got on insert. "WHERE true" is SQLite's: an upsert's SELECT needs a WHERE clause (sqlite.org/lang_upsert.html).
     private const string UpsertItemsSql = """
         INSERT INTO items (source_id, item_key, content_hash, guid, title, link, summary_html, summary_text, content_html,
                            authors_json, categories_json, enclosures_json, image_url, reading_minutes,
-                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key, story_terms)
+                           published_at, date_is_estimated, updated_at, first_seen_at, last_changed_at, link_key, headline_key)
         SELECT @SourceId, r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6,
                r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10, r.value ->> 11, r.value ->> 12, r.value ->> 13,
-               r.value ->> 14, r.value ->> 15, @Now, @Now, r.value ->> 16, r.value ->> 17, r.value ->> 18
+               r.value ->> 14, r.value ->> 15, @Now, @Changed, r.value ->> 16, r.value ->> 17
         FROM json_each(@rows) r
         WHERE true
         ORDER BY r.key
@@ -137,6 +137,6 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
             updated_at = excluded.updated_at, last_changed_at = excluded.last_changed_at,
             link_key = excluded.link_key, headline_key = excluded.headline_key
         WHERE items.content_hash <> excluded.content_hash
-        RETURNING id, item_key
+        RETURNING id, item_key, published_at
         """;
 }

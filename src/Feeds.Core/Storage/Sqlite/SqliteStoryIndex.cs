@@ -18,6 +18,17 @@ internal sealed class SqliteStoryIndex : DbStoryIndex
             """,
             new { rows = SqliteDatabase.JsonArray(joined.Select(j => new[] { j.Id, j.StoryId })) }, transaction, cancellationToken: cancellationToken));
 
+    // Stepped once per report, as the postings below.
+    protected override Task SaveReportsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoryReport> reports, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO story_reports (item_id, source_id, published_at, story_id, link_key, headline_key, story_terms)
+            VALUES (@ItemId, @SourceId, @PublishedMs, @StoryId, @LinkKey, @HeadlineKey, @StoryTerms)
+            ON CONFLICT (item_id) DO UPDATE SET published_at = excluded.published_at, link_key = excluded.link_key,
+                headline_key = excluded.headline_key, story_terms = excluded.story_terms
+            """,
+            reports, transaction, cancellationToken: cancellationToken));
+
     // One prepared statement stepped once per posting: SQLite inserts rows read from json_each(@rows) several times
     // slower than the same rows bound one by one (bench/stories), and a posting is three parameters, so binding them by
     // name costs nothing like an item's row (SqlitePollStore).

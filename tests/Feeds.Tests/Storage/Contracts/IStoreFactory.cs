@@ -18,4 +18,11 @@ public interface IStoreFactory
     /// where that cannot be arranged fails the test that asks; it never passes it.
     /// </summary>
     Task<IAsyncDisposable> BreakWritesAsync(StoreUnderTest store);
+
+    /// <summary>
+    /// Upgrades <paramref name="store"/>'s rows as a database of a build before <c>story_reports</c> would be: the database
+    /// is turned back into what that build left (the story terms in <c>items</c>, no <c>story_reports</c>), then the
+    /// migration that made the table is run on it.
+    /// </summary>
+    Task UpgradeFromBeforeStoryReportsAsync(StoreUnderTest store);
 }

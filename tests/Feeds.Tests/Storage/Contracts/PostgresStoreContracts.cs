@@ -1,3 +1,4 @@
+using Dapper;
 using Feeds.Core.Composition;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage.Postgres;
@@ -57,6 +58,20 @@ public sealed class PostgresStores : IStoreFactory
         await server.AdminAsync($"ALTER DATABASE {broken.Database} SET default_transaction_read_only = on");
         broken.Services.GetRequiredService<PostgresDatabase>().ClearPool();
         return new WritableAgain(server, broken.Database);
+    }
+
+    public async Task UpgradeFromBeforeStoryReportsAsync(StoreUnderTest store)
+    {
+        var upgraded = (TempPostgresStore)store;
+        var server = await PostgresServer.GetAsync();
+        await using (var connection = new NpgsqlConnection(server.ConnectionString(upgraded.Database)))
+        {
+            await connection.OpenAsync();
+            await connection.ExecuteAsync(StoryReportsUpgrade.Revert);
+            await connection.ExecuteAsync(StoryReportsUpgrade.Migration("Postgres"));
+        }
+        // The store's pooled connections may hold statements prepared against the schema as it was.
+        upgraded.Services.GetRequiredService<PostgresDatabase>().ClearPool();
     }
 
     private sealed class WritableAgain(PostgresServer server, string database) : IAsyncDisposable

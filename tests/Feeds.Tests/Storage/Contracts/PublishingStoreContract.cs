@@ -1,4 +1,5 @@
 using Feeds.Core.Normalization;
+using Feeds.Core.Sources;
 using Feeds.Core.Storage;
 using Feeds.Tests.Support;
 
@@ -158,6 +159,89 @@ public abstract class PublishingStoreContract<TStores> : StoreContract<TStores> 
         // through the few postings of those, and compared with a few stored reports, not with the thousand.
         Assert.InRange(Assert.Single(measured.PostingsRead), 1, DbStoryIndex.CommonTermReports);
         Assert.InRange(Assert.Single(measured.Compared), 1, DbStoryIndex.ComparedPerItem + 2 * DbStoryIndex.ReportsPerKey);
+    }
+
+    private static NormalizedItem Quake(string key, DateTimeOffset published, string hash = "h1") =>
+        Report(key, published, "Magnitude 6.1 earthquake strikes off Hokkaido, no tsunami warning",
+            "A magnitude 6.1 earthquake struck off the coast of Hokkaido early on Monday, the Japan Meteorological Agency said.") with { ContentHash = hash };
+
+    private static NormalizedItem Tremor(string key, DateTimeOffset published) =>
+        Report(key, published, "Strong quake shakes northern Japan",
+            "Buildings swayed in Sapporo as a 6.1-magnitude tremor hit the seabed east of Hokkaido. Japan's weather agency ruled out a tsunami.");
+
+    private static NormalizedItem Strike(string key, DateTimeOffset published, string hash = "h1") =>
+        Report(key, published, "Dockers at Rotterdam extend strike into a third week",
+            "Union leaders at the port of Rotterdam said 4,300 dockers would stay out until Friday.") with { ContentHash = hash };
+
+    [Fact]
+    public async Task AnEditedReportIsFoundAndComparedByItsNewTermsAndKeepsItsStory()
+    {
+        // "fixed" was first a report of the strike, then corrected into one of the quake; "moved" the other way round.
+        await SaveAsync("wire", Strike("fixed", Now.AddHours(-6)), Quake("moved", Now.AddHours(-6)));
+        var before = await StoredAsync("wire");
+        await SaveAsync("wire", Quake("fixed", Now.AddHours(-6), hash: "h2"), Strike("moved", Now.AddHours(-6), hash: "h2"));
+
+        await SaveAsync("desk", Tremor("tremor", Now.AddHours(-5)));
+
+        var stored = await StoredAsync("wire", "desk");
+        Assert.Equal(stored["fixed"].Id, stored["tremor"].StoryId);
+        Assert.Equal((before["fixed"].StoryId, before["moved"].StoryId), (stored["fixed"].StoryId, stored["moved"].StoryId));
+    }
+
+    [Fact]
+    public async Task AnEditedReportIsComparedByItsNewStoryKeys()
+    {
+        const string headline = "Harbour strike enters its third week";
+        await SaveAsync("wire", Item("renamed", published: Now.AddHours(-3), title: headline));
+        await SaveAsync("wire", Item("renamed", hash: "h2", published: Now.AddHours(-3), title: "Council approves the budget of a new library"));
+
+        await SaveAsync("desk", Item("same-old-headline", published: Now.AddHours(-2), title: headline));
+
+        var stored = await StoredAsync("wire", "desk");
+        Assert.Equal(stored["same-old-headline"].Id, stored["same-old-headline"].StoryId);
+    }
+
+    [Fact]
+    public async Task AReportRetentionRemovedIsNoLongerOneToJoin()
+    {
+        const string link = "https://news.example.com/quake";
+        await SaveAsync("wire", (Quake("quake", Now.AddDays(-1)) with { Link = link }).WithStoryKeys(), Item("later", published: Now.AddHours(-1)));
+        await Store.Retention.PruneAsync(_ => new RetentionSettings(MaxAgeDays: 0, MaxItemsPerSource: 1), _ => Task.FromResult<IReadOnlySet<long>>(new HashSet<long>()), None);
+        Assert.Equal(["later"], await KeysAsync("wire"));
+
+        await SaveAsync("desk", (Tremor("tremor", Now.AddDays(-1).AddHours(1)) with { Link = link }).WithStoryKeys());
+
+        var tremor = (await StoredAsync("desk"))["tremor"];
+        Assert.Equal(tremor.Id, tremor.StoryId);
+    }
+
+    [Fact]
+    public async Task ADatabaseUpgradedWithReportsInItPlacesNewReportsAgainstThem()
+    {
+        const string link = "https://news.example.com/strike";
+        await SaveAsync("wire", Quake("quake", Now.AddHours(-6)), Item("linked", published: Now.AddHours(-6), link: link));
+        await SaveAsync("desk", Tremor("tremor", Now.AddHours(-5)));
+        var story = (await StoredAsync("wire"))["quake"].Id;
+
+        await Stores.UpgradeFromBeforeStoryReportsAsync(Store);
+        await SaveAsync("other", Tremor("aftershock", Now.AddHours(-4)), Item("same-link", published: Now.AddHours(-4), link: link));
+
+        var stored = await StoredAsync("wire", "desk", "other");
+        Assert.Equal([story, story, story], new[] { stored["quake"].StoryId, stored["tremor"].StoryId, stored["aftershock"].StoryId });
+        Assert.Equal(stored["linked"].Id, stored["same-link"].StoryId);
+    }
+
+    [Fact]
+    public async Task AnEditInTheSameMillisecondAsTheLastChangeSeenIsAChangeAfterIt()
+    {
+        await SaveAsync("wire", Item("first", published: Now.AddHours(-2)), Item("second", published: Now.AddHours(-1)));
+        var seen = await Store.Publishing.GetLastChangeAsync(None);
+
+        // The clock has not moved: the edit is stamped with the millisecond of the change seen, on an older row.
+        await SaveAsync("wire", Item("first", hash: "h2", published: Now.AddHours(-2), title: "First, corrected"));
+
+        var first = (await StoredAsync("wire"))["first"];
+        Assert.Contains(first.StoryId, (await Store.Publishing.GetStoriesChangedAfterAsync(seen, 10, None)).Select(s => s.StoryId));
     }
 
     /// <summary>A name of letters only, its own for each number (story terms read no digits inside a word).</summary>

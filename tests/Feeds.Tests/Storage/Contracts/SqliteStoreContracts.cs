@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dapper;
 using Feeds.Core.Composition;
 using Feeds.Core.Storage;
 using Feeds.Tests.Support;
@@ -60,6 +61,18 @@ public sealed class SqliteStores : IStoreFactory
         // Pooled connections keep their writable handles: every new one opens the file through the read-only mount.
         SqliteConnection.ClearAllPools();
         return Task.FromResult<IAsyncDisposable>(new WritableAgain(folder));
+    }
+
+    public async Task UpgradeFromBeforeStoryReportsAsync(StoreUnderTest store)
+    {
+        await using (var connection = new SqliteConnection($"Data Source={((TempStore)store).DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await connection.ExecuteAsync(StoryReportsUpgrade.Revert);
+            await connection.ExecuteAsync(StoryReportsUpgrade.Migration("Sqlite"));
+        }
+        // The store's pooled connections prepared their statements against the schema as it was.
+        SqliteConnection.ClearAllPools();
     }
 
     private sealed class WritableAgain(string folder) : IAsyncDisposable
