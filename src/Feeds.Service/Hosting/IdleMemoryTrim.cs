@@ -1,4 +1,5 @@
 using System.Runtime;
+using System.Runtime.InteropServices;
 
 namespace Feeds.Service.Hosting;
 
@@ -13,6 +14,8 @@ namespace Feeds.Service.Hosting;
 /// it, one full compacting collection returns the difference. It does nothing while the service is busy, whose own
 /// collections keep the heap in step, nor again until the heap has grown past what the last one left: some of the
 /// committed memory is the GC's own working room, which no collection gives back (141 MB for 77 MB live at 20,000 sources).
+/// <para>In the same minute it hands back the C heap's free pages (<see cref="NativeHeap.Trim"/>): SQLite's page caches,
+/// the compressors' buffers and the runtime's own allocations live there, and glibc keeps what they freed in its arenas.</para>
 /// </remarks>
 internal sealed partial class IdleMemoryTrim(TimeProvider clock, ILogger<IdleMemoryTrim> logger) : BackgroundService
 {
@@ -32,6 +35,8 @@ internal sealed partial class IdleMemoryTrim(TimeProvider clock, ILogger<IdleMem
                 GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
                 committedAfterLastTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
+                // After the collection: the finalizers it ran (SQLite statements, compressors) have freed their native memory.
+                NativeHeap.Trim();
                 LogTrimmed(heap.TotalCommittedBytes / (1024 * 1024), committedAfterLastTrim / (1024 * 1024));
             }
             allocated = GC.GetTotalAllocatedBytes();
@@ -61,4 +66,33 @@ internal static class MemoryTrimPolicy
     public static bool ShouldTrim(long allocatedInTheLastMinute, long slackBytes, long committedBytes, long committedAfterLastTrim) =>
         allocatedInTheLastMinute < QuietBytesPerMinute && slackBytes >= MinimumSlackBytes
         && committedBytes - committedAfterLastTrim >= MinimumSlackBytes;
+}
+
+/// <summary>The C heap under the runtime: SQLite, zlib, brotli and the runtime itself allocate there.</summary>
+internal static class NativeHeap
+{
+    /// <summary>
+    /// Returns the free pages of every glibc malloc arena to the system (<c>malloc_trim(0)</c>, which since glibc 2.8 also
+    /// releases free pages inside an arena, not only at its top); true when some were. glibc returns freed memory on its own
+    /// only from the top of the main arena, so after a burst of native work (an ingest at 20,000 sources: about 80 MB) the
+    /// rest stays in the working set. False, doing nothing, where there is no glibc (Windows, macOS, musl).
+    /// </summary>
+    public static bool Trim()
+    {
+        if (!OperatingSystem.IsLinux())
+            return false;
+        try
+        {
+            return MallocTrim(0) == 1;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false; // a C library without malloc_trim (musl)
+        }
+    }
+
+    // "libc" names the platform's C library (libc.so.6 on glibc). DllImport, not LibraryImport: its arguments need no
+    // marshalling, and LibraryImport would make the whole project compile unsafe code.
+    [DllImport("libc", EntryPoint = "malloc_trim", ExactSpelling = true)]
+    private static extern int MallocTrim(nuint pad);
 }
