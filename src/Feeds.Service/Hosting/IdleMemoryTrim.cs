@@ -32,19 +32,24 @@ internal sealed partial class IdleMemoryTrim(TimeProvider clock, ILogger<IdleMem
             var slack = MemoryTrimPolicy.Slack(heap.TotalCommittedBytes, heap.HeapSizeBytes, heap.FragmentedBytes);
             if (MemoryTrimPolicy.ShouldTrim(GC.GetTotalAllocatedBytes() - allocated, slack, heap.TotalCommittedBytes, committedAfterLastTrim))
             {
+                var workingSet = Environment.WorkingSet;
                 GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
                 committedAfterLastTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
+                var afterCollection = Environment.WorkingSet;
                 // After the collection: the finalizers it ran (SQLite statements, compressors) have freed their native memory.
                 NativeHeap.Trim();
-                LogTrimmed(heap.TotalCommittedBytes / (1024 * 1024), committedAfterLastTrim / (1024 * 1024));
+                LogTrimmed(heap.TotalCommittedBytes / Mb, committedAfterLastTrim / Mb, workingSet / Mb, afterCollection / Mb, Environment.WorkingSet / Mb);
             }
             allocated = GC.GetTotalAllocatedBytes();
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Quiet after a burst of work: the heap was compacted from {BeforeMb} MB committed to {AfterMb} MB")]
-    private partial void LogTrimmed(long beforeMb, long afterMb);
+    private const long Mb = 1024 * 1024;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Quiet after a burst of work: the heap was compacted from {BeforeMb} MB committed to {AfterMb} MB; " +
+        "working set {WorkingSetMb} MB, {AfterCollectionMb} MB after the collection, {AfterNativeTrimMb} MB after the C heap's trim")]
+    private partial void LogTrimmed(long beforeMb, long afterMb, long workingSetMb, long afterCollectionMb, long afterNativeTrimMb);
 }
 
 /// <summary>
