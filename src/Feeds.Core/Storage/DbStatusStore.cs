@@ -14,12 +14,16 @@ internal abstract class DbStatusStore(IStoreDatabase database, WriteFaults fault
     public IAsyncEnumerable<SourceState> ReadSourceStatesAsync(CancellationToken cancellationToken) =>
         faults.ShowOn(ReadStoredStatesAsync(cancellationToken), cancellationToken);
 
-    // Unbuffered: a row at a time from the open reader, never the list of every row.
+    // Unbuffered: a row at a time from the open reader, never the list of every row. Its overloads take no token, so a
+    // cancelled read stops at the next row.
     private async IAsyncEnumerable<SourceState> ReadStoredStatesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await foreach (var row in connection.QueryUnbufferedAsync<SourceRow>(SourceRow.Select).WithCancellation(cancellationToken))
+        await foreach (var row in connection.QueryUnbufferedAsync<SourceRow>(SourceRow.Select))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
             yield return row.ToState();
+        }
     }
 
     public async Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken)
