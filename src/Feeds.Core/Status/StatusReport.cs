@@ -93,31 +93,24 @@ public sealed class StatusReporter(IStatusStore store, SectionPages pages, DayAc
     public async Task<StatusReport> BuildAsync(FeedsConfig config, RejectedConfig? rejected, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var states = (await store.GetSourceStatesAsync(cancellationToken)).ToDictionary(s => s.SourceId);
         var statistics = await store.GetItemStatisticsAsync(cancellationToken);
-        var sources = config.Sources.Select(source =>
+        // The states stream by: each configured source keeps what its row shows, never the whole stored state.
+        var sources = new List<SourceStatus>(config.Sources.Count);
+        var polled = new HashSet<string>(config.Sources.Count, StringComparer.Ordinal);
+        await foreach (var state in store.ReadSourceStatesAsync(cancellationToken))
         {
-            var state = states.GetValueOrDefault(source.Id);
-            var stats = statistics.GetValueOrDefault(source.Id);
-            var usualGap = stats is { Count: >= 3 } ? (stats.Newest - stats.Oldest) / (stats.Count - 1) : (TimeSpan?)null;
-            var silent = usualGap is { } gap && stats is not null && now - stats.Newest > Max(gap * SilentAfterGaps, SilentAtLeast);
-            var errorCategory = SafeText.Line(state?.LastErrorCategory);
-            var consecutiveFailures = state?.ConsecutiveFailures ?? 0;
-            // Text from the store is shown as the store's guard shows item text: clean, one line, bounded; a URL only if http(s).
-            return new SourceStatus(source.Id, source.Title, source.Location.ToString(), source.Sections,
-                state?.LastAttemptAt, state?.LastOutcome?.ToString(), errorCategory,
-                SafeText.Line(state?.LastError, MaxErrorLength), state?.LastHttpStatus,
-                consecutiveFailures, state?.NextDueAt, state?.RetryNotBefore,
-                stats?.Count ?? 0, stats?.LastNewItemAt, stats?.Newest, usualGap, silent, SafeText.HttpUrl(state?.MovedTo), state?.GoneSince,
-                state?.ItemsLeftOut ?? 0,
-                SourceStatus.HealthOf(state?.GoneSince, errorCategory, consecutiveFailures, state?.LastAttemptAt, silent))
-            {
-                NextDueRule = SafeText.Line(state?.NextDueRule),
-            };
-        })
+            if (config.FindSource(state.SourceId) is not { } source)
+                continue;
+            polled.Add(source.Id);
+            sources.Add(StatusOf(source, state, statistics.GetValueOrDefault(source.Id), now));
+        }
+        foreach (var source in config.Sources)
+        {
+            if (!polled.Contains(source.Id))
+                sources.Add(StatusOf(source, null, statistics.GetValueOrDefault(source.Id), now));
+        }
         // The ones that need a look first; by id within each, so paging walks a stable order.
-        .OrderBy(s => s.Health).ThenBy(s => s.Id, StringComparer.Ordinal)
-        .ToList();
+        sources.Sort((a, b) => a.Health != b.Health ? a.Health.CompareTo(b.Health) : string.CompareOrdinal(a.Id, b.Id));
         var sectionDays = await dayActivity.OfSectionsAsync(config, now, cancellationToken);
         var sections = new List<SectionStatus>();
         foreach (var section in config.Sections)
@@ -128,6 +121,26 @@ public sealed class StatusReporter(IStatusStore store, SectionPages pages, DayAc
                 await NewestEntryTimeAsync(config, section, cancellationToken), sectionDays[section.Id]));
         }
         return new StatusReport(now, sources, sections, rejected);
+    }
+
+    /// <summary>A configured source as the status shows it; one with no saved state has never been polled.</summary>
+    private static SourceStatus StatusOf(Source source, SourceState? state, ItemStatistics? stats, DateTimeOffset now)
+    {
+        var usualGap = stats is { Count: >= 3 } ? (stats.Newest - stats.Oldest) / (stats.Count - 1) : (TimeSpan?)null;
+        var silent = usualGap is { } gap && stats is not null && now - stats.Newest > Max(gap * SilentAfterGaps, SilentAtLeast);
+        var errorCategory = SafeText.Line(state?.LastErrorCategory);
+        var consecutiveFailures = state?.ConsecutiveFailures ?? 0;
+        // Text from the store is shown as the store's guard shows item text: clean, one line, bounded; a URL only if http(s).
+        return new SourceStatus(source.Id, source.Title, source.Location.ToString(), source.Sections,
+            state?.LastAttemptAt, state?.LastOutcome?.ToString(), errorCategory,
+            SafeText.Line(state?.LastError, MaxErrorLength), state?.LastHttpStatus,
+            consecutiveFailures, state?.NextDueAt, state?.RetryNotBefore,
+            stats?.Count ?? 0, stats?.LastNewItemAt, stats?.Newest, usualGap, silent, SafeText.HttpUrl(state?.MovedTo), state?.GoneSince,
+            state?.ItemsLeftOut ?? 0,
+            SourceStatus.HealthOf(state?.GoneSince, errorCategory, consecutiveFailures, state?.LastAttemptAt, silent))
+        {
+            NextDueRule = SafeText.Line(state?.NextDueRule),
+        };
     }
 
     /// <summary>

@@ -1,21 +1,29 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Dapper;
 
 namespace Feeds.Core.Storage;
 
 /// <summary>
-/// What every <see cref="IStatusStore"/> does alike (portable SQL over <see cref="DbConnection"/>): the sources rows with
-/// any lost poll shown over them, statistics in one grouped query, and health as one query that answers. A store says how
+/// What every <see cref="IStatusStore"/> does alike (portable SQL over <see cref="DbConnection"/>): the sources rows, streamed,
+/// with any lost poll shown over them, statistics in one grouped query, and health as one query that answers. A store says how
 /// it counts its changes and what its health query is.
 /// </summary>
 internal abstract class DbStatusStore(IStoreDatabase database, WriteFaults faults, TimeProvider clock) : IStatusStore
 {
-    public async Task<IReadOnlyList<SourceState>> GetSourceStatesAsync(CancellationToken cancellationToken)
+    public IAsyncEnumerable<SourceState> ReadSourceStatesAsync(CancellationToken cancellationToken) =>
+        faults.ShowOn(ReadStoredStatesAsync(cancellationToken), cancellationToken);
+
+    // Unbuffered: a row at a time from the open reader, never the list of every row. Its overloads take no token, so a
+    // cancelled read stops at the next row.
+    private async IAsyncEnumerable<SourceState> ReadStoredStatesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        // Unordered: ShowOn orders them by id, the same in every database's collation.
-        var rows = await connection.QueryAsync<SourceRow>(new CommandDefinition(SourceRow.Select, cancellationToken: cancellationToken));
-        return faults.ShowOn(rows.Select(r => r.ToState()));
+        await foreach (var row in connection.QueryUnbufferedAsync<SourceRow>(SourceRow.Select))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return row.ToState();
+        }
     }
 
     public async Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken)

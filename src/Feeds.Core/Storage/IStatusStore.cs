@@ -3,8 +3,12 @@ namespace Feeds.Core.Storage;
 /// <summary>What status and health read: every source's state, item statistics per source, and whether the store answers.</summary>
 public interface IStatusStore
 {
-    /// <summary>Every saved source state, by source id (sources no longer configured included), each showing a poll that could not be saved.</summary>
-    Task<IReadOnlyList<SourceState>> GetSourceStatesAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Every saved source state (sources no longer configured included), each showing a poll that could not be saved, then
+    /// each source known only by such a poll: one at a time, in no order, so a reader keeps only what it needs of each
+    /// (at 20,000 sources the full rows are tens of megabytes that the status never shows).
+    /// </summary>
+    IAsyncEnumerable<SourceState> ReadSourceStatesAsync(CancellationToken cancellationToken);
 
     /// <summary>Per source that has items: how many are stored, their date range and when the last new one arrived.</summary>
     Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken);

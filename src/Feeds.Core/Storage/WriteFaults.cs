@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace Feeds.Core.Storage;
@@ -51,13 +52,16 @@ internal sealed partial class WriteFaults(string databasePath, TimeProvider cloc
     public SourceState? ShowOn(SourceState? stored, string sourceId) =>
         _unsavedPolls.TryGetValue(sourceId, out var unsaved) ? unsaved.ShowOn(stored, sourceId) : stored;
 
-    /// <summary>Every stored state with the lost polls over them, a source known only by its lost poll included, by source id.</summary>
-    public IReadOnlyList<SourceState> ShowOn(IEnumerable<SourceState> stored)
+    /// <summary>Each stored state with its lost poll over it, as they come, then each source known only by its lost poll.</summary>
+    public async IAsyncEnumerable<SourceState> ShowOn(IAsyncEnumerable<SourceState> stored, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var states = stored.ToDictionary(s => s.SourceId, StringComparer.Ordinal);
-        foreach (var (sourceId, unsaved) in _unsavedPolls)
-            states[sourceId] = unsaved.ShowOn(states.GetValueOrDefault(sourceId), sourceId);
-        return states.Values.OrderBy(s => s.SourceId, StringComparer.Ordinal).ToList();
+        // The lost polls as the read starts (almost always none): one that comes or goes meanwhile changes the
+        // store's ChangeCount, so the status is read again.
+        var unsaved = new Dictionary<string, UnsavedPoll>(_unsavedPolls, StringComparer.Ordinal);
+        await foreach (var state in stored.WithCancellation(cancellationToken))
+            yield return unsaved.Remove(state.SourceId, out var poll) ? poll.ShowOn(state, state.SourceId) : state;
+        foreach (var (sourceId, poll) in unsaved)
+            yield return poll.ShowOn(null, sourceId);
     }
 
     /// <summary>A poll whose save failed: shown on the source's state, over what is stored, until the source saves again.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime;
+using System.Runtime.InteropServices;
 
 namespace Feeds.Service.Hosting;
 
@@ -13,6 +14,9 @@ namespace Feeds.Service.Hosting;
 /// it, one full compacting collection returns the difference. It does nothing while the service is busy, whose own
 /// collections keep the heap in step, nor again until the heap has grown past what the last one left: some of the
 /// committed memory is the GC's own working room, which no collection gives back (141 MB for 77 MB live at 20,000 sources).
+/// <para>It also hands back the C heap's free pages (<see cref="NativeHeap.Trim"/>) after each such collection, and in the
+/// first quiet minute after a busy one whatever the managed heap's slack: SQLite's page caches, the compressors' buffers
+/// and the runtime's own allocations live there, and glibc keeps what they freed in its arenas.</para>
 /// </remarks>
 internal sealed partial class IdleMemoryTrim(TimeProvider clock, ILogger<IdleMemoryTrim> logger) : BackgroundService
 {
@@ -23,23 +27,39 @@ internal sealed partial class IdleMemoryTrim(TimeProvider clock, ILogger<IdleMem
         using var timer = new PeriodicTimer(Every, clock);
         var allocated = GC.GetTotalAllocatedBytes();
         var committedAfterLastTrim = 0L;
+        var quietBefore = true;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            var allocatedInTheLastMinute = GC.GetTotalAllocatedBytes() - allocated;
             var heap = GC.GetGCMemoryInfo();
             var slack = MemoryTrimPolicy.Slack(heap.TotalCommittedBytes, heap.HeapSizeBytes, heap.FragmentedBytes);
-            if (MemoryTrimPolicy.ShouldTrim(GC.GetTotalAllocatedBytes() - allocated, slack, heap.TotalCommittedBytes, committedAfterLastTrim))
+            var workingSet = Environment.WorkingSet;
+            if (MemoryTrimPolicy.ShouldTrim(allocatedInTheLastMinute, slack, heap.TotalCommittedBytes, committedAfterLastTrim))
             {
                 GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
                 committedAfterLastTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
-                LogTrimmed(heap.TotalCommittedBytes / (1024 * 1024), committedAfterLastTrim / (1024 * 1024));
+                var afterCollection = Environment.WorkingSet;
+                NativeHeap.Trim();
+                LogTrimmed(heap.TotalCommittedBytes / Mb, committedAfterLastTrim / Mb, workingSet / Mb, afterCollection / Mb, Environment.WorkingSet / Mb);
             }
+            else if (MemoryTrimPolicy.ShouldTrimNativeHeap(allocatedInTheLastMinute, quietBefore) && NativeHeap.Trim())
+            {
+                LogNativeHeapTrimmed(workingSet / Mb, Environment.WorkingSet / Mb);
+            }
+            quietBefore = MemoryTrimPolicy.IsQuiet(allocatedInTheLastMinute);
             allocated = GC.GetTotalAllocatedBytes();
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Quiet after a burst of work: the heap was compacted from {BeforeMb} MB committed to {AfterMb} MB")]
-    private partial void LogTrimmed(long beforeMb, long afterMb);
+    private const long Mb = 1024 * 1024;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Quiet after a burst of work: the heap was compacted from {BeforeMb} MB committed to {AfterMb} MB; " +
+        "working set {WorkingSetMb} MB, {AfterCollectionMb} MB after the collection, {AfterNativeTrimMb} MB after the C heap's trim")]
+    private partial void LogTrimmed(long beforeMb, long afterMb, long workingSetMb, long afterCollectionMb, long afterNativeTrimMb);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Quiet after a burst of work: the C heap's free pages were returned; working set {WorkingSetMb} MB, now {AfterMb} MB")]
+    private partial void LogNativeHeapTrimmed(long workingSetMb, long afterMb);
 }
 
 /// <summary>
@@ -58,7 +78,42 @@ internal static class MemoryTrimPolicy
     public static long Slack(long committedBytes, long heapSizeBytes, long fragmentedBytes) =>
         committedBytes - (heapSizeBytes - fragmentedBytes);
 
+    public static bool IsQuiet(long allocatedInTheLastMinute) => allocatedInTheLastMinute < QuietBytesPerMinute;
+
     public static bool ShouldTrim(long allocatedInTheLastMinute, long slackBytes, long committedBytes, long committedAfterLastTrim) =>
-        allocatedInTheLastMinute < QuietBytesPerMinute && slackBytes >= MinimumSlackBytes
+        IsQuiet(allocatedInTheLastMinute) && slackBytes >= MinimumSlackBytes
         && committedBytes - committedAfterLastTrim >= MinimumSlackBytes;
+
+    /// <summary>The C heap is trimmed once a burst is over: in the first quiet minute after a busy one, not in every idle minute.</summary>
+    public static bool ShouldTrimNativeHeap(long allocatedInTheLastMinute, bool quietBefore) =>
+        IsQuiet(allocatedInTheLastMinute) && !quietBefore;
+}
+
+/// <summary>The C heap under the runtime: SQLite, zlib, brotli and the runtime itself allocate there.</summary>
+internal static class NativeHeap
+{
+    /// <summary>
+    /// Returns the free pages of every glibc malloc arena to the system (<c>malloc_trim(0)</c>, which since glibc 2.8 also
+    /// releases free pages inside an arena, not only at its top); true when some were. glibc returns freed memory on its own
+    /// only from the top of the main arena, so after a burst of native work (an ingest at 20,000 sources: about 80 MB) the
+    /// rest stays in the working set. False, doing nothing, where there is no glibc (Windows, macOS, musl).
+    /// </summary>
+    public static bool Trim()
+    {
+        if (!OperatingSystem.IsLinux())
+            return false;
+        try
+        {
+            return MallocTrim(0) == 1;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false; // a C library without malloc_trim (musl)
+        }
+    }
+
+    // "libc" names the platform's C library (libc.so.6 on glibc). DllImport, not LibraryImport: its arguments need no
+    // marshalling, and LibraryImport would make the whole project compile unsafe code.
+    [DllImport("libc", EntryPoint = "malloc_trim", ExactSpelling = true)]
+    private static extern int MallocTrim(nuint pad);
 }

@@ -70,10 +70,10 @@ public class StatusReleaseTests : IAsyncLifetime
 
         public int StateReads => Volatile.Read(ref _stateReads);
 
-        public Task<IReadOnlyList<SourceState>> GetSourceStatesAsync(CancellationToken cancellationToken)
+        public IAsyncEnumerable<SourceState> ReadSourceStatesAsync(CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _stateReads);
-            return inner.GetSourceStatesAsync(cancellationToken);
+            return inner.ReadSourceStatesAsync(cancellationToken);
         }
 
         public Task<IReadOnlyDictionary<string, ItemStatistics>> GetItemStatisticsAsync(CancellationToken cancellationToken) =>

@@ -26,4 +26,14 @@ public sealed class MemoryTrimPolicyTests
     {
         Assert.Equal(trims, MemoryTrimPolicy.ShouldTrim(allocatedMb * Mb, slackMb * Mb, committedMb * Mb, committedAfterLastTrimMb * Mb));
     }
+
+    [Theory]
+    [InlineData(5, false, true)] // the first quiet minute after a busy one
+    [InlineData(5, true, false)] // still quiet: nothing new was freed
+    [InlineData(500, false, false)] // still busy
+    [InlineData(500, true, false)] // a burst begins
+    public void TheCHeapIsTrimmedInTheFirstQuietMinuteAfterABusyOne(long allocatedMb, bool quietBefore, bool trims)
+    {
+        Assert.Equal(trims, MemoryTrimPolicy.ShouldTrimNativeHeap(allocatedMb * Mb, quietBefore));
+    }
 }

@@ -1,3 +1,4 @@
+using Feeds.Core.Fetching;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
 
@@ -14,6 +15,42 @@ public abstract class StatusStoreContract<TStores> : StoreContract<TStores> wher
         await SaveAsync("desk");
 
         Assert.Equal(["alpha", "desk", "wire"], (await Store.Status.GetSourceStatesAsync(None)).Select(s => s.SourceId));
+    }
+
+    [Fact]
+    public async Task StreamedStatesAreEachSourcesFullStateOnceWithItsLostPollShownOverIt()
+    {
+        var wire = State("wire") with
+        {
+            Validators = new Validators("\"v1\"", "Sat, 28 Nov 2026 11:00:00 GMT"),
+            LastAttemptAt = Now, LastSuccessAt = Now, LastOutcome = PollOutcome.Updated, LastHttpStatus = 200,
+            NextDueAt = Now.AddMinutes(30), NextDueRule = "rhythm", PollInterval = TimeSpan.FromMinutes(30),
+            Rhythm = new ItemRhythm(Now.AddDays(-2), 12), ItemsLeftOut = 3, BodyHash = "body", FeedTitle = "The Wire",
+        };
+        await Store.Polls.SavePollAsync(wire, [Item("a")], None);
+        await SaveAsync("desk");
+        await SaveAsync("alpha");
+        await using (await Stores.BreakWritesAsync(Store))
+        {
+            Clock.Advance(TimeSpan.FromMinutes(1));
+            await Assert.ThrowsAnyAsync<Exception>(() => Store.Polls.SavePollAsync(State("desk"), [Item("b")], None));
+            // A source whose first poll was lost is known by that poll alone.
+            await Assert.ThrowsAnyAsync<Exception>(() => Store.Polls.SavePollAsync(State("newcomer"), [Item("c")], None));
+        }
+
+        var streamed = new List<SourceState>();
+        await foreach (var state in Store.Status.ReadSourceStatesAsync(None))
+            streamed.Add(state);
+
+        // Each the same as the poll store's read of that one source, which shows a lost poll too.
+        string[] ids = ["alpha", "desk", "newcomer", "wire"];
+        var oneByOne = new List<SourceState?>();
+        foreach (var id in ids)
+            oneByOne.Add(await Store.Polls.GetSourceStateAsync(id, None));
+        Assert.Equal(oneByOne, streamed.OrderBy(s => s.SourceId, StringComparer.Ordinal));
+        Assert.Equal(wire, streamed.Single(s => s.SourceId == "wire"));
+        Assert.All(streamed.Where(s => s.SourceId is "desk" or "newcomer"), lost =>
+            Assert.Equal((PollOutcome.Failed, "Storage", Clock.GetUtcNow()), (lost.LastOutcome, lost.LastErrorCategory, lost.LastAttemptAt)));
     }
 
     [Fact]
