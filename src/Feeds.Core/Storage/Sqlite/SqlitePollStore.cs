@@ -60,6 +60,16 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
         return await poll.Saved;
     }
 
+    /// <summary>How many polls wait for the writer, none of them taken into a group yet.</summary>
+    internal int WaitingPolls
+    {
+        get
+        {
+            lock (_waiting)
+                return _waiting.Count;
+        }
+    }
+
     /// <summary>Takes the poll out of the waiting list if no turn took it yet; false when a group holds it.</summary>
     private bool Withdraw(WaitingPoll poll)
     {
