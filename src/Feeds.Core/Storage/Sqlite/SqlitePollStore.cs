@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Dapper;
+using Feeds.Core.Metrics;
 using Feeds.Core.Normalization;
 using Microsoft.Data.Sqlite;
 
@@ -111,8 +112,9 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
                 transaction.Save(PollSavepoint);
                 try
                 {
-                    saved.Add((poll, await WritePollAsync(connection, transaction, poll, CancellationToken.None)));
+                    var result = await WritePollAsync(connection, transaction, poll, CancellationToken.None);
                     transaction.Release(PollSavepoint);
+                    saved.Add((poll, result));
                 }
                 catch (Exception e)
                 {
@@ -124,6 +126,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
                 }
             }
             await transaction.CommitAsync();
+            FeedsMetrics.RecordCommit(saved.Count);
         }
         catch (Exception)
         {
@@ -159,6 +162,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
                 var result = await WritePollAsync(connection, transaction, poll, CancellationToken.None);
                 await transaction.CommitAsync();
+                FeedsMetrics.RecordCommit(1);
                 Committed(poll, result);
                 return result;
             }));
