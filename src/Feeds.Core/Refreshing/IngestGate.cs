@@ -32,7 +32,7 @@ public sealed class IngestGate(int slots)
     }
 
     /// <summary>Waits for the large-document slot when <paramref name="bodyBytes"/> makes the document large, then for an ordinary slot; dispose the answer when the document is saved.</summary>
-    public async ValueTask<IDisposable> EnterAsync(int bodyBytes, CancellationToken cancellationToken)
+    public async ValueTask<Turn> EnterAsync(int bodyBytes, CancellationToken cancellationToken)
     {
         var large = bodyBytes >= LargeBodyBytes ? _large : null;
         if (large is not null)
@@ -52,19 +52,43 @@ public sealed class IngestGate(int slots)
         return new Turn(_slots, large);
     }
 
-    private sealed class Turn(SemaphoreSlim slots, SemaphoreSlim? large) : IDisposable
+    /// <summary>A document's time in the gate, from its parse until its save.</summary>
+    public sealed class Turn : IDisposable
     {
+        private readonly SemaphoreSlim _slots;
+        private readonly SemaphoreSlim? _large;
+        private int _slotHeld = 1;
         private int _disposed;
+
+        internal Turn(SemaphoreSlim slots, SemaphoreSlim? large) => (_slots, _large) = (slots, large);
+
+        /// <summary>
+        /// The document is parsed and normalized. An ordinary one gives its slot back now: what it holds while its save
+        /// waits for the store's writer is its body and its normalized items, bounded by the fetch limit, and meanwhile
+        /// another document can be parsed (held through the save, the slots filled with saves waiting for the one writer
+        /// and left a core idle). A large document keeps both until disposed: its normalized items are large too.
+        /// </summary>
+        public void Normalized()
+        {
+            if (_large is null)
+                ReleaseSlot();
+        }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0)
                 return;
-            slots.Release();
-            if (large is null)
+            ReleaseSlot();
+            if (_large is null)
                 return;
             CollectGarbage();
-            large.Release();
+            _large.Release();
+        }
+
+        private void ReleaseSlot()
+        {
+            if (Interlocked.Exchange(ref _slotHeld, 0) == 1)
+                _slots.Release();
         }
     }
 
