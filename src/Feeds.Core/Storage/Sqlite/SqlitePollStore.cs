@@ -22,7 +22,7 @@ namespace Feeds.Core.Storage.Sqlite;
 /// <para>A poll fails alone: its error rolls its savepoint back and is answered to its own caller (and noted on its own
 /// source, if a fault of the machine), while the others go on. A failed commit loses none of the group: each poll is then
 /// saved again in a transaction of its own, so each gets the error its own rows cause, or none. Every caller is answered
-/// only once the transaction holding its poll has committed. A lone poll is one transaction, as before groups.</para>
+/// only once the transaction holding its poll has committed. A poll that waited alone is a transaction of its own.</para>
 /// </remarks>
 internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stories, WriteFaults faults, TimeProvider clock)
     : DbPollStore(database, faults)
