@@ -145,7 +145,7 @@ class Metrics:
         totals = {}
         jobs = {}
         for line in body.decode("utf-8", "replace").splitlines():
-            m = re.match(r'^(feeds_polls_total|feeds_items_new_total|feeds_job_runs_total|feeds_schedule_reads_total)(\{[^}]*\})?\s+([0-9.eE+-]+)', line)
+            m = re.match(r'^(feeds_polls_total|feeds_items_new_total|feeds_job_runs_total|feeds_schedule_reads_total|feeds_store_writer_busy_seconds_total|feeds_store_commit_polls_sum|feeds_store_commit_polls_count)(\{[^}]*\})?\s+([0-9.eE+-]+)', line)
             if not m:
                 continue
             name = m.group(1)
@@ -159,7 +159,9 @@ class Metrics:
             totals[name] = totals.get(name, 0) + float(m.group(3))
         polls = sum(v for k, v in totals.items() if k.startswith("polls_") and k != "polls_not_due")
         return {"polls": polls, "failed": totals.get("polls_failed", 0), "items": totals.get("feeds_items_new_total", 0),
-                "jobs": jobs, "schedule_reads": totals.get("feeds_schedule_reads_total", 0)}
+                "jobs": jobs, "schedule_reads": totals.get("feeds_schedule_reads_total", 0),
+                "writer_busy": totals.get("feeds_store_writer_busy_seconds_total", 0),
+                "commits": totals.get("feeds_store_commit_polls_count", 0), "polls_committed": totals.get("feeds_store_commit_polls_sum", 0)}
 
 
 def parse_wrk(text):
@@ -314,11 +316,14 @@ class Run:
         first = (stats["firstRequestAt"] / 1000 - started) if stats["firstRequestAt"] else float("nan")
         print(f"ingest done after {seconds:.1f} s (first fetch at {first:.1f} s, every source fetched at {all_fetched:.1f} s): "
               f"{counts['polls']:,.0f} polls ({counts['failed']:,.0f} failed), {counts['items']:,.0f} items, working set {rss:.0f} MB, "
-              f"service CPU {cpu:.1f} s; load average {os.getloadavg()[0]:.1f}")
+              f"service CPU {cpu:.1f} s, the store's writer busy {counts['writer_busy']:.1f} s, {counts['commits']:,.0f} commits; load average {os.getloadavg()[0]:.1f}")
         target = SOURCES * ITEMS / INGEST_ITEMS_PER_SECOND
         self.result(f"cold ingest, {SOURCES:,} x {ITEMS} items", f"{seconds:.1f} s ({counts['items'] / seconds:,.0f} items/s)",
                     f"<= {seconds_text(target)} s", seconds <= target)
         self.result("service CPU during the cold ingest", f"{cpu:.1f} s ({cpu / seconds / os.cpu_count():.0%} of {os.cpu_count()} cores)", "", None)
+        # The saves' turns in the single writer: the part of the ingest that cannot use a second core.
+        self.result("store writer busy during the cold ingest", f"{counts['writer_busy']:.1f} s ({counts['writer_busy'] / seconds:.0%} of the wall time), "
+                    f"{counts['polls_committed'] / max(counts['commits'], 1):.1f} polls a commit", "", None)
         if counts["failed"]:
             self.result("polls failed during ingest", f"{counts['failed']:,.0f}", "0", False)
         self.result("working set at the end of ingest", f"{rss:.0f} MB", "", None)

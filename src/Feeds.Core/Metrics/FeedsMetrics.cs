@@ -36,6 +36,8 @@ public static class FeedsMetrics
     private static readonly Histogram<int> StoryComparisons = Meter.CreateHistogram<int>("feeds.stories.compared", description: "Stored reports a new item was compared with to find its story (bounded per item, whatever the catalogue)");
     private static readonly Counter<long> RenderCache = Meter.CreateCounter<long>("feeds.render.cache", description: "Document lookups answered from bytes rendered for their version (hit), from the bytes kept while a newer rendering is on its way (kept), or rendered anew (miss)");
     private static readonly Counter<long> JobRuns = Meter.CreateCounter<long>("feeds.job.runs", description: "Runs of the scheduler's jobs by job (PollDueSourcesJob, RefreshSourceJob, RetentionJob, ...)");
+    private static readonly Counter<double> WriterBusy = Meter.CreateCounter<double>("feeds.store.writer.busy", unit: "s", description: "Time the SQLite store's single writer was held by a save, a prune or a due-time update: the part of ingest that cannot use a second core");
+    private static readonly Histogram<int> PollsPerCommit = Meter.CreateHistogram<int>("feeds.store.commit.polls", description: "Polls saved by one commit of the SQLite store: the polls that waited for its writer together are saved as one group");
     private static readonly Counter<long> ScheduleReads = Meter.CreateCounter<long>("feeds.schedule.reads", description: "Reads of the stored due times by the due queue: the due sources (due) and the next due time (next_due)");
 
     /// <param name="outcome">How the poll ended.</param>
@@ -89,6 +91,12 @@ public static class FeedsMetrics
 
     /// <param name="query"><c>due</c>: a read of due sources; <c>next_due</c>: a read of the earliest due time.</param>
     public static void RecordScheduleRead(string query) => ScheduleReads.Add(1, new KeyValuePair<string, object?>("query", query));
+
+    /// <param name="held">How long the store's single writer was held by one turn, from taking it to letting it go.</param>
+    public static void RecordWriterBusy(TimeSpan held) => WriterBusy.Add(held.TotalSeconds);
+
+    /// <param name="polls">How many polls one commit of the SQLite store saved.</param>
+    public static void RecordCommit(int polls) => PollsPerCommit.Record(polls);
 
     /// <param name="postingsRead">The postings of the story-term index a poll read to place its new items.</param>
     public static void RecordStoryPostingsRead(int postingsRead) => StoryPostingsRead.Record(postingsRead);

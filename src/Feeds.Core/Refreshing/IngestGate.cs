@@ -3,16 +3,17 @@ using System.Runtime;
 namespace Feeds.Core.Refreshing;
 
 /// <summary>
-/// Bounds what ingest holds in memory at once. A fetched document is parsed, normalized and saved only while it holds
-/// one of a few slots, and a large one only while no other large one is in.
+/// Bounds what ingest holds in memory at once. A fetched document is parsed and normalized only while it holds one of a
+/// few slots, and a large one is parsed, normalized and saved only while no other large one is in.
 /// </summary>
 /// <remarks>
-/// <para>The slots: parsing and normalizing take the CPU and saves take the store's one writer in turn, so more
-/// documents in at once than the machine can work on only wait there, each holding its body and normalized items.
-/// Without the bound, 2,000 sources due together left several hundred polls fetched and waiting, and the working set
-/// passed 600 MB for 40,000 items. With it, and with a fetch counting against the fetch limit until its answer is saved
-/// (<c>FeedFetcher.FetchAsync</c>), at most that many answers wait and only the slots' documents are being normalized.
-/// Twice the core count, so one document can be parsed while another waits for its commit.</para>
+/// <para>The slots: parsing and normalizing take the CPU, so more documents in at once than the machine can work on
+/// only wait there, each holding its body and its tree. Without the bound, 2,000 sources due together left several
+/// hundred polls fetched and waiting, and the working set passed 600 MB for 40,000 items. With it, and with a fetch
+/// counting against the fetch limit until its answer is saved (<c>FeedFetcher.FetchAsync</c>), at most that many
+/// answers wait and only the slots' documents are being normalized. Twice the core count. An ordinary document gives
+/// its slot back once normalized (<see cref="Turn.Normalized"/>): its save waits for the store's one writer, which
+/// saves the polls waiting together in one transaction, while the next documents are parsed.</para>
 /// <para>The large-document slot: reading a document costs several times its size while it lasts (a 10 MB feed of
 /// 100,000 items builds some 80 MB of tree, and more in garbage on the way), so without it the peak memory grows with
 /// the number of large bodies that happen to arrive together; with it, the peak is one large document's plus the small
@@ -32,7 +33,7 @@ public sealed class IngestGate(int slots)
     }
 
     /// <summary>Waits for the large-document slot when <paramref name="bodyBytes"/> makes the document large, then for an ordinary slot; dispose the answer when the document is saved.</summary>
-    public async ValueTask<IDisposable> EnterAsync(int bodyBytes, CancellationToken cancellationToken)
+    public async ValueTask<Turn> EnterAsync(int bodyBytes, CancellationToken cancellationToken)
     {
         var large = bodyBytes >= LargeBodyBytes ? _large : null;
         if (large is not null)
@@ -52,19 +53,43 @@ public sealed class IngestGate(int slots)
         return new Turn(_slots, large);
     }
 
-    private sealed class Turn(SemaphoreSlim slots, SemaphoreSlim? large) : IDisposable
+    /// <summary>A document's time in the gate, from its parse until its save.</summary>
+    public sealed class Turn : IDisposable
     {
+        private readonly SemaphoreSlim _slots;
+        private readonly SemaphoreSlim? _large;
+        private int _slotHeld = 1;
         private int _disposed;
+
+        internal Turn(SemaphoreSlim slots, SemaphoreSlim? large) => (_slots, _large) = (slots, large);
+
+        /// <summary>
+        /// The document is parsed and normalized. An ordinary one gives its slot back now: what it holds while its save
+        /// waits for the store's writer is its body and its normalized items, bounded by the fetch limit, and meanwhile
+        /// another document can be parsed (held through the save, the slots filled with saves waiting for the one writer
+        /// and left a core idle). A large document keeps both until disposed: its normalized items are large too.
+        /// </summary>
+        public void Normalized()
+        {
+            if (_large is null)
+                ReleaseSlot();
+        }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0)
                 return;
-            slots.Release();
-            if (large is null)
+            ReleaseSlot();
+            if (_large is null)
                 return;
             CollectGarbage();
-            large.Release();
+            _large.Release();
+        }
+
+        private void ReleaseSlot()
+        {
+            if (Interlocked.Exchange(ref _slotHeld, 0) == 1)
+                _slots.Release();
         }
     }
 

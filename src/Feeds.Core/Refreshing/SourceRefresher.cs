@@ -158,6 +158,7 @@ public sealed partial class SourceRefresher(
             .Select(entry => normalizer.NormalizeEntry(entry, feed.Channel))
             .ToList();
         FeedsMetrics.RecordEntries(normalized: changed.Count, unchanged: entries.Count - changed.Count);
+        turn.Normalized();
         var now = clock.GetUtcNow();
         var channel = normalizer.DescribeChannel(feed, source.Location.BaseUri);
         var heard = state with

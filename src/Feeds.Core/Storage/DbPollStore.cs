@@ -60,10 +60,10 @@ internal abstract class DbPollStore(IStoreDatabase database, WriteFaults faults)
         try
         {
             var saved = await write();
-            faults.Saved(state.SourceId);
+            NoteSaved(state);
             return saved;
         }
-        catch (DbException e) when (faults.Note(database.WriteFaultReason(e), state.SourceId, state.Url))
+        catch (DbException e) when (NoteLost(state, e))
         {
             // The transaction was rolled back whole: neither the items nor the validators of this poll were saved,
             // so the next poll fetches and saves them again.
@@ -80,6 +80,15 @@ internal abstract class DbPollStore(IStoreDatabase database, WriteFaults faults)
     protected static async Task<long> ChangeStampAsync(DbConnection connection, DbTransaction transaction, long now, CancellationToken cancellationToken) =>
         Math.Max(now, await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT coalesce(max(last_changed_at), 0) + 1 FROM items", transaction: transaction, cancellationToken: cancellationToken)));
+
+    /// <summary>The source's poll was committed: a fault noted on it or on the store is over.</summary>
+    protected void NoteSaved(SourceState state) => faults.Saved(state.SourceId);
+
+    /// <summary>
+    /// The source's poll was not saved because of <paramref name="error"/>: a fault of the machine is noted on the store and
+    /// the source. Answers false, so it can filter an exception that goes on.
+    /// </summary>
+    protected bool NoteLost(SourceState state, DbException error) => faults.Note(database.WriteFaultReason(error), state.SourceId, state.Url);
 
     /// <summary>Whether a save failed lately: pooled connections may keep what caused it, so the next write goes through fresh ones.</summary>
     protected bool AfterFault => faults.Current is not null;

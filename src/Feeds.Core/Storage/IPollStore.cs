@@ -4,7 +4,7 @@ namespace Feeds.Core.Storage;
 
 /// <summary>
 /// What one poll reads and saves (Refreshing): the source's state, the fingerprints of the items it already has, and the
-/// poll itself. A poll is saved in one transaction, items and state together, so a crash never keeps validators for items
+/// poll itself. A poll is saved whole, items and state together, so a crash never keeps validators for items
 /// that were not stored.
 /// </summary>
 public interface IPollStore
@@ -21,8 +21,9 @@ public interface IPollStore
 
     /// <summary>
     /// Saves one poll in one transaction: new and changed items (an unchanged content hash touches nothing), then the
-    /// source's state, validators included. All of it or none of it; saves of one source one at a time (SQLite takes every save
-    /// one at a time, PostgreSQL saves different sources side by side). An item without a date is dated
+    /// source's state, validators included. All of it or none of it, answered once committed; saves of one source one at a
+    /// time (SQLite takes the saves waiting for its writer together, a savepoint each in one transaction, PostgreSQL saves
+    /// different sources side by side). An item without a date is dated
     /// by when it was first stored, and keeps that date. The feed's title, link and language, once known, are kept when a
     /// poll tells none.
     /// </summary>

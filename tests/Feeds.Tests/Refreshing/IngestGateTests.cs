@@ -54,4 +54,26 @@ public sealed class IngestGateTests
 
         (await gate.EnterAsync(Large, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
     }
+
+    [Fact]
+    public async Task ANormalizedDocumentGivesItsSlotBackWhileItsSaveWaitsButALargeOneKeepsBoth()
+    {
+        var gate = new IngestGate(slots: 1);
+        using (var small = await gate.EnterAsync(Small, CancellationToken.None))
+        {
+            small.Normalized();
+            // The slot is free while the first document still waits for its save.
+            (await gate.EnterAsync(Small, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        }
+
+        var large = await gate.EnterAsync(Large, CancellationToken.None);
+        large.Normalized();
+        var next = gate.EnterAsync(Small, CancellationToken.None).AsTask();
+        await Task.Delay(50);
+        var waitedForTheLargeOnesSave = !next.IsCompleted;
+        large.Dispose();
+
+        Assert.True(waitedForTheLargeOnesSave);
+        (await next.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
 }

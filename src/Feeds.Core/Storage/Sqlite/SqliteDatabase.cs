@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
+using Feeds.Core.Metrics;
 using Microsoft.Data.Sqlite;
 
 namespace Feeds.Core.Storage.Sqlite;
@@ -67,13 +69,17 @@ internal sealed class SqliteDatabase : IStoreDatabase, IDisposable
     public async Task<WriterTurn> TakeWriterTurnAsync(CancellationToken cancellationToken)
     {
         await _writer.WaitAsync(cancellationToken);
-        return new WriterTurn(_writer);
+        return new WriterTurn(_writer, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>The writer's turn, held until disposed.</summary>
-    public readonly struct WriterTurn(SemaphoreSlim writer) : IDisposable
+    /// <summary>The writer's turn, held until disposed; the time it was held counts in <c>feeds_store_writer_busy_seconds_total</c>.</summary>
+    public readonly struct WriterTurn(SemaphoreSlim writer, long takenAt) : IDisposable
     {
-        public void Dispose() => writer.Release();
+        public void Dispose()
+        {
+            FeedsMetrics.RecordWriterBusy(Stopwatch.GetElapsedTime(takenAt));
+            writer.Release();
+        }
     }
 
     /// <inheritdoc cref="IPublishingStore.GetSourceVersion"/>
