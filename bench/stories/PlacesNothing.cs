@@ -1,8 +1,8 @@
 using System.Data.Common;
 using Feeds.Core.Storage;
 
-// Shared with bench/ingest, which links this file: both measure the store with story placement switched off.
-/// <summary>The baseline: a store that places no item in a story, as before stories (bench/stories' "off", bench/ingest's save).</summary>
+// Shared with bench/ingest and bench/fetch, which link this file: each measures with story placement switched off.
+/// <summary>The baseline: a store that places no item in a story, as before stories (bench/stories' "off", bench/ingest's save, bench/fetch's ingest without clustering).</summary>
 internal sealed class PlacesNothing : DbStoryIndex
 {
     public override Task PlaceAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<WrittenItem> added,
