@@ -5,7 +5,7 @@ namespace Feeds.Core.Storage.Postgres;
 
 /// <summary>
 /// <see cref="IPollStore"/> on PostgreSQL: a poll is one transaction, an idempotent upsert keyed by (source, item key) after
-/// the source's row, the new items placed in their stories (<see cref="DbStoryIndex"/>), and the change counters raised in
+/// the source's row, the new items placed in their stories and the changed ones' reports followed (<see cref="DbStoryIndex"/>), and the change counters raised in
 /// the same transaction. Polls of different sources commit side by
 /// side; a poll waits only for a retention pass (which locks the tables it deletes from). The reads, and the noting of a
 /// save's fault, are <see cref="DbPollStore"/>'s.

@@ -10,7 +10,7 @@ namespace Feeds.Core.Storage.Sqlite;
 
 /// <summary>
 /// <see cref="IPollStore"/> on SQLite: a poll is one idempotent upsert of its items keyed by (source, item key) after the
-/// source's row (as PostgreSQL's, a statement a poll, not an item), then the new items placed in their stories
+/// source's row (as PostgreSQL's, a statement a poll, not an item), then the new items placed in their stories and the changed ones' reports followed
 /// (<see cref="DbStoryIndex"/>), in the writer's turn. What depends only on the poll (its rows as the upsert's JSON, the
 /// source's row, its keys) is made before the turn. The reads, and the noting of a save's fault, are <see cref="DbPollStore"/>'s.
 /// </summary>
@@ -188,7 +188,7 @@ internal sealed class SqlitePollStore(SqliteDatabase database, DbStoryIndex stor
             database.SourceChanged(poll.State.SourceId);
     }
 
-    /// <summary>Writes the poll in <paramref name="transaction"/>: the source's row, its items, the new ones placed in their stories, its count.</summary>
+    /// <summary>Writes the poll in <paramref name="transaction"/>: the source's row, its items, the new ones placed in their stories and the changed ones' reports followed, its count.</summary>
     private async Task<SaveResult> WritePollAsync(SqliteConnection connection, SqliteTransaction transaction, WaitingPoll poll, CancellationToken cancellationToken)
     {
         var state = poll.State;
