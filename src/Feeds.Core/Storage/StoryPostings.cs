@@ -14,9 +14,13 @@ internal readonly record struct StoryPosting(string Term, long ItemId, long Publ
 internal sealed class StoryPostings
 {
     private readonly Dictionary<string, List<StoryPosting>> _byTerm = new(StringComparer.Ordinal);
+    private readonly int _commonReports;
 
-    public StoryPostings(IEnumerable<StoryPosting> postings)
+    /// <param name="postings">The postings read, at most <paramref name="commonReports"/> + 1 of a term.</param>
+    /// <param name="commonReports">A term with more postings than this is common.</param>
+    public StoryPostings(IEnumerable<StoryPosting> postings, int commonReports)
     {
+        _commonReports = commonReports;
         foreach (var posting in postings)
         {
             if (!_byTerm.TryGetValue(posting.Term, out var list))
@@ -24,6 +28,12 @@ internal sealed class StoryPostings
             list.Add(posting);
         }
     }
+
+    /// <summary>Whether <paramref name="term"/> is carried by more reports than a term that tells an event: it is then neither sought nor posted.</summary>
+    public bool IsCommon(string term) => _byTerm.GetValueOrDefault(term)?.Count > _commonReports;
+
+    /// <summary>How many postings of <paramref name="terms"/> were read.</summary>
+    public int CountOf(IEnumerable<string> terms) => terms.Sum(term => _byTerm.GetValueOrDefault(term)?.Count ?? 0);
 
     /// <summary>
     /// Up to <paramref name="limit"/> stored reports published within <see cref="SameStory.Window"/> of

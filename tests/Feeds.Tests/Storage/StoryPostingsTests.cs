@@ -22,7 +22,7 @@ public sealed class StoryPostingsTests
             .Append(new StoryPosting("irpin", 501, Noon - 501 * 60_000))
             .Append(new StoryPosting("1240", 501, Noon - 501 * 60_000));
 
-        var nearest = new StoryPostings(postings).Nearest(["kyiv", "irpin", "1240"], Noon, NoneExcluded, DbStoryIndex.ComparedPerItem);
+        var nearest = new StoryPostings(postings, DbStoryIndex.CommonTermReports).Nearest(["kyiv", "irpin", "1240"], Noon, NoneExcluded, DbStoryIndex.ComparedPerItem);
 
         Assert.Equal(DbStoryIndex.ComparedPerItem, nearest.Count);
         Assert.Equal([501, 500], nearest.Take(2));
@@ -38,9 +38,23 @@ public sealed class StoryPostingsTests
         [
             new StoryPosting("irpin", 1, Noon - window - 1), new StoryPosting("irpin", 2, Noon + window + 1),
             new StoryPosting("irpin", 3, Noon - window), new StoryPosting("irpin", 4, Noon + Hour), new StoryPosting("irpin", 5, Noon),
-        ]);
+        ], DbStoryIndex.CommonTermReports);
 
         Assert.Equal([4, 3], postings.Nearest(["irpin"], Noon, new HashSet<long> { 5 }, DbStoryIndex.ComparedPerItem));
         Assert.Empty(postings.Nearest(["kyiv"], Noon, NoneExcluded, DbStoryIndex.ComparedPerItem));
+    }
+
+    [Fact]
+    public void ATermWithMorePostingsThanTheCommonBoundIsCommonAndOneWithThatManyIsNot()
+    {
+        var postings = new StoryPostings(
+            Enumerable.Range(1, DbStoryIndex.CommonTermReports + 1).Select(id => new StoryPosting("kyiv", id, Noon))
+                .Concat(Enumerable.Range(1, DbStoryIndex.CommonTermReports).Select(id => new StoryPosting("irpin", id, Noon))),
+            DbStoryIndex.CommonTermReports);
+
+        Assert.True(postings.IsCommon("kyiv"));
+        Assert.False(postings.IsCommon("irpin"));
+        Assert.False(postings.IsCommon("hokkaido"));
+        Assert.Equal(DbStoryIndex.CommonTermReports, postings.CountOf(["irpin", "hokkaido"]));
     }
 }
