@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Dapper;
 using Feeds.Core.Metrics;
 using Feeds.Core.Normalization;
@@ -144,9 +143,9 @@ internal abstract class DbStoryIndex
     /// <summary>
     /// The postings of <paramref name="terms"/> between <paramref name="from"/> and <paramref name="to"/>, in one seek of
     /// the index per term: at most <see cref="CommonTermReports"/> + 1 of each, enough to tell a common term
-    /// (<see cref="StoryPostings.IsCommon"/>) from the others, whose postings are all read. A common term's postings
-    /// across a poll's whole window can be many more (a source's first poll spans days), so each term's are cut in the
-    /// statement and come back as one text, "item time item time …", a row a term.
+    /// (<see cref="StoryPostings.IsCommon"/>) from the others, whose postings are all read. Each term's come back as one
+    /// text, "item time item time …", a row a term: what a read costs is its rows (bench/stories: a row a posting, three
+    /// numbers each, cost more than the count and the read it replaces), and the cut is made in the statement.
     /// </summary>
     private async Task<StoryPostings> ReadPostingsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> terms, long from, long to, CancellationToken cancellationToken)
     {
@@ -159,17 +158,7 @@ internal abstract class DbStoryIndex
                 FROM {Values("@terms")} sought
                 """,
             new { terms = List(terms), from, to, common = CommonTermReports }, transaction, cancellationToken: cancellationToken));
-        return new StoryPostings(rows.SelectMany(row => Postings(row.Term, row.Postings)), CommonTermReports);
-    }
-
-    /// <summary>The postings of <paramref name="term"/> as <see cref="ReadPostingsAsync"/>'s statement joins them: item ids and times, alternately, space-separated.</summary>
-    private static IEnumerable<StoryPosting> Postings(string term, string? joined)
-    {
-        if (joined is null)
-            yield break;
-        var numbers = joined.Split(' ');
-        for (var i = 0; i + 1 < numbers.Length; i += 2)
-            yield return new StoryPosting(term, long.Parse(numbers[i], CultureInfo.InvariantCulture), long.Parse(numbers[i + 1], CultureInfo.InvariantCulture));
+        return StoryPostings.Parse(rows, CommonTermReports);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Feeds.Core.Normalization;
 
 namespace Feeds.Core.Storage;
@@ -14,13 +15,11 @@ internal readonly record struct StoryPosting(string Term, long ItemId, long Publ
 internal sealed class StoryPostings
 {
     private readonly Dictionary<string, List<StoryPosting>> _byTerm = new(StringComparer.Ordinal);
-    private readonly int _commonReports;
+    private readonly HashSet<string> _common = new(StringComparer.Ordinal);
 
-    /// <param name="postings">The postings read, at most <paramref name="commonReports"/> + 1 of a term.</param>
-    /// <param name="commonReports">A term with more postings than this is common.</param>
-    public StoryPostings(IEnumerable<StoryPosting> postings, int commonReports)
+    /// <summary>Postings of terms none of which is common.</summary>
+    public StoryPostings(IEnumerable<StoryPosting> postings)
     {
-        _commonReports = commonReports;
         foreach (var posting in postings)
         {
             if (!_byTerm.TryGetValue(posting.Term, out var list))
@@ -29,8 +28,46 @@ internal sealed class StoryPostings
         }
     }
 
+    private StoryPostings()
+    {
+    }
+
+    /// <summary>
+    /// The postings as the index read gives them: a row a term, its postings joined into one text, "item time item
+    /// time …" (null for none), at most <paramref name="commonReports"/> + 1 of them. A common term's are not parsed.
+    /// </summary>
+    public static StoryPostings Parse(IEnumerable<(string Term, string? Joined)> rows, int commonReports)
+    {
+        var postings = new StoryPostings();
+        foreach (var (term, joined) in rows)
+        {
+            if (joined is null)
+                continue;
+            var numbers = joined.AsSpan();
+            // Two numbers a posting, one space between each.
+            if ((numbers.Count(' ') + 1) / 2 > commonReports)
+            {
+                postings._common.Add(term);
+                continue;
+            }
+            var list = postings._byTerm[term] = [];
+            while (!numbers.IsEmpty)
+                list.Add(new StoryPosting(term, Next(ref numbers), Next(ref numbers)));
+        }
+        return postings;
+    }
+
+    /// <summary>The number at the start of <paramref name="numbers"/>, which is left at the one after it.</summary>
+    private static long Next(ref ReadOnlySpan<char> numbers)
+    {
+        var end = numbers.IndexOf(' ');
+        var number = long.Parse(end < 0 ? numbers : numbers[..end], CultureInfo.InvariantCulture);
+        numbers = end < 0 ? [] : numbers[(end + 1)..];
+        return number;
+    }
+
     /// <summary>Whether <paramref name="term"/> is carried by more reports than a term that tells an event: it is then neither sought nor posted.</summary>
-    public bool IsCommon(string term) => _byTerm.GetValueOrDefault(term)?.Count > _commonReports;
+    public bool IsCommon(string term) => _common.Contains(term);
 
     /// <summary>How many postings of <paramref name="terms"/> were read.</summary>
     public int CountOf(IEnumerable<string> terms) => terms.Sum(term => _byTerm.GetValueOrDefault(term)?.Count ?? 0);

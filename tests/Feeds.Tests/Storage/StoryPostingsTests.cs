@@ -22,7 +22,7 @@ public sealed class StoryPostingsTests
             .Append(new StoryPosting("irpin", 501, Noon - 501 * 60_000))
             .Append(new StoryPosting("1240", 501, Noon - 501 * 60_000));
 
-        var nearest = new StoryPostings(postings, DbStoryIndex.CommonTermReports).Nearest(["kyiv", "irpin", "1240"], Noon, NoneExcluded, DbStoryIndex.ComparedPerItem);
+        var nearest = new StoryPostings(postings).Nearest(["kyiv", "irpin", "1240"], Noon, NoneExcluded, DbStoryIndex.ComparedPerItem);
 
         Assert.Equal(DbStoryIndex.ComparedPerItem, nearest.Count);
         Assert.Equal([501, 500], nearest.Take(2));
@@ -38,23 +38,26 @@ public sealed class StoryPostingsTests
         [
             new StoryPosting("irpin", 1, Noon - window - 1), new StoryPosting("irpin", 2, Noon + window + 1),
             new StoryPosting("irpin", 3, Noon - window), new StoryPosting("irpin", 4, Noon + Hour), new StoryPosting("irpin", 5, Noon),
-        ], DbStoryIndex.CommonTermReports);
+        ]);
 
         Assert.Equal([4, 3], postings.Nearest(["irpin"], Noon, new HashSet<long> { 5 }, DbStoryIndex.ComparedPerItem));
         Assert.Empty(postings.Nearest(["kyiv"], Noon, NoneExcluded, DbStoryIndex.ComparedPerItem));
     }
 
     [Fact]
-    public void ATermWithMorePostingsThanTheCommonBoundIsCommonAndOneWithThatManyIsNot()
+    public void ATermReadWithMorePostingsThanTheCommonBoundIsCommonAndOneWithThatManyIsNot()
     {
-        var postings = new StoryPostings(
-            Enumerable.Range(1, DbStoryIndex.CommonTermReports + 1).Select(id => new StoryPosting("kyiv", id, Noon))
-                .Concat(Enumerable.Range(1, DbStoryIndex.CommonTermReports).Select(id => new StoryPosting("irpin", id, Noon))),
+        string Joined(int count) => string.Join(' ', Enumerable.Range(1, count).Select(id => $"{id} {Noon}"));
+        var postings = StoryPostings.Parse(
+            [("kyiv", Joined(DbStoryIndex.CommonTermReports + 1)), ("zelensky", Joined(DbStoryIndex.CommonTermReports)),
+             ("irpin", $"7 {Noon - Hour} 8 {Noon + Hour}"), ("1240", $"8 {Noon + Hour}"), ("hokkaido", null)],
             DbStoryIndex.CommonTermReports);
 
         Assert.True(postings.IsCommon("kyiv"));
+        Assert.False(postings.IsCommon("zelensky"));
         Assert.False(postings.IsCommon("irpin"));
-        Assert.False(postings.IsCommon("hokkaido"));
-        Assert.Equal(DbStoryIndex.CommonTermReports, postings.CountOf(["irpin", "hokkaido"]));
+        Assert.Equal(DbStoryIndex.CommonTermReports, postings.CountOf(["zelensky"]));
+        Assert.Equal(3, postings.CountOf(["kyiv", "irpin", "1240", "hokkaido"]));
+        Assert.Equal([8, 7], postings.Nearest(["kyiv", "irpin", "1240"], Noon, NoneExcluded, DbStoryIndex.ComparedPerItem));
     }
 }
