@@ -40,14 +40,11 @@ internal abstract class DbPublishingStore(IStoreDatabase database, TimeProvider 
         if (storyIds.Count == 0)
             return [];
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        // A story's members are found by their reports; an item with none is a story of its own, named by its id.
+        // A story's members are found by their reports (story_reports_by_story): every stored item has one.
         var rows = await connection.QueryAsync<ItemRow>(new CommandDefinition(
             $"""
             {ItemRow.Select}
-            WHERE i.id IN (
-                SELECT item_id FROM story_reports WHERE {IsIn("story_id", "@storyIds")}
-                UNION
-                SELECT id FROM items WHERE {IsIn("id", "@storyIds")} AND NOT EXISTS (SELECT 1 FROM story_reports r WHERE r.item_id = items.id))
+            WHERE i.id IN (SELECT item_id FROM story_reports WHERE {IsIn("story_id", "@storyIds")})
             ORDER BY i.published_at ASC, i.id ASC
             """,
             new { storyIds = List(storyIds) }, cancellationToken: cancellationToken));
@@ -58,12 +55,13 @@ internal abstract class DbPublishingStore(IStoreDatabase database, TimeProvider 
     public async Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // From the reports alone, grouped in the order of their story index: every stored item has one.
         var ids = await connection.QueryAsync<long>(new CommandDefinition(
             """
-            SELECT coalesce(r.story_id, i.id) FROM items i LEFT JOIN story_reports r ON r.item_id = i.id
-            GROUP BY coalesce(r.story_id, i.id)
+            SELECT story_id FROM story_reports
+            GROUP BY story_id
             HAVING count(*) >= @minMembers
-            ORDER BY max(i.published_at) DESC, coalesce(r.story_id, i.id) DESC
+            ORDER BY max(published_at) DESC, story_id DESC
             LIMIT @limit
             """,
             new { minMembers, limit }, cancellationToken: cancellationToken));

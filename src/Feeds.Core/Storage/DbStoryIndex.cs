@@ -33,8 +33,10 @@ internal sealed record WrittenItem(long Id, string SourceId, long PublishedMs, N
 /// each other only by their canonical links. Only new items are placed: an item a later poll changes keeps its story,
 /// so a story's id and members never move under a reader, while later reports are compared with (and find it by) its
 /// new keys and terms. An item's story is kept in its report alone (<c>story_reports.story_id</c>, its own id
-/// when it starts one), not in its wide <c>items</c> row: the reads join the report, and an item with no report is a
-/// story of its own (<c>coalesce(r.story_id, i.id)</c>).
+/// when it starts one), not in its wide <c>items</c> row. Every stored item has a report: one is written for each item a
+/// poll adds, and migrations (SQLite 0015 and 0016, PostgreSQL 0013 and 0014) wrote those of items stored before. The
+/// reads of a story read the reports; the reads of items join them with a left join
+/// (<c>coalesce(r.story_id, i.id)</c>), so that a page never loses an item for want of one.
 /// </para>
 /// </remarks>
 internal abstract class DbStoryIndex

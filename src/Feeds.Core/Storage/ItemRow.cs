@@ -42,7 +42,7 @@ internal sealed record ItemRow
     public long FirstSeenAt { get; init; }
     public string? LinkKey { get; init; }
     public string? HeadlineKey { get; init; }
-    // Read only, from the item's story report: a poll places an item in its story after writing it (DbStoryIndex); an item with no report has its own id.
+    // Read only, from the item's story report: a poll places an item in its story after writing it (DbStoryIndex).
     public long StoryId { get; init; }
     public string? SourceTitle { get; init; }
     public string? SourceLink { get; init; }
