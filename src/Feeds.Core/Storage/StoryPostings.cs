@@ -7,7 +7,8 @@ namespace Feeds.Core.Storage;
 internal readonly record struct StoryPosting(string Term, long ItemId, long PublishedMs);
 
 /// <summary>
-/// The postings a poll read for its new reports' sought terms, and the choice, for each new report, of the few stored
+/// The postings a poll read for its reports' telling terms, which of those terms are too common to be sought
+/// (<see cref="IsCommon"/>), and the choice, for each new report, of the few stored
 /// reports worth comparing with it: those that share the most of its sought terms. Comparing is what costs
 /// (<see cref="SameStory.Likeness"/> reads both reports' terms); choosing is counting, so a report's placement costs
 /// at most <see cref="DbStoryIndex.ComparedPerItem"/> comparisons however many stored reports share its words.
