@@ -15,8 +15,6 @@ internal sealed class PlacesNothing : DbStoryIndex
     protected override Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    protected override string JoinedText(string expression) => throw new NotSupportedException();
-
     protected override string Values(string listParameter) => throw new NotSupportedException();
 
     protected override object List<T>(IReadOnlyCollection<T> values) => throw new NotSupportedException();

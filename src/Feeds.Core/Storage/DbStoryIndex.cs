@@ -54,7 +54,7 @@ internal abstract class DbStoryIndex
     internal const int ReportsPerKey = 4;
 
     // The statements, written once per store (their lists are bound in the store's dialect, see Values).
-    private string? _postingsSql, _candidatesSql;
+    private string? _commonTermsSql, _postingsSql, _candidatesSql;
 
     /// <summary>
     /// Places <paramref name="added"/>, just inserted by the poll's transaction, in their stories, and follows the edits of
@@ -76,9 +76,9 @@ internal abstract class DbStoryIndex
                 new { ids = List(changed.Select(i => i.Id).ToList()) }, transaction, cancellationToken: cancellationToken));
         var window = (long)SameStory.Window.TotalMilliseconds;
         var (from, to) = (written.Min(i => i.PublishedMs) - window, written.Max(i => i.PublishedMs) + window);
-        var postings = await ReadPostingsAsync(connection, transaction, Distinct(telling.Values), from, to, cancellationToken);
-        var sought = telling.ToDictionary(t => t.Key, t => t.Value.Where(term => !postings.IsCommon(term)).ToList());
-        var stories = await PlaceAddedAsync(connection, transaction, added, sought, postings, from, to, cancellationToken);
+        var common = await CommonTermsAsync(connection, transaction, Distinct(telling.Values), from, to, cancellationToken);
+        var sought = telling.ToDictionary(t => t.Key, t => t.Value.Where(term => !common.Contains(term)).ToList());
+        var stories = await PlaceAddedAsync(connection, transaction, added, sought, from, to, cancellationToken);
         await SaveReportsAsync(connection, transaction,
             added.Select(i => Report(i, stories[i.Id]))
                 // A changed report keeps its story: the id given here is used only if it has no report stored yet.
@@ -99,13 +99,13 @@ internal abstract class DbStoryIndex
 
     /// <summary>Chooses the story of each of <paramref name="items"/>: gives each item's story id (its own when it starts one), which its report keeps.</summary>
     private async Task<Dictionary<long, long>> PlaceAddedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<WrittenItem> items,
-        Dictionary<long, List<string>> sought, StoryPostings postings, long from, long to, CancellationToken cancellationToken)
+        Dictionary<long, List<string>> sought, long from, long to, CancellationToken cancellationToken)
     {
         var stories = new Dictionary<long, long>();
         if (items.Count == 0)
             return stories;
         var newIds = items.Select(i => i.Id).ToHashSet();
-        FeedsMetrics.RecordStoryPostingsRead(postings.CountOf(Distinct(items.Select(i => sought[i.Id]))));
+        var postings = await ReadPostingsAsync(connection, transaction, Distinct(items.Select(i => sought[i.Id])), from, to, cancellationToken);
         var nearest = items.ToDictionary(i => i.Id, i => postings.Nearest(sought[i.Id], i.PublishedMs, newIds, ComparedPerItem));
         var candidates = await ReadCandidatesAsync(connection, transaction, items, nearest.Values.SelectMany(ids => ids).Distinct().ToList(), newIds, from, to, cancellationToken);
         var byKeys = new KeyedCandidates(candidates.Values);
@@ -143,24 +143,32 @@ internal abstract class DbStoryIndex
     private static List<string> Distinct(IEnumerable<IEnumerable<string>> terms) => terms.SelectMany(t => t).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>
-    /// The postings of <paramref name="terms"/> between <paramref name="from"/> and <paramref name="to"/>, in one seek of
-    /// the index per term: at most <see cref="CommonTermReports"/> + 1 of each, enough to tell a common term
-    /// (<see cref="StoryPostings.IsCommon"/>) from the others, whose postings are all read. Each term's come back as one
-    /// text, "item time item time …", a row a term: what a read costs is its rows (bench/stories: a row a posting, three
-    /// numbers each, cost more than the count and the read it replaces), and the cut is made in the statement.
+    /// Those of <paramref name="terms"/> carried by more than <see cref="CommonTermReports"/> reports published between
+    /// <paramref name="from"/> and <paramref name="to"/>: each counted only that far, so the cost is bounded per term.
     /// </summary>
+    private async Task<HashSet<string>> CommonTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> terms, long from, long to, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<string>(new CommandDefinition(
+            _commonTermsSql ??= $"""
+                SELECT sought.value FROM {Values("@terms")} sought
+                WHERE (SELECT count(*) FROM (
+                          SELECT 1 FROM story_terms WHERE term = sought.value AND published_at BETWEEN @from AND @to LIMIT @common + 1
+                      ) reports) > @common
+                """,
+            new { terms = List(terms), from, to, common = CommonTermReports }, transaction, cancellationToken: cancellationToken)))
+        .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The postings of <paramref name="terms"/> (none of them common: at most <see cref="CommonTermReports"/> each) between <paramref name="from"/> and <paramref name="to"/>.</summary>
     private async Task<StoryPostings> ReadPostingsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> terms, long from, long to, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<(string Term, string? Postings)>(new CommandDefinition(
+        var read = (await connection.QueryAsync<StoryPosting>(new CommandDefinition(
             _postingsSql ??= $"""
-                SELECT sought.value, (
-                    SELECT {JoinedText("p.item_id || ' ' || p.published_at")} FROM (
-                        SELECT item_id, published_at FROM story_terms
-                        WHERE term = sought.value AND published_at BETWEEN @from AND @to LIMIT @common + 1) p)
+                SELECT p.term AS Term, p.item_id AS ItemId, p.published_at AS PublishedMs
                 FROM {Values("@terms")} sought
+                JOIN story_terms p ON p.term = sought.value AND p.published_at BETWEEN @from AND @to
                 """,
-            new { terms = List(terms), from, to, common = CommonTermReports }, transaction, cancellationToken: cancellationToken));
-        return StoryPostings.Parse(rows, CommonTermReports);
+            new { terms = List(terms), from, to }, transaction, cancellationToken: cancellationToken))).AsList();
+        FeedsMetrics.RecordStoryPostingsRead(read.Count);
+        return new StoryPostings(read);
     }
 
     /// <summary>
@@ -211,9 +219,6 @@ internal abstract class DbStoryIndex
 
     /// <summary>Adds the postings (term, the item's published time, the item) to the index, in one statement.</summary>
     protected abstract Task IndexTermsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Term, long PublishedMs, long ItemId)> postings, CancellationToken cancellationToken);
-
-    /// <summary>The aggregate joining the text of <paramref name="expression"/> over a group's rows, space-separated (null for none).</summary>
-    protected abstract string JoinedText(string expression);
 
     /// <summary>A list bound with <see cref="List{T}"/> as a table of one column, <c>value</c>, to select from.</summary>
     protected abstract string Values(string listParameter);

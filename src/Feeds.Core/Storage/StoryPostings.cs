@@ -1,4 +1,3 @@
-using System.Globalization;
 using Feeds.Core.Normalization;
 
 namespace Feeds.Core.Storage;
@@ -7,8 +6,7 @@ namespace Feeds.Core.Storage;
 internal readonly record struct StoryPosting(string Term, long ItemId, long PublishedMs);
 
 /// <summary>
-/// The postings a poll read for its reports' telling terms, which of those terms are too common to be sought
-/// (<see cref="IsCommon"/>), and the choice, for each new report, of the few stored
+/// The postings a poll read for its new reports' sought terms, and the choice, for each new report, of the few stored
 /// reports worth comparing with it: those that share the most of its sought terms. Comparing is what costs
 /// (<see cref="SameStory.Likeness"/> reads both reports' terms); choosing is counting, so a report's placement costs
 /// at most <see cref="DbStoryIndex.ComparedPerItem"/> comparisons however many stored reports share its words.
@@ -16,9 +14,7 @@ internal readonly record struct StoryPosting(string Term, long ItemId, long Publ
 internal sealed class StoryPostings
 {
     private readonly Dictionary<string, List<StoryPosting>> _byTerm = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _common = new(StringComparer.Ordinal);
 
-    /// <summary>Postings of terms none of which is common.</summary>
     public StoryPostings(IEnumerable<StoryPosting> postings)
     {
         foreach (var posting in postings)
@@ -28,50 +24,6 @@ internal sealed class StoryPostings
             list.Add(posting);
         }
     }
-
-    private StoryPostings()
-    {
-    }
-
-    /// <summary>
-    /// The postings as the index read gives them: a row a term, its postings joined into one text, "item time item
-    /// time …" (null for none), at most <paramref name="commonReports"/> + 1 of them. A common term's are not parsed.
-    /// </summary>
-    public static StoryPostings Parse(IEnumerable<(string Term, string? Joined)> rows, int commonReports)
-    {
-        var postings = new StoryPostings();
-        foreach (var (term, joined) in rows)
-        {
-            if (joined is null)
-                continue;
-            var numbers = joined.AsSpan();
-            // Two numbers a posting, one space between each.
-            if ((numbers.Count(' ') + 1) / 2 > commonReports)
-            {
-                postings._common.Add(term);
-                continue;
-            }
-            var list = postings._byTerm[term] = [];
-            while (!numbers.IsEmpty)
-                list.Add(new StoryPosting(term, Next(ref numbers), Next(ref numbers)));
-        }
-        return postings;
-    }
-
-    /// <summary>The number at the start of <paramref name="numbers"/>, which is left at the one after it.</summary>
-    private static long Next(ref ReadOnlySpan<char> numbers)
-    {
-        var end = numbers.IndexOf(' ');
-        var number = long.Parse(end < 0 ? numbers : numbers[..end], CultureInfo.InvariantCulture);
-        numbers = end < 0 ? [] : numbers[(end + 1)..];
-        return number;
-    }
-
-    /// <summary>Whether <paramref name="term"/> is carried by more reports than a term that tells an event: it is then neither sought nor posted.</summary>
-    public bool IsCommon(string term) => _common.Contains(term);
-
-    /// <summary>How many postings of <paramref name="terms"/> were read.</summary>
-    public int CountOf(IEnumerable<string> terms) => terms.Sum(term => _byTerm.GetValueOrDefault(term)?.Count ?? 0);
 
     /// <summary>
     /// Up to <paramref name="limit"/> stored reports published within <see cref="SameStory.Window"/> of

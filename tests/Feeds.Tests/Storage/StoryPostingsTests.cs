@@ -43,21 +43,4 @@ public sealed class StoryPostingsTests
         Assert.Equal([4, 3], postings.Nearest(["irpin"], Noon, new HashSet<long> { 5 }, DbStoryIndex.ComparedPerItem));
         Assert.Empty(postings.Nearest(["kyiv"], Noon, NoneExcluded, DbStoryIndex.ComparedPerItem));
     }
-
-    [Fact]
-    public void ATermReadWithMorePostingsThanTheCommonBoundIsCommonAndOneWithThatManyIsNot()
-    {
-        string Joined(int count) => string.Join(' ', Enumerable.Range(1, count).Select(id => $"{id} {Noon}"));
-        var postings = StoryPostings.Parse(
-            [("kyiv", Joined(DbStoryIndex.CommonTermReports + 1)), ("zelensky", Joined(DbStoryIndex.CommonTermReports)),
-             ("irpin", $"7 {Noon - Hour} 8 {Noon + Hour}"), ("1240", $"8 {Noon + Hour}"), ("hokkaido", null)],
-            DbStoryIndex.CommonTermReports);
-
-        Assert.True(postings.IsCommon("kyiv"));
-        Assert.False(postings.IsCommon("zelensky"));
-        Assert.False(postings.IsCommon("irpin"));
-        Assert.Equal(DbStoryIndex.CommonTermReports, postings.CountOf(["zelensky"]));
-        Assert.Equal(3, postings.CountOf(["kyiv", "irpin", "1240", "hokkaido"]));
-        Assert.Equal([8, 7], postings.Nearest(["kyiv", "irpin", "1240"], Noon, NoneExcluded, DbStoryIndex.ComparedPerItem));
-    }
 }

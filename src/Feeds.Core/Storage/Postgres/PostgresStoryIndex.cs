@@ -45,8 +45,6 @@ internal sealed class PostgresStoryIndex : DbStoryIndex
             new { terms = postings.Select(p => p.Term).ToArray(), published = postings.Select(p => p.PublishedMs).ToArray(), ids = postings.Select(p => p.ItemId).ToArray() },
             transaction, cancellationToken: cancellationToken));
 
-    protected override string JoinedText(string expression) => $"string_agg({expression}, ' ')";
-
     protected override string Values(string listParameter) => $"(SELECT unnest({listParameter}) AS value)";
 
     protected override object List<T>(IReadOnlyCollection<T> values) => values.ToArray();

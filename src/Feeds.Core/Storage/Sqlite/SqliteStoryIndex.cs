@@ -28,8 +28,6 @@ internal sealed class SqliteStoryIndex : DbStoryIndex
             "INSERT OR IGNORE INTO story_terms (term, published_at, item_id) VALUES (@Term, @PublishedMs, @ItemId)",
             postings.Select(p => new { p.Term, p.PublishedMs, p.ItemId }), transaction, cancellationToken: cancellationToken));
 
-    protected override string JoinedText(string expression) => $"group_concat({expression}, ' ')";
-
     protected override string Values(string listParameter) => $"(SELECT value FROM json_each({listParameter}))";
 
     protected override object List<T>(IReadOnlyCollection<T> values) => SqliteDatabase.JsonArray(values);
