@@ -9,9 +9,6 @@ internal sealed class PlacesNothing : DbStoryIndex
         IReadOnlyList<WrittenItem> changed, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
-    protected override Task SetStoriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(long Id, long StoryId)> joined, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
-
     protected override Task SaveReportsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoryReport> reports, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 

@@ -40,14 +40,11 @@ internal abstract class DbPublishingStore(IStoreDatabase database, TimeProvider 
         if (storyIds.Count == 0)
             return [];
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        // Rows stored before stories were kept carry none: each is a story of its own, named by its id.
+        // A story's members are found by their reports (story_reports_by_story): every stored item has one.
         var rows = await connection.QueryAsync<ItemRow>(new CommandDefinition(
             $"""
             {ItemRow.Select}
-            WHERE i.id IN (
-                SELECT id FROM items WHERE {IsIn("story_id", "@storyIds")}
-                UNION
-                SELECT id FROM items WHERE {IsIn("id", "@storyIds")} AND story_id IS NULL)
+            WHERE i.id IN (SELECT item_id FROM story_reports WHERE {IsIn("story_id", "@storyIds")})
             ORDER BY i.published_at ASC, i.id ASC
             """,
             new { storyIds = List(storyIds) }, cancellationToken: cancellationToken));
@@ -58,12 +55,13 @@ internal abstract class DbPublishingStore(IStoreDatabase database, TimeProvider 
     public async Task<IReadOnlyList<long>> GetLatestStoriesAsync(int minMembers, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // From the reports alone, grouped in the order of their story index: every stored item has one.
         var ids = await connection.QueryAsync<long>(new CommandDefinition(
             """
-            SELECT coalesce(story_id, id) FROM items
-            GROUP BY coalesce(story_id, id)
+            SELECT story_id FROM story_reports
+            GROUP BY story_id
             HAVING count(*) >= @minMembers
-            ORDER BY max(published_at) DESC, coalesce(story_id, id) DESC
+            ORDER BY max(published_at) DESC, story_id DESC
             LIMIT @limit
             """,
             new { minMembers, limit }, cancellationToken: cancellationToken));
@@ -80,10 +78,10 @@ internal abstract class DbPublishingStore(IStoreDatabase database, TimeProvider 
         var rows = await connection.QueryAsync<(long StoryId, long ChangedMs, long ItemId)>(new CommandDefinition(
             """
             SELECT story_id, last_changed_at, id FROM (
-                SELECT coalesce(story_id, id) AS story_id, last_changed_at, id,
-                       row_number() OVER (PARTITION BY coalesce(story_id, id) ORDER BY last_changed_at DESC, id DESC) AS latest
-                FROM items
-                WHERE last_changed_at >= @ChangedMs AND (last_changed_at, id) > (@ChangedMs, @ItemId)) changes
+                SELECT coalesce(r.story_id, i.id) AS story_id, i.last_changed_at, i.id,
+                       row_number() OVER (PARTITION BY coalesce(r.story_id, i.id) ORDER BY i.last_changed_at DESC, i.id DESC) AS latest
+                FROM items i LEFT JOIN story_reports r ON r.item_id = i.id
+                WHERE i.last_changed_at >= @ChangedMs AND (i.last_changed_at, i.id) > (@ChangedMs, @ItemId)) changes
             WHERE latest = 1
             ORDER BY last_changed_at, id
             LIMIT @limit

@@ -32,8 +32,11 @@ internal sealed record WrittenItem(long Id, string SourceId, long PublishedMs, N
 /// <see cref="SameStory.Likeness"/>), so the items of one poll are placed against what was stored before it, and against
 /// each other only by their canonical links. Only new items are placed: an item a later poll changes keeps its story,
 /// so a story's id and members never move under a reader, while later reports are compared with (and find it by) its
-/// new keys and terms. An item that starts a story is left with no story id: its
-/// own id is its story's (the reads say <c>coalesce(story_id, id)</c>).
+/// new keys and terms. An item's story is kept in its report alone (<c>story_reports.story_id</c>, its own id
+/// when it starts one), not in its wide <c>items</c> row. Every stored item has a report: one is written for each item a
+/// poll adds, and migrations (SQLite 0015 and 0016, PostgreSQL 0013 and 0014) wrote those of items stored before. The
+/// reads of a story read the reports; the reads of items join them with a left join
+/// (<c>coalesce(r.story_id, i.id)</c>), so that a page never loses an item for want of one.
 /// </para>
 /// </remarks>
 internal abstract class DbStoryIndex
@@ -94,7 +97,7 @@ internal abstract class DbStoryIndex
     private static StoryReport Report(WrittenItem item, long storyId) =>
         new(item.Id, item.SourceId, item.PublishedMs, storyId, item.Item.LinkKey, item.Item.HeadlineKey, item.Item.StoryTerms?.ToString());
 
-    /// <summary>Chooses the story of each of <paramref name="items"/> and sets it on those that join one; gives each item's story id (its own when it starts one).</summary>
+    /// <summary>Chooses the story of each of <paramref name="items"/>: gives each item's story id (its own when it starts one), which its report keeps.</summary>
     private async Task<Dictionary<long, long>> PlaceAddedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<WrittenItem> items,
         Dictionary<long, List<string>> sought, long from, long to, CancellationToken cancellationToken)
     {
@@ -107,7 +110,6 @@ internal abstract class DbStoryIndex
         var candidates = await ReadCandidatesAsync(connection, transaction, items, nearest.Values.SelectMany(ids => ids).Distinct().ToList(), newIds, from, to, cancellationToken);
         var byKeys = new KeyedCandidates(candidates.Values);
 
-        var joined = new List<(long Id, long StoryId)>();
         // Oldest first, so the earliest report of a story in one poll is the one the others join.
         foreach (var item in items.OrderBy(i => i.PublishedMs).ThenBy(i => i.Id))
         {
@@ -120,13 +122,9 @@ internal abstract class DbStoryIndex
             FeedsMetrics.RecordStoryPlacement(compared.Count);
             var storyId = SameStory.StoryFor(self, compared) ?? item.Id;
             stories[item.Id] = storyId;
-            if (storyId != item.Id)
-                joined.Add((item.Id, storyId));
             // Later items of this poll are the same source's: they may meet this one by its keys alone.
             byKeys.Add(self with { StoryId = storyId });
         }
-        if (joined.Count > 0)
-            await SetStoriesAsync(connection, transaction, joined, cancellationToken);
         return stories;
     }
 
@@ -215,9 +213,6 @@ internal abstract class DbStoryIndex
     /// </summary>
     protected virtual Task SerializePlacementsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask;
-
-    /// <summary>Sets the story of each item that joined one, in one statement.</summary>
-    protected abstract Task SetStoriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(long Id, long StoryId)> joined, CancellationToken cancellationToken);
 
     /// <summary>Writes the reports of placed or changed items to <c>story_reports</c>, in one statement; a changed item's keeps its story.</summary>
     protected abstract Task SaveReportsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoryReport> reports, CancellationToken cancellationToken);

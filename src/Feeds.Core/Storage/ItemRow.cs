@@ -15,9 +15,9 @@ internal sealed record ItemRow
                i.authors_json AS AuthorsJson, i.categories_json AS CategoriesJson, i.enclosures_json AS EnclosuresJson,
                i.image_url AS ImageUrl, i.reading_minutes AS ReadingMinutes, i.published_at AS PublishedAt,
                i.date_is_estimated AS DateIsEstimated, i.updated_at AS UpdatedAt, i.first_seen_at AS FirstSeenAt,
-               i.link_key AS LinkKey, i.headline_key AS HeadlineKey, coalesce(i.story_id, i.id) AS StoryId,
+               i.link_key AS LinkKey, i.headline_key AS HeadlineKey, coalesce(r.story_id, i.id) AS StoryId,
                s.feed_title AS SourceTitle, s.feed_link AS SourceLink, s.feed_language AS SourceLanguage, s.url AS SourceUrl
-        FROM items i JOIN sources s ON s.id = i.source_id
+        FROM items i JOIN sources s ON s.id = i.source_id LEFT JOIN story_reports r ON r.item_id = i.id
         """;
 
     public long Id { get; init; }
@@ -42,7 +42,7 @@ internal sealed record ItemRow
     public long FirstSeenAt { get; init; }
     public string? LinkKey { get; init; }
     public string? HeadlineKey { get; init; }
-    // Read only: a poll places an item in its story after writing it (DbStoryIndex); a row stored before stories has its own id.
+    // Read only, from the item's story report: a poll places an item in its story after writing it (DbStoryIndex).
     public long StoryId { get; init; }
     public string? SourceTitle { get; init; }
     public string? SourceLink { get; init; }

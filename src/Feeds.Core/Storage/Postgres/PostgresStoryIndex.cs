@@ -15,15 +15,6 @@ internal sealed class PostgresStoryIndex : DbStoryIndex
     protected override Task SerializePlacementsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@PlacementLock)", new { PlacementLock }, transaction, cancellationToken: cancellationToken));
 
-    protected override Task SetStoriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(long Id, long StoryId)> joined, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE items SET story_id = joined.story_id
-            FROM unnest(@ids::bigint[], @storyIds::bigint[]) AS joined(id, story_id)
-            WHERE items.id = joined.id
-            """,
-            new { ids = joined.Select(j => j.Id).ToArray(), storyIds = joined.Select(j => j.StoryId).ToArray() }, transaction, cancellationToken: cancellationToken));
-
     protected override Task SaveReportsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoryReport> reports, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             """

@@ -9,15 +9,6 @@ namespace Feeds.Core.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteStoryIndex : DbStoryIndex
 {
-    protected override Task SetStoriesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(long Id, long StoryId)> joined, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE items SET story_id = joined.story_id
-            FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS story_id FROM json_each(@rows)) joined
-            WHERE items.id = joined.id
-            """,
-            new { rows = SqliteDatabase.JsonArray(joined.Select(j => new[] { j.Id, j.StoryId })) }, transaction, cancellationToken: cancellationToken));
-
     // Stepped once per report, as the postings below.
     protected override Task SaveReportsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoryReport> reports, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(

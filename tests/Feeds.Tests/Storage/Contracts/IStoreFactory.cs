@@ -21,8 +21,8 @@ public interface IStoreFactory
 
     /// <summary>
     /// Upgrades <paramref name="store"/>'s rows as a database of a build before <c>story_reports</c> would be: the database
-    /// is turned back into what that build left (the story terms in <c>items</c>, no <c>story_reports</c>), then the
-    /// migration that made the table is run on it.
+    /// is turned back into what that build left (the story ids and terms in <c>items</c>, no <c>story_reports</c>), then
+    /// the migrations that made the table and moved the story ids into it are run on it.
     /// </summary>
     Task UpgradeFromBeforeStoryReportsAsync(StoreUnderTest store);
 }

@@ -68,7 +68,7 @@ public sealed class PostgresStores : IStoreFactory
         {
             await connection.OpenAsync();
             await connection.ExecuteAsync(StoryReportsUpgrade.Revert);
-            await connection.ExecuteAsync(StoryReportsUpgrade.Migration("Postgres"));
+            await connection.ExecuteAsync(StoryReportsUpgrade.Migrations("Postgres"));
         }
         // The store's pooled connections may hold statements prepared against the schema as it was.
         upgraded.Services.GetRequiredService<PostgresDatabase>().ClearPool();

@@ -69,7 +69,7 @@ public sealed class SqliteStores : IStoreFactory
         {
             await connection.OpenAsync();
             await connection.ExecuteAsync(StoryReportsUpgrade.Revert);
-            await connection.ExecuteAsync(StoryReportsUpgrade.Migration("Sqlite"));
+            await connection.ExecuteAsync(StoryReportsUpgrade.Migrations("Sqlite"));
         }
         // The store's pooled connections prepared their statements against the schema as it was.
         SqliteConnection.ClearAllPools();
