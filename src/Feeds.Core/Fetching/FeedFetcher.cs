@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -18,12 +19,16 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
 
     private const string Accept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
 
+    /// <summary>Fetches; the answer's body, if any, is an array of its own, kept as long as the caller likes.</summary>
     public Task<FetchResult> FetchAsync(SourceLocation location, Validators previous, CancellationToken cancellationToken) =>
-        FetchAsync(location, previous, Task.FromResult, cancellationToken);
+        FetchAsync(location, previous, answer => Task.FromResult(answer is FetchResult.Fetched { RentedArray: not null } fetched
+            ? fetched with { Body = fetched.Body.ToArray(), RentedArray = null }
+            : answer), cancellationToken);
 
     /// <summary>
     /// Fetches, and hands the answer to <paramref name="use"/> while this fetch still counts against
-    /// <see cref="FetchOptions.MaxConcurrency"/> (the host's slot is already given back).
+    /// <see cref="FetchOptions.MaxConcurrency"/> (the host's slot is already given back). The body is valid only until
+    /// <paramref name="use"/> is done: most bodies are read into pooled arrays (<see cref="CappedBody"/>), given back here.
     /// </summary>
     public async Task<T> FetchAsync<T>(SourceLocation location, Validators previous, Func<FetchResult, Task<T>> use, CancellationToken cancellationToken)
     {
@@ -32,8 +37,16 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
         if (location.Url is not { } url)
             return await use(FetchFile(location.FilePath!, previous, options));
         var (result, globalSlot) = await FetchHttpAsync(url, previous, options, cancellationToken);
-        using (globalSlot)
-            return await use(result);
+        try
+        {
+            using (globalSlot)
+                return await use(result);
+        }
+        finally
+        {
+            if (result is FetchResult.Fetched { RentedArray: { } rented })
+                ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     private async Task<(FetchResult Result, IDisposable? GlobalSlot)> FetchHttpAsync(Uri url, Validators previous, FetchOptions options, CancellationToken cancellationToken)
@@ -188,7 +201,11 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
         var body = await ReadCappedAsync(response.Content, maxBodyBytes, cancellationToken);
         return body is null
             ? new FetchResult.Failed(FetchFailure.TooLarge, $"the body is larger than the {maxBodyBytes:N0}-byte limit (counted after decompression)", (int)response.StatusCode)
-            : new FetchResult.Fetched(body, response.Content.Headers.ContentType?.ToString(), validators, (int)response.StatusCode) { MaxAge = maxAge };
+            : new FetchResult.Fetched(body.Value.Bytes, response.Content.Headers.ContentType?.ToString(), validators, (int)response.StatusCode)
+            {
+                MaxAge = maxAge,
+                RentedArray = body.Value.Rented ? body.Value.Array : null,
+            };
     }
 
     private FetchResult.Failed Failure(HttpResponseMessage response)
@@ -251,11 +268,12 @@ public sealed class FeedFetcher(IHttpClientFactory httpClientFactory, FetchThrot
     /// Reads the (decompressed) body, giving up as soon as it passes the cap, before memory grows. With a
     /// Content-Length (the usual uncompressed answer) the body goes straight into one array of that size: one copy
     /// and no buffer. Without one (chunked, or decompressed, whose length the handler cannot know) it is read in
-    /// 64 KiB pooled chunks, each under the large-object threshold, and copied once into an array of the exact size,
-    /// each chunk going back to the pool as soon as it is copied. Either way nothing is doubled or grown and copied
+    /// 64 KiB pooled chunks, each under the large-object threshold, and copied once into an array of the body's size,
+    /// each chunk going back to the pool as soon as it is copied. The array is rented from the pool for all but large
+    /// bodies (<see cref="CappedBody"/>). Either way nothing is doubled or grown and copied
     /// again, as a MemoryStream and its ToArray did (up to three copies of a 15 MiB body).
     /// </summary>
-    private static async Task<byte[]?> ReadCappedAsync(HttpContent content, long maxBodyBytes, CancellationToken cancellationToken)
+    private static async Task<CappedBody.Body?> ReadCappedAsync(HttpContent content, long maxBodyBytes, CancellationToken cancellationToken)
     {
         var declared = content.Headers.ContentLength;
         if (declared > maxBodyBytes)

@@ -10,8 +10,14 @@ public sealed record Validators(string? ETag, string? LastModified)
 public abstract record FetchResult
 {
     /// <summary>A 200 with the body, read in full through the size cap.</summary>
-    public sealed record Fetched(byte[] Body, string? ContentType, Validators Validators, int StatusCode) : FetchResult
+    public sealed record Fetched(ReadOnlyMemory<byte> Body, string? ContentType, Validators Validators, int StatusCode) : FetchResult
     {
+        /// <summary>
+        /// The pooled array under <see cref="Body"/>, or null when the body is an array of its own. The fetcher gives it
+        /// back to the pool once the answer's user is done with it (<see cref="FeedFetcher.FetchAsync{T}"/>).
+        /// </summary>
+        internal byte[]? RentedArray { get; init; }
+
         /// <inheritdoc cref="NotModified.MovedPermanentlyTo"/>
         public Uri? MovedPermanentlyTo { get; init; }
 

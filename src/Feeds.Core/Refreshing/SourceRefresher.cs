@@ -81,6 +81,7 @@ public sealed partial class SourceRefresher(
         }
         var elapsed = clock.GetElapsedTime(started);
         LogPolled(source.Id, location.ToString(), result, elapsed.TotalMilliseconds);
+        // Only the body's length: its bytes went back to the pool when the answer was done with.
         PollMetrics.Record(result, elapsed, fetched is FetchResult.Fetched { Body: var bytes } ? bytes.Length : 0);
         return result;
     }
@@ -208,7 +209,7 @@ public sealed partial class SourceRefresher(
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{location}\n{fetched.ContentType}\n"));
-        hash.AppendData(fetched.Body);
+        hash.AppendData(fetched.Body.Span);
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Feeds.Core.Composition;
 using Feeds.Core.Fetching;
+using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Tests.Support;
 
@@ -58,7 +59,42 @@ public sealed class FeedFetcherTests : IAsyncLifetime
 
         var fetched = Assert.IsType<FetchResult.Fetched>(await FetchAsync(url));
 
-        Assert.Equal(feed, fetched.Body);
+        Assert.Equal(feed, fetched.Body.ToArray());
+    }
+
+    [Fact]
+    public async Task ABodyIsLentFromThePoolToItsUserAndAnAnswerReturnedKeepsItsOwn()
+    {
+        // Over the large-object threshold and under a large document: a news feed's size, read into a pooled array.
+        var lent = RandomBytes(110_000);
+        var other = RandomBytes(110_000);
+        var large = RandomBytes(IngestGate.LargeBodyBytes);
+        var (lentUrl, otherUrl, largeUrl) = (_server.Serve("/lent.xml", lent), _server.Serve("/other.xml", other), _server.Serve("/large.xml", large));
+
+        var seen = await Fetcher.FetchAsync(SourceLocation.ForUrl(lentUrl), Validators.None, answer =>
+        {
+            var fetched = Assert.IsType<FetchResult.Fetched>(answer);
+            return Task.FromResult((fetched.Body.ToArray(), Rented: fetched.RentedArray is not null));
+        }, CancellationToken.None);
+        var largeRented = await Fetcher.FetchAsync(SourceLocation.ForUrl(largeUrl), Validators.None,
+            answer => Task.FromResult(Assert.IsType<FetchResult.Fetched>(answer).RentedArray is not null), CancellationToken.None);
+        var kept = Assert.IsType<FetchResult.Fetched>(await FetchAsync(lentUrl));
+        // Bodies of the same size lent and given back meanwhile would overwrite a kept body still on a pooled array.
+        for (var i = 0; i < 16; i++)
+            await Fetcher.FetchAsync(SourceLocation.ForUrl(otherUrl), Validators.None, _ => Task.FromResult(0), CancellationToken.None);
+
+        Assert.Equal(lent, seen.Item1);
+        Assert.True(seen.Rented);
+        Assert.False(largeRented); // a large body is not pooled: the pool would keep it for good
+        Assert.Null(kept.RentedArray);
+        Assert.Equal(lent, kept.Body.ToArray());
+    }
+
+    private static byte[] RandomBytes(int length)
+    {
+        var bytes = new byte[length];
+        Random.Shared.NextBytes(bytes);
+        return bytes;
     }
 
     [Fact]
@@ -229,7 +265,7 @@ public sealed class FeedFetcherTests : IAsyncLifetime
         if (overCap > 0)
             Assert.Equal(FetchFailure.TooLarge, Assert.IsType<FetchResult.Failed>(result).Category);
         else
-            Assert.Equal(body, Assert.IsType<FetchResult.Fetched>(result).Body);
+            Assert.Equal(body, Assert.IsType<FetchResult.Fetched>(result).Body.ToArray());
     }
 
     [Fact]
@@ -250,7 +286,7 @@ public sealed class FeedFetcherTests : IAsyncLifetime
         var fetched = Assert.IsType<FetchResult.Fetched>(await FetchAsync(url));
 
         Assert.True(compressed.Length < feed.Length);
-        Assert.Equal(feed, fetched.Body);
+        Assert.Equal(feed, fetched.Body.ToArray());
     }
 
     [Fact]

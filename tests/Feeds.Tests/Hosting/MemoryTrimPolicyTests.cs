@@ -36,4 +36,12 @@ public sealed class MemoryTrimPolicyTests
     {
         Assert.Equal(trims, MemoryTrimPolicy.ShouldTrimNativeHeap(allocatedMb * Mb, quietBefore));
     }
+
+    [Fact]
+    public void GlibcTakesTheArenaCapUnlessTheEnvironmentSetsOne()
+    {
+        // The test machines run glibc; where there is none (Windows, macOS) nothing is asked of the C library.
+        var expected = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is null;
+        Assert.Equal(expected, NativeHeap.LimitArenas());
+    }
 }
