@@ -1,12 +1,11 @@
 using System.Buffers;
-using Feeds.Core.Refreshing;
 
 namespace Feeds.Core.Fetching;
 
 /// <summary>
 /// One response body read through a size cap into as little memory as its framing allows: with a Content-Length,
 /// one array of that size; without, pooled chunks copied once into an array of that size. A body under
-/// <see cref="IngestGate.LargeBodyBytes"/> goes into an array rented from the shared pool (<see cref="Body.Rented"/>),
+/// <see cref="FetchResult.Fetched.LargeBodyBytes"/> goes into an array rented from the shared pool (<see cref="Body.Rented"/>),
 /// which its user gives back when done. Used once.
 /// </summary>
 /// <remarks>
@@ -35,7 +34,7 @@ internal sealed class CappedBody(long cap)
         if (declaredLength is { } declared)
         {
             var length = checked((int)declared);
-            var rented = length < IngestGate.LargeBodyBytes;
+            var rented = length < FetchResult.Fetched.LargeBodyBytes;
             var whole = rented ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
             // Held as a chunk until the body is complete, so a failed read gives a rented array back (ReturnChunks).
             Add(new Chunk(whole, 0, Pooled: rented));
@@ -83,7 +82,7 @@ internal sealed class CappedBody(long cap)
             _chunks[0] = whole with { Pooled = false };
             return new Body(whole.Array, length, whole.Pooled);
         }
-        var rented = length < IngestGate.LargeBodyBytes;
+        var rented = length < FetchResult.Fetched.LargeBodyBytes;
         var body = rented ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
         var offset = 0;
         for (var i = 0; i < _chunks.Count; i++)

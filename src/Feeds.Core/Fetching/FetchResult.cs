@@ -13,6 +13,12 @@ public abstract record FetchResult
     public sealed record Fetched(ReadOnlyMemory<byte> Body, string? ContentType, Validators Validators, int StatusCode) : FetchResult
     {
         /// <summary>
+        /// Bodies of this size and more are large (a news feed is typically 20–500 KB): read into an array of their own,
+        /// not the pool's (<see cref="CappedBody"/>), and parsed one at a time (<see cref="Refreshing.IngestGate"/>).
+        /// </summary>
+        public const int LargeBodyBytes = 1024 * 1024;
+
+        /// <summary>
         /// The pooled array under <see cref="Body"/>, or null when the body is an array of its own. The fetcher gives it
         /// back to the pool once the answer's user is done with it (<see cref="FeedFetcher.FetchAsync{T}"/>).
         /// </summary>

@@ -1,4 +1,5 @@
 using System.Runtime;
+using Feeds.Core.Fetching;
 
 namespace Feeds.Core.Refreshing;
 
@@ -21,9 +22,6 @@ namespace Feeds.Core.Refreshing;
 /// </remarks>
 public sealed class IngestGate(int slots)
 {
-    /// <summary>Bodies of this size and more are large; a news feed is typically 20–500 KB.</summary>
-    public const int LargeBodyBytes = 1024 * 1024;
-
     private readonly SemaphoreSlim _large = new(1, 1);
     private readonly SemaphoreSlim _slots = new(slots, slots);
 
@@ -35,7 +33,7 @@ public sealed class IngestGate(int slots)
     /// <summary>Waits for the large-document slot when <paramref name="bodyBytes"/> makes the document large, then for an ordinary slot; dispose the answer when the document is saved.</summary>
     public async ValueTask<Turn> EnterAsync(int bodyBytes, CancellationToken cancellationToken)
     {
-        var large = bodyBytes >= LargeBodyBytes ? _large : null;
+        var large = bodyBytes >= FetchResult.Fetched.LargeBodyBytes ? _large : null;
         if (large is not null)
         {
             await large.WaitAsync(cancellationToken);

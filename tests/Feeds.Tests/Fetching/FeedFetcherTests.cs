@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Feeds.Core.Composition;
 using Feeds.Core.Fetching;
-using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Tests.Support;
 
@@ -68,7 +67,7 @@ public sealed class FeedFetcherTests : IAsyncLifetime
         // Over the large-object threshold and under a large document: a news feed's size, read into a pooled array.
         var lent = RandomBytes(110_000);
         var other = RandomBytes(110_000);
-        var large = RandomBytes(IngestGate.LargeBodyBytes);
+        var large = RandomBytes(FetchResult.Fetched.LargeBodyBytes);
         var (lentUrl, otherUrl, largeUrl) = (_server.Serve("/lent.xml", lent), _server.Serve("/other.xml", other), _server.Serve("/large.xml", large));
 
         var seen = await Fetcher.FetchAsync(SourceLocation.ForUrl(lentUrl), Validators.None, answer =>

@@ -1,3 +1,4 @@
+using Feeds.Core.Fetching;
 using Feeds.Core.Refreshing;
 
 namespace Feeds.Tests.Refreshing;
@@ -5,7 +6,7 @@ namespace Feeds.Tests.Refreshing;
 public sealed class IngestGateTests
 {
     private const int Small = 50_000;
-    private const int Large = IngestGate.LargeBodyBytes;
+    private const int Large = FetchResult.Fetched.LargeBodyBytes;
 
     [Fact]
     public async Task NoMoreDocumentsAreInThanThereAreSlotsAndALeavingOneLetsTheNextIn()
