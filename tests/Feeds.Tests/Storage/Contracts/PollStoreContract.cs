@@ -56,6 +56,23 @@ public abstract class PollStoreContract<TStores> : StoreContract<TStores> where 
     }
 
     [Fact]
+    public async Task AFeedOfThousandsOfItemsIsStoredWholeInTheOrderGivenAndOnceOnly()
+    {
+        // More items than one group and than one upsert holds (SQLite cuts a poll into upserts of at most 500 rows),
+        // one key given again across a cut: every item stored once, as last given, in the order given.
+        var items = Enumerable.Range(0, 2_345).Select(i => Item($"k{i:D5}", title: $"T{i:D5}")).ToList();
+        items.Add(Item("k00003", hash: "h2", title: "Again"));
+
+        var first = await SaveAsync("wire", [.. items]);
+        var again = await SaveAsync("wire", [.. items.Where(item => item.Title != "T00003")]);
+
+        Assert.Equal(2_345, first.Added);
+        Assert.Equal(new SaveResult(0, 0), again);
+        var stored = await Store.Publishing.GetItemsAsync(["wire"], ItemCursor.Newest, 3_000, None);
+        Assert.Equal(Enumerable.Range(0, 2_345).Select(i => i == 3 ? "Again" : $"T{i:D5}"), stored.OrderBy(i => i.Id).Select(i => i.Title));
+    }
+
+    [Fact]
     public async Task AnItemWithoutADateIsDatedWhenFirstStoredAndKeepsThatDate()
     {
         await SaveAsync("wire", Item("a"));
