@@ -10,9 +10,11 @@ namespace Feeds.Core.Storage.Sqlite;
 
 /// <summary>
 /// <see cref="IPollStore"/> on SQLite: a poll is an idempotent upsert of its items keyed by (source, item key) after the
-/// source's row (as PostgreSQL's, a statement a poll, not an item; a poll of thousands, one every <see cref="MaxStatementRows"/>), then the new items placed in their stories and the changed ones' reports followed
+/// source's row (as PostgreSQL's, a statement a poll, not an item; one per <see cref="MaxStatementRows"/> rows for a
+/// poll of thousands), then the new items placed in their stories and the changed ones' reports followed
 /// (<see cref="DbStoryIndex"/>), in the writer's turn. What depends only on the poll (its rows as the upsert's JSON, the
-/// source's row, its keys) is made before the turn, but a large poll's JSON (<see cref="MaxStatementRows"/>). The reads, and the noting of a save's fault, are <see cref="DbPollStore"/>'s.
+/// source's row, its keys) is made before the turn; only a poll larger than a group makes its JSON in the turn, one
+/// upsert at a time. The reads, and the noting of a save's fault, are <see cref="DbPollStore"/>'s.
 /// </summary>
 /// <remarks>
 /// <para>Group commit: the polls that wait for the writer while it is busy are saved by whichever of them takes the next
