@@ -197,7 +197,8 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
     {
         var (entry, linkBase) = (identified.Entry, identified.Base);
         var content = entry.Content is { } c ? Html(c, linkBase.Uri) : null;
-        var summary = entry.Summary is { } s ? Html(s, linkBase.Uri) : content;
+        // Many feeds repeat the body as the summary, which then sanitizes to the same result.
+        var summary = entry.Summary is { } s && !SanitizesAlike(s, entry.Content) ? Html(s, linkBase.Uri) : content;
         var bodyText = content?.Text ?? summary?.Text ?? "";
         var enclosures = entry.Enclosures
             .Select(e => ResolveUrl(e.Url, linkBase, SafeText.HttpUrl) is { } url ? new Enclosure(url, SafeText.Line(e.Type), e.Length >= 0 ? e.Length : null) : null)
@@ -230,6 +231,13 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
             ReadingMinutes = Math.Max(1, (int)Math.Ceiling(WordCount(bodyText) / (double)WordsPerMinute)),
         };
     }
+
+    /// <summary>
+    /// The same text, kind and base. The bases are compared as written: <see cref="Uri.Equals(object?)"/> ignores user
+    /// info, which a relative link resolved against the base keeps.
+    /// </summary>
+    private static bool SanitizesAlike(FeedText text, FeedText? other) =>
+        other is not null && text.Value == other.Value && text.Kind == other.Kind && text.BaseUri?.OriginalString == other.BaseUri?.OriginalString;
 
     /// <summary>A date in [1970-01-01, now + 1 day], else null (see the class remarks).</summary>
     private static DateTimeOffset? Plausible(DateTimeOffset? date, DateTimeOffset now) =>
@@ -339,6 +347,9 @@ public sealed class FeedNormalizer(HtmlCleaner cleaner, TimeProvider clock)
     /// <summary>Runs of characters between spaces, counted without splitting: the text is an item's whole body.</summary>
     private static int WordCount(string text)
     {
+        // Collapsed text, as the body's almost always is: one more word than spaces, counted a vector at a time.
+        if (text.Length > 0 && text[0] != ' ' && text[^1] != ' ' && !text.Contains("  ", StringComparison.Ordinal))
+            return text.AsSpan().Count(' ') + 1;
         var words = 0;
         for (var i = 0; i < text.Length; i++)
         {

@@ -149,12 +149,16 @@ public sealed partial class StoryTerms
     {
         var folded = Fold(text);
         var sentenceStart = true;
-        foreach (var match in Token().Matches(folded).Take(maxWords))
+        var words = 0;
+        // Matched one at a time up to the limit: the lede's words past it are never looked for.
+        foreach (var match in Token().EnumerateMatches(folded))
         {
+            if (words++ == maxWords)
+                break;
             var startsSentence = sentenceStart;
             var next = match.Index + match.Length;
             sentenceStart = next < folded.Length && folded[next] is '.' or '!' or '?' or ':';
-            if (Term(match.Value, readsNames && !startsSentence) is not var (term, weight))
+            if (Term(folded.Substring(match.Index, match.Length), readsNames && !startsSentence) is not var (term, weight))
                 continue;
             weights[term] = Math.Max(weights.GetValueOrDefault(term), weight);
         }

@@ -161,6 +161,51 @@ public sealed class FeedNormalizerTests
     }
 
     [Fact]
+    public void ASummaryRepeatingTheContentIsSanitizedOnce()
+    {
+        const string body = "<p>Same <b>words</b> twice</p>";
+        var item = Normalize($"""<item xmlns:content="http://purl.org/rss/1.0/modules/content/"><title>x</title><description><![CDATA[{body}]]></description><content:encoded><![CDATA[{body}]]></content:encoded></item>""").Items[0];
+
+        Assert.Same(item.Content, item.Summary);
+    }
+
+    [Fact]
+    public void ASummaryWithTheContentsCharactersButAnotherKindIsItsOwn()
+    {
+        var feed = FeedParser.Parse(Encoding.UTF8.GetBytes("""
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:t</id><updated>2026-11-28T10:00:00Z</updated>
+            <entry><id>urn:t:1</id><title>x</title><updated>2026-11-28T10:00:00Z</updated>
+            <summary type="text">&lt;p&gt;Hi&lt;/p&gt;</summary><content type="html">&lt;p&gt;Hi&lt;/p&gt;</content></entry></feed>
+            """));
+        var item = _normalizer.Normalize(feed, LocalFile).Items[0];
+
+        Assert.Equal("<p>Hi</p>", item.Content);
+        Assert.Equal("&lt;p&gt;Hi&lt;/p&gt;", item.Summary);
+    }
+
+    [Theory]
+    [InlineData(230, 1)]
+    [InlineData(231, 2)]
+    [InlineData(460, 2)]
+    public void ReadingTimeIsAMinuteForEach230WordsBegun(int words, int minutes)
+    {
+        var body = string.Join(' ', Enumerable.Repeat("word", words));
+        var item = Normalize($"""<item xmlns:content="http://purl.org/rss/1.0/modules/content/"><title>x</title><content:encoded><![CDATA[<p>{body}</p>]]></content:encoded></item>""").Items[0];
+
+        Assert.Equal(minutes, item.ReadingMinutes);
+    }
+
+    [Fact]
+    public void AControlCharacterDroppedFromTheBodyCountsAsNoWord()
+    {
+        // "&#1;" survives sanitizing as U+0001 between two spaces; dropping it leaves the two spaces side by side.
+        var body = string.Join(' ', Enumerable.Repeat("word", 230)) + " &#1; ";
+        var item = Normalize($"""<item xmlns:content="http://purl.org/rss/1.0/modules/content/"><title>x</title><content:encoded><![CDATA[<p>{body}</p>]]></content:encoded></item>""").Items[0];
+
+        Assert.Equal(1, item.ReadingMinutes);
+    }
+
+    [Fact]
     public void SummaryFallsBackToContentAndReadingTimeCountsTheBody()
     {
         var body = string.Join(' ', Enumerable.Repeat("word", 1000));

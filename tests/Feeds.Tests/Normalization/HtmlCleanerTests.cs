@@ -30,6 +30,28 @@ public sealed class HtmlCleanerTests
         Assert.Contains("<div>", clean.Html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void PlainTextIsItsOwnSanitizedForm()
+    {
+        const string text = "Fish, chips\tand peas: £4.50 (\"fresh\") – 'today' 🐟";
+
+        var clean = _cleaner.Clean(text, baseUri: null);
+
+        Assert.Same(text, clean.Html);
+        Assert.Equal("Fish, chips and peas: £4.50 (\"fresh\") – 'today' 🐟", clean.Text);
+        Assert.Null(clean.FirstImage);
+    }
+
+    [Theory]
+    [InlineData("fish & chips", "fish &amp; chips")]
+    [InlineData("3 > 2", "3 &gt; 2")]
+    [InlineData("2 < 3", "2 &lt; 3")]
+    [InlineData("no\u00A0break", "no&nbsp;break")]
+    [InlineData("one\r\ntwo\rthree", "one\ntwo\nthree")]
+    [InlineData("nul\0gone", "nulgone")]
+    public void TextThatHtmlReadsOrWritesDifferentlyIsWrittenAsHtmlWould(string text, string html) =>
+        Assert.Equal(html, _cleaner.Clean(text, baseUri: null).Html);
+
     [Theory]
     [InlineData("one two", "one two")]
     [InlineData("one\ntwo", "one two")] // a single white-space character that is not a space becomes one

@@ -20,6 +20,16 @@ public sealed class StoryTermsTests
     [InlineData("gas", "gas")]
     public void EndingsAreCutSoFormsOfAWordMeet(string word, string stem) => Assert.Equal(stem, StoryTerms.Stem(word));
 
+    [Theory]
+    [InlineData(44, true)]
+    [InlineData(45, false)]
+    public void OnlyTheLedesFirst45WordsAreRead(int wordsBefore, bool read)
+    {
+        var lede = string.Join(' ', Enumerable.Repeat("harbour", wordsBefore)) + " zanzibar ferry.";
+
+        Assert.Equal(read, StoryTerms.Of(null, lede)!.Words.Contains("zanzibar"));
+    }
+
     [Fact]
     public void StopWordsAndReportingBoilerplateAreDroppedAndFiguresAndNamesWeighMore()
     {
