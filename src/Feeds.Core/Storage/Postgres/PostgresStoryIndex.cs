@@ -47,5 +47,15 @@ internal sealed class PostgresStoryIndex : DbStoryIndex
 
     protected override string Values(string listParameter) => $"(SELECT unnest({listParameter}) AS value)";
 
+    protected override string IsIn(string column, string listParameter) => $"{column} = ANY({listParameter})";
+
+    // Each key looked up by itself: with the keys as one list (a window over the items of every key), a fresh database's
+    // planner, without statistics yet, guessed thousands of rows for a poll's fifty link keys and scanned the whole
+    // items table for each poll (bench/stories).
+    protected override string EarliestPerKey(string keyColumn, string keysParameter, string condition) => $"""
+        SELECT earliest.id FROM unnest({keysParameter}) AS sought (key) CROSS JOIN LATERAL (
+            SELECT id FROM items WHERE {keyColumn} = sought.key AND {condition} ORDER BY published_at, id LIMIT @perKey) earliest
+        """;
+
     protected override object List<T>(IReadOnlyCollection<T> values) => values.ToArray();
 }
