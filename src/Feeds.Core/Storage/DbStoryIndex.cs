@@ -163,8 +163,7 @@ internal abstract class DbStoryIndex
         var read = (await connection.QueryAsync<StoryPosting>(new CommandDefinition(
             _postingsSql ??= $"""
                 SELECT p.term AS Term, p.item_id AS ItemId, p.published_at AS PublishedMs
-                FROM {Values("@terms")} sought
-                JOIN story_terms p ON p.term = sought.value AND p.published_at BETWEEN @from AND @to
+                FROM {LookUpEach("@terms", "story_terms", "p.term = sought.value AND p.published_at BETWEEN @from AND @to")}
                 """,
             new { terms = List(terms), from, to }, transaction, cancellationToken: cancellationToken))).AsList();
         FeedsMetrics.RecordStoryPostingsRead(read.Count);
@@ -216,6 +215,12 @@ internal abstract class DbStoryIndex
 
     /// <summary>A list bound with <see cref="List{T}"/> as a table of one column, <c>value</c>, to select from.</summary>
     protected abstract string Values(string listParameter);
+
+    /// <summary>
+    /// The rows of <paramref name="table"/> (as <c>p</c>) that meet <paramref name="condition"/> for each value of the list
+    /// <paramref name="listParameter"/> (as <c>sought.value</c>, which the condition names), looked up value by value.
+    /// </summary>
+    protected abstract string LookUpEach(string listParameter, string table, string condition);
 
     /// <summary>The condition that <paramref name="column"/> is one of the values of a list bound with <see cref="List{T}"/>.</summary>
     protected abstract string IsIn(string column, string listParameter);
