@@ -51,7 +51,7 @@ internal sealed class PostgresStoryIndex : DbStoryIndex
 
     // Each value looked up in the index by itself: joined, a fresh database's planner (no statistics yet, as in a cold
     // ingest) hashed the whole table once per poll; for bench/stories' 400 polls of 50 items the postings read took
-    // 1,428-1,542 ms of the server's time joined, 701 ms looked up. OFFSET 0 keeps the planner from flattening the
+    // 1,428-1,862 ms of the server's time joined, 673-701 ms looked up. OFFSET 0 keeps the planner from flattening the
     // LATERAL subquery back into that join.
     protected override string LookUpEach(string listParameter, string table, string condition) =>
         $"unnest({listParameter}) AS sought (value) CROSS JOIN LATERAL (SELECT * FROM {table} p WHERE {condition} OFFSET 0) p";
@@ -60,7 +60,8 @@ internal sealed class PostgresStoryIndex : DbStoryIndex
 
     // Each key looked up by itself, as in LookUpEach: with a window over the items of every key, a fresh database's
     // planner guessed thousands of rows for a poll's fifty link keys and scanned the whole items table for each poll
-    // (bench/stories: the candidates read took 3,035 ms of the server's time for 400 polls of 50 items, 1,048 ms after).
+    // (bench/stories, 400 polls of 50 items: the candidates read took 3,035-6,402 ms of the server's time so, and
+    // 1,048-1,432 ms looked up key by key).
     protected override string EarliestPerKey(string keyColumn, string keysParameter, string condition) => $"""
         SELECT earliest.id FROM unnest({keysParameter}) AS sought (key) CROSS JOIN LATERAL (
             SELECT id FROM items WHERE {keyColumn} = sought.key AND {condition} ORDER BY published_at, id LIMIT @perKey) earliest
