@@ -17,5 +17,11 @@ internal sealed class PlacesNothing : DbStoryIndex
 
     protected override string Values(string listParameter) => throw new NotSupportedException();
 
+    protected override string LookUpEach(string listParameter, string table, string condition) => throw new NotSupportedException();
+
+    protected override string IsIn(string column, string listParameter) => throw new NotSupportedException();
+
+    protected override string EarliestPerKey(string keyColumn, string keysParameter, string condition) => throw new NotSupportedException();
+
     protected override object List<T>(IReadOnlyCollection<T> values) => throw new NotSupportedException();
 }

@@ -163,8 +163,7 @@ internal abstract class DbStoryIndex
         var read = (await connection.QueryAsync<StoryPosting>(new CommandDefinition(
             _postingsSql ??= $"""
                 SELECT p.term AS Term, p.item_id AS ItemId, p.published_at AS PublishedMs
-                FROM {Values("@terms")} sought
-                JOIN story_terms p ON p.term = sought.value AND p.published_at BETWEEN @from AND @to
+                FROM {LookUpEach("@terms", "story_terms", "p.term = sought.value AND p.published_at BETWEEN @from AND @to")}
                 """,
             new { terms = List(terms), from, to }, transaction, cancellationToken: cancellationToken))).AsList();
         FeedsMetrics.RecordStoryPostingsRead(read.Count);
@@ -175,7 +174,8 @@ internal abstract class DbStoryIndex
     /// The stored reports to compare the poll's items with, by id: the <paramref name="nearest"/> by their terms, and the
     /// earliest <see cref="ReportsPerKey"/> sharing each story key (a headline's within the window); never the poll's own.
     /// The keys are looked up in the items' indexes of them; the reports are read from the narrow <c>story_reports</c>,
-    /// not from the items rows, which carry the whole article.
+    /// not from the items rows, which carry the whole article. The ids are listed with UNION ALL: IN takes each once
+    /// however often it is listed, and removing the repeats first cost SQLite a temporary b-tree per poll.
     /// </summary>
     private async Task<Dictionary<long, StoryCandidate>> ReadCandidatesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<WrittenItem> items,
         IReadOnlyList<long> nearest, IReadOnlyCollection<long> newIds, long from, long to, CancellationToken cancellationToken) =>
@@ -186,15 +186,8 @@ internal abstract class DbStoryIndex
                 FROM story_reports r
                 WHERE r.item_id IN (
                     SELECT value FROM {Values("@nearest")} nearest
-                    UNION SELECT id FROM (
-                        SELECT id, row_number() OVER (PARTITION BY link_key ORDER BY published_at, id) AS n
-                        FROM items WHERE link_key IN (SELECT value FROM {Values("@linkKeys")} keys) AND id NOT IN (SELECT value FROM {Values("@newIds")} ids)) earliest
-                      WHERE n <= @perKey
-                    UNION SELECT id FROM (
-                        SELECT id, row_number() OVER (PARTITION BY headline_key ORDER BY published_at, id) AS n
-                        FROM items WHERE headline_key IN (SELECT value FROM {Values("@headlineKeys")} keys) AND published_at BETWEEN @from AND @to
-                                     AND id NOT IN (SELECT value FROM {Values("@newIds")} ids)) earliest
-                      WHERE n <= @perKey)
+                    UNION ALL {EarliestPerKey("link_key", "@linkKeys", $"NOT {IsIn("id", "@newIds")}")}
+                    UNION ALL {EarliestPerKey("headline_key", "@headlineKeys", $"published_at BETWEEN @from AND @to AND NOT {IsIn("id", "@newIds")}")})
                 """,
             new
             {
@@ -222,6 +215,21 @@ internal abstract class DbStoryIndex
 
     /// <summary>A list bound with <see cref="List{T}"/> as a table of one column, <c>value</c>, to select from.</summary>
     protected abstract string Values(string listParameter);
+
+    /// <summary>
+    /// The rows of <paramref name="table"/> (as <c>p</c>) that meet <paramref name="condition"/> for each value of the list
+    /// <paramref name="listParameter"/> (as <c>sought.value</c>, which the condition names), looked up value by value.
+    /// </summary>
+    protected abstract string LookUpEach(string listParameter, string table, string condition);
+
+    /// <summary>The condition that <paramref name="column"/> is one of the values of a list bound with <see cref="List{T}"/>.</summary>
+    protected abstract string IsIn(string column, string listParameter);
+
+    /// <summary>
+    /// A query of the ids of the earliest <c>@perKey</c> items (by published time, then id) of each key of
+    /// <paramref name="keyColumn"/> in the list <paramref name="keysParameter"/>, of those that meet <paramref name="condition"/>.
+    /// </summary>
+    protected abstract string EarliestPerKey(string keyColumn, string keysParameter, string condition);
 
     /// <summary>A list as one parameter, however long.</summary>
     protected abstract object List<T>(IReadOnlyCollection<T> values);

@@ -30,5 +30,17 @@ internal sealed class SqliteStoryIndex : DbStoryIndex
 
     protected override string Values(string listParameter) => $"(SELECT value FROM json_each({listParameter}))";
 
+    protected override string LookUpEach(string listParameter, string table, string condition) =>
+        $"{Values(listParameter)} sought JOIN {table} p ON {condition}";
+
+    protected override string IsIn(string column, string listParameter) => $"{column} IN {Values(listParameter)}";
+
+    protected override string EarliestPerKey(string keyColumn, string keysParameter, string condition) => $"""
+        SELECT id FROM (
+            SELECT id, row_number() OVER (PARTITION BY {keyColumn} ORDER BY published_at, id) AS n
+            FROM items WHERE {IsIn(keyColumn, keysParameter)} AND {condition}) earliest
+        WHERE n <= @perKey
+        """;
+
     protected override object List<T>(IReadOnlyCollection<T> values) => SqliteDatabase.JsonArray(values);
 }

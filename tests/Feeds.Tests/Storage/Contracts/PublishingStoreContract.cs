@@ -161,6 +161,24 @@ public abstract class PublishingStoreContract<TStores> : StoreContract<TStores> 
         Assert.InRange(Assert.Single(measured.Compared), 1, DbStoryIndex.ComparedPerItem + 2 * DbStoryIndex.ReportsPerKey);
     }
 
+    [Fact]
+    public async Task AReportSharingAHeadlineWithManyJoinsTheEarliestThoughOnlyAFewAreReadByIt()
+    {
+        // A live blog: one source repeats its headline hourly, each a story of its own (a source's items never join each
+        // other's by their headline). Its words find the latest sixteen; the headline key the earliest few.
+        const string headline = "Live: harbour strike updates";
+        await SaveAsync("wire", Enumerable.Range(0, 24).Select(n => Item($"live-{n}", published: Now.AddHours(-26 + n), title: headline)).ToArray());
+
+        using var measured = StoryPlacementMeasurements.Listen();
+        await SaveAsync("desk", Item("desk-live", published: Now.AddMinutes(-30), title: headline));
+
+        var stored = await StoredAsync("wire", "desk");
+        Assert.Equal(24, stored.Values.Where(i => i.ItemKey.StartsWith("live-", StringComparison.Ordinal)).Select(i => i.StoryId).Distinct().Count());
+        Assert.Equal(stored["live-0"].Id, stored["desk-live"].StoryId);
+        // The sixteen its words found, each again by the headline it shares, and the earliest four by the headline alone.
+        Assert.Equal(2 * DbStoryIndex.ComparedPerItem + DbStoryIndex.ReportsPerKey, Assert.Single(measured.Compared));
+    }
+
     private static NormalizedItem Quake(string key, DateTimeOffset published, string hash = "h1") =>
         Report(key, published, "Magnitude 6.1 earthquake strikes off Hokkaido, no tsunami warning",
             "A magnitude 6.1 earthquake struck off the coast of Hokkaido early on Monday, the Japan Meteorological Agency said.") with { ContentHash = hash };
