@@ -34,8 +34,7 @@ internal sealed class CappedBody(long cap)
         if (declaredLength is { } declared)
         {
             var length = checked((int)declared);
-            var rented = length < FetchResult.Fetched.LargeBodyBytes;
-            var whole = rented ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+            var (whole, rented) = BodyArray(length);
             // Held as a chunk until the body is complete, so a failed read gives a rented array back (ReturnChunks).
             Add(new Chunk(whole, 0, Pooled: rented));
             var read = await stream.ReadAtLeastAsync(whole.AsMemory(0, length), length, throwOnEndOfStream: false, cancellationToken);
@@ -82,8 +81,7 @@ internal sealed class CappedBody(long cap)
             _chunks[0] = whole with { Pooled = false };
             return new Body(whole.Array, length, whole.Pooled);
         }
-        var rented = length < FetchResult.Fetched.LargeBodyBytes;
-        var body = rented ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+        var (body, rented) = BodyArray(length);
         var offset = 0;
         for (var i = 0; i < _chunks.Count; i++)
         {
@@ -97,6 +95,12 @@ internal sealed class CappedBody(long cap)
         }
         return new Body(body, length, rented);
     }
+
+    /// <summary>An array for a whole body of <paramref name="length"/> bytes: the pool's, unless the body is large.</summary>
+    private static (byte[] Array, bool Rented) BodyArray(int length) =>
+        length < FetchResult.Fetched.LargeBodyBytes
+            ? (ArrayPool<byte>.Shared.Rent(length), true)
+            : (GC.AllocateUninitializedArray<byte>(length), false);
 
     private readonly record struct Chunk(byte[] Array, int Count, bool Pooled);
 }
