@@ -127,4 +127,7 @@ internal sealed class PostgresDatabase : IStoreDatabase, IDisposable
     }
 
     public void Dispose() => _dataSource.Dispose();
+
+    /// <summary>The condition that <paramref name="column"/> is one of the values of a list bound as an array.</summary>
+    public static string IsIn(string column, string listParameter) => $"{column} = ANY({listParameter})";
 }

@@ -10,7 +10,7 @@ internal sealed class PostgresPublishingStore(PostgresDatabase database, TimePro
 
     public override long GetStoreVersion() => database.StoreVersion();
 
-    protected override string IsIn(string column, string listParameter) => $"{column} = ANY({listParameter})";
+    protected override string IsIn(string column, string listParameter) => PostgresDatabase.IsIn(column, listParameter);
 
     protected override object List(IReadOnlyCollection<string> values) => values.ToArray();
 

@@ -56,7 +56,7 @@ internal sealed class PostgresSearchStore(PostgresDatabase database, TimeProvide
         return ids.ToList();
     }
 
-    protected override string IsIn(string column, string listParameter) => $"{column} = ANY({listParameter})";
+    protected override string IsIn(string column, string listParameter) => PostgresDatabase.IsIn(column, listParameter);
 
     protected override object List(IReadOnlyCollection<long> ids) => ids.ToArray();
 

@@ -56,7 +56,7 @@ internal sealed class PostgresStoryIndex : DbStoryIndex
     protected override string LookUpEach(string listParameter, string table, string condition) =>
         $"unnest({listParameter}) AS sought (value) CROSS JOIN LATERAL (SELECT * FROM {table} p WHERE {condition} OFFSET 0) p";
 
-    protected override string IsIn(string column, string listParameter) => $"{column} = ANY({listParameter})";
+    protected override string IsIn(string column, string listParameter) => PostgresDatabase.IsIn(column, listParameter);
 
     // Each key looked up by itself, as in LookUpEach: with a window over the items of every key, a fresh database's
     // planner guessed thousands of rows for a poll's fifty link keys and scanned the whole items table for each poll

@@ -102,5 +102,8 @@ internal sealed class SqliteDatabase : IStoreDatabase, IDisposable
     /// </summary>
     public static string JsonArray<T>(IEnumerable<T> values) => JsonSerializer.Serialize(values);
 
+    /// <summary>The condition that <paramref name="column"/> is one of the values of a list bound with <see cref="JsonArray{T}"/>.</summary>
+    public static string IsIn(string column, string listParameter) => $"{column} IN (SELECT value FROM json_each({listParameter}))";
+
     public void Dispose() => _writer.Dispose();
 }

@@ -7,7 +7,7 @@ internal sealed class SqlitePublishingStore(SqliteDatabase database, TimeProvide
 
     public override long GetStoreVersion() => database.StoreVersion;
 
-    protected override string IsIn(string column, string listParameter) => $"{column} IN (SELECT value FROM json_each({listParameter}))";
+    protected override string IsIn(string column, string listParameter) => SqliteDatabase.IsIn(column, listParameter);
 
     protected override object List(IReadOnlyCollection<string> values) => SqliteDatabase.JsonArray(values);
 

@@ -60,7 +60,7 @@ internal sealed class SqliteSearchStore(SqliteDatabase database, TimeProvider cl
         return ids.ToList();
     }
 
-    protected override string IsIn(string column, string listParameter) => $"{column} IN (SELECT value FROM json_each({listParameter}))";
+    protected override string IsIn(string column, string listParameter) => SqliteDatabase.IsIn(column, listParameter);
 
     protected override object List(IReadOnlyCollection<long> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
 

@@ -33,7 +33,7 @@ internal sealed class SqliteStoryIndex : DbStoryIndex
     protected override string LookUpEach(string listParameter, string table, string condition) =>
         $"{Values(listParameter)} sought JOIN {table} p ON {condition}";
 
-    protected override string IsIn(string column, string listParameter) => $"{column} IN {Values(listParameter)}";
+    protected override string IsIn(string column, string listParameter) => SqliteDatabase.IsIn(column, listParameter);
 
     protected override string EarliestPerKey(string keyColumn, string keysParameter, string condition) => $"""
         SELECT id FROM (
