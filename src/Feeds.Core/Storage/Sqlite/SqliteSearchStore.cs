@@ -24,7 +24,7 @@ internal sealed class SqliteSearchStore(SqliteDatabase database, TimeProvider cl
             $"""
             SELECT f.rowid FROM items_search f JOIN items i ON i.id = f.rowid
             WHERE items_search MATCH @match AND f.rowid {comparison} @cursorId
-              AND i.source_id IN (SELECT value FROM json_each(@sourceIds))
+              AND {SqliteDatabase.IsIn("i.source_id", "@sourceIds")}
             ORDER BY f.rowid {order} LIMIT @limit
             """,
             new { match = Match(query), cursorId, sourceIds = SqliteDatabase.JsonArray(sourceIds), limit }, cancellationToken: cancellationToken));
@@ -62,7 +62,7 @@ internal sealed class SqliteSearchStore(SqliteDatabase database, TimeProvider cl
 
     protected override string IsIn(string column, string listParameter) => SqliteDatabase.IsIn(column, listParameter);
 
-    protected override object List(IReadOnlyCollection<long> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
+    protected override object List(IReadOnlyCollection<long> ids) => SqliteDatabase.JsonArray(ids);
 
     /// <summary>
     /// The FTS5 query of <paramref name="query"/>: its words and phrases ANDed, less any of its exclusions
