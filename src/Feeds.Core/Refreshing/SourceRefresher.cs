@@ -30,13 +30,25 @@ public sealed partial class SourceRefresher(
     // At most one poll of a source in flight, whichever path asked: the schedule, start-up or a manual refresh.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _inFlight = new();
 
-    public async Task<RefreshResult> RefreshAsync(Source source, PollReason reason, CancellationToken cancellationToken)
+    /// <summary>Polls <paramref name="source"/> unless it is not due for <paramref name="reason"/>.</summary>
+    public Task<RefreshResult> RefreshAsync(Source source, PollReason reason, CancellationToken cancellationToken) =>
+        RefreshAsync(source, reason, stopWaiting: CancellationToken.None, cancellationToken);
+
+    /// <inheritdoc cref="RefreshAsync(Source, PollReason, CancellationToken)"/>
+    /// <param name="stopWaiting">
+    /// Gives up a poll still waiting on its source (or on its turn to ask it), as the service stops: nothing of it is
+    /// saved, and the next start polls the source again. Once the answer has come, only <paramref name="cancellationToken"/>
+    /// stops its save. A source that hangs would otherwise hold a stop for the whole of the host's shutdown timeout.
+    /// </param>
+    /// <exception cref="OperationCanceledException">Given up or cancelled.</exception>
+    public async Task<RefreshResult> RefreshAsync(Source source, PollReason reason, CancellationToken stopWaiting, CancellationToken cancellationToken)
     {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stopWaiting, cancellationToken);
         var gate = _inFlight.GetOrAdd(source.Id, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
+        await gate.WaitAsync(waiting.Token);
         try
         {
-            return await PollAsync(source, reason, cancellationToken);
+            return await PollAsync(source, reason, waiting.Token, cancellationToken);
         }
         finally
         {
@@ -44,7 +56,7 @@ public sealed partial class SourceRefresher(
         }
     }
 
-    private async Task<RefreshResult> PollAsync(Source source, PollReason reason, CancellationToken cancellationToken)
+    private async Task<RefreshResult> PollAsync(Source source, PollReason reason, CancellationToken waiting, CancellationToken cancellationToken)
     {
         var state = await LoadStateAsync(source, cancellationToken);
         if (DueAt(state, reason) is { } dueAt && dueAt > clock.GetUtcNow())
@@ -68,11 +80,11 @@ public sealed partial class SourceRefresher(
                     FetchResult.Fetched body => await IngestAsync(source, state, body, cancellationToken),
                     _ => throw new UnreachableException(),
                 };
-            }, cancellationToken);
+            }, waiting);
         }
         // While the store cannot write (a full disk, a read-only file) it shows the unsaved poll itself, and saving a
         // failure would fail the same way: that exception goes on to the job.
-        catch (Exception e) when ((e is not OperationCanceledException || !cancellationToken.IsCancellationRequested) && store.WriteFault is null)
+        catch (Exception e) when ((e is not OperationCanceledException || !waiting.IsCancellationRequested) && store.WriteFault is null)
         {
             // A bug of ours, not something the source did. It is still this source's poll that failed: recorded on its
             // state and shown like any failure, and backed off so it is not redone in a loop.

@@ -71,7 +71,8 @@ internal sealed partial class DueQueue(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         configs.Changed -= OnConfigChanged;
-        // No new polls; those running may finish until the host's shutdown time is up, then they are cancelled.
+        // No new polls. Those still waiting on their source give up now (a source that hangs would hold the stop for
+        // the host's whole shutdown timeout); those whose answer came may save it until that time is up, then are cancelled.
         await _stopping.CancelAsync();
         _wake.Writer.TryWrite(true);
         await using var abort = cancellationToken.Register(_aborting.Cancel);
@@ -238,15 +239,15 @@ internal sealed partial class DueQueue(
             // A source removed from the config while its poll waited is not polled; an edited one is polled as it is now.
             if (configs.Current.FindSource(poll.Source.Id) is not { } source)
                 return;
-            if (await refresher.RefreshAsync(source, poll.Reason, cancellationToken) is RefreshResult.NotDue notDue)
+            if (await refresher.RefreshAsync(source, poll.Reason, _stopping.Token, cancellationToken) is RefreshResult.NotDue notDue)
             {
                 // The stored due time was earlier than its backoff: moved, so the queue does not meet it again before then.
                 await store.SetDueAtAsync(source.Id, notDue.DueAt, cancellationToken);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || _stopping.IsCancellationRequested)
         {
-            // Shutting down.
+            // Shutting down: the next start polls every source once anyway.
         }
         catch (Exception e)
         {

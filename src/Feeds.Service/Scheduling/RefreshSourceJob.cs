@@ -9,8 +9,8 @@ namespace Feeds.Service.Scheduling;
 /// <see cref="SourceRefresher"/>.
 /// </summary>
 [DisallowConcurrentExecution]
-internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsConfigMonitor configs, TimeProvider clock, ILogger<RefreshSourceJob> logger)
-    : IJob
+internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsConfigMonitor configs, TimeProvider clock,
+    IHostApplicationLifetime lifetime, ILogger<RefreshSourceJob> logger) : IJob
 {
     /// <summary>
     /// Set on the trigger of a start-up poll, which does not wait for the stored schedule. Job data, so that it survives
@@ -33,14 +33,15 @@ internal sealed partial class RefreshSourceJob(SourceRefresher refresher, FeedsC
         DateTimeOffset next;
         try
         {
-            next = await refresher.RefreshAsync(source, reason, cancellationToken) switch
+            // A poll still waiting on its source gives up as the node stops, rather than hold the stop until it times out.
+            next = await refresher.RefreshAsync(source, reason, lifetime.ApplicationStopping, cancellationToken) switch
             {
                 RefreshResult.NotDue notDue => notDue.DueAt,
                 RefreshResult.Failed failed => failed.RetryNotBefore,
                 _ => await refresher.NextPollAtAsync(source, scheduleChanged: false, cancellationToken),
             };
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
         {
             // Shutting down; a trigger spent without a re-arm is re-armed by the safety net (RearmLostSourcesJob).
             return;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dapper;
+using Feeds.Service.Hosting;
 using Feeds.Tests.Durability;
 using Feeds.Tests.Support;
 using Npgsql;
@@ -182,7 +183,8 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
         return count;
     }
 
-    private string WriteConfig()
+    /// <param name="hanging">Also a source that never answers, with this id.</param>
+    private string WriteConfig(string? hanging = null)
     {
         var path = _folder.File("feeds.json");
         File.WriteAllText(path, JsonSerializer.Serialize(new
@@ -193,13 +195,27 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
                 var id = IdOf(source);
                 var url = _sources.Serve(PathOf(id), FeedOf(id), delay: Answer);
                 return new { id, url = url.AbsoluteUri, sections = new[] { "news" } };
-            }),
+            }).Concat(hanging is null ? [] : [new { id = hanging, url = _sources.ServeHang(PathOf(hanging)).AbsoluteUri, sections = new[] { "news" } }]),
             // Feed links name the public address, not the node that answered: the one setting a cluster must share.
             publishing = new { itemsPerFeed = 500, baseUrl = "https://news.example.org/", hub = _sources.ServeHub("/hub").AbsoluteUri },
             fetching = new { allowPrivateNetworks = new[] { "127.0.0.1/32" }, minHostSpacing = "0s", perHostConcurrency = 8, maxConcurrency = 8 },
             storage = new { provider = "postgres", connectionString = _postgres.ConnectionString(_database) },
         }));
         return path;
+    }
+
+    [Fact]
+    public async Task ANodeStoppedWhileAPollHangsGivesThePollUpAtOnce()
+    {
+        await using var node = await FeedsServiceProcess.StartAsync(WriteConfig(hanging: "hang"), []);
+        await WaitUntilAsync(() => _sources.RequestCount(PathOf("hang")) == 1, TimeSpan.FromSeconds(30), "the hanging source asked");
+
+        var stopping = Stopwatch.StartNew();
+        node.Terminate();
+
+        // Held until the shutdown timeout, the poll would keep the node for all of it.
+        Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(stopping.Elapsed < FeedsApp.ShutdownTimeout, $"the node took {stopping.Elapsed} to stop, the shutdown timeout {FeedsApp.ShutdownTimeout} or more");
     }
 
     private static byte[] FeedOf(string sourceId, int items = ItemsPerSource)

@@ -13,7 +13,8 @@ namespace Feeds.Tests.Durability;
 
 /// <summary>
 /// SIGTERM to the real process while a poll hangs on a source that never answers, readers keep reading, and one reader
-/// on a slow line is in the middle of a feed of several megabytes.
+/// on a slow line is in the middle of a feed of several megabytes. The hanging poll is given up at once: held until the
+/// shutdown timeout, it would make every such stop outlast the 10 s `docker stop` waits by default before SIGKILL.
 /// </summary>
 [Collection(DurabilityCollection.Name)]
 public sealed class ShutdownTests(ITestOutputHelper output)
@@ -30,7 +31,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task SigtermStopsWithinTheShutdownTimeoutDespiteAHangingPollAndAnswersInFlightComplete()
+    public async Task SigtermGivesUpAHangingPollAtOnceAndAnswersInFlightComplete()
     {
         await using var server = await LoopbackSourceServer.StartAsync();
         // 100 items of 40 KB (summary and content): the section's RSS is about 8 MB, more than the kernel's socket buffers can
@@ -82,7 +83,8 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         // after the signal says where that time went.
         Assert.True(exitCode == 0, $"exit code {exitCode} after {stopped.TotalSeconds:0.0} s; the service's output after SIGTERM:\n"
             + string.Join('\n', service.Output.Skip(outputBeforeSignal)));
-        Assert.True(stopped < FeedsApp.ShutdownTimeout + TimeSpan.FromSeconds(5), $"stopping took {stopped}");
+        // What the stop waits for is the slow answer (a few seconds); the hanging poll would hold it for the whole timeout.
+        Assert.True(stopped < FeedsApp.ShutdownTimeout, $"stopping took {stopped}, the shutdown timeout {FeedsApp.ShutdownTimeout} or more");
         // The answer in flight through the whole stop arrived whole, and was finished after SIGTERM by the service itself:
         // more of it was read after the signal than every buffer between the service and the reader could have held then.
         Assert.True(slowly.Complete, slowly.Problem);

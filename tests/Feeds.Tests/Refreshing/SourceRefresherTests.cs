@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Feeds.Core.Composition;
 using Feeds.Core.Fetching;
+using Feeds.Core.Normalization;
 using Feeds.Core.Refreshing;
 using Feeds.Core.Sources;
 using Feeds.Core.Storage;
@@ -31,15 +32,23 @@ public sealed class SourceRefresherTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await LoopbackSourceServer.StartAsync();
-        _services = new ServiceCollection()
+        _services = await StartServicesAsync("feeds.db");
+    }
+
+    /// <summary>The pipeline on a SQLite file of the test's folder, its services altered by <paramref name="alter"/>.</summary>
+    private async Task<ServiceProvider> StartServicesAsync(string databaseFile, Action<IServiceCollection>? alter = null)
+    {
+        var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(_clock)
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
             .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
             // 127.0.0.0/8 so that the outage test can use several loopback "hosts".
-            .AddFeedsCore(_folder.File("feeds.db"), TestFetching.Loopback with { AllowedPrivateNetworks = [IPNetwork.Parse("127.0.0.0/8")] })
-            .AddSingleton<Jitter>(_jitter)
-            .BuildServiceProvider();
-        await _services.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
+            .AddFeedsCore(_folder.File(databaseFile), TestFetching.Loopback with { AllowedPrivateNetworks = [IPNetwork.Parse("127.0.0.0/8")] })
+            .AddSingleton<Jitter>(_jitter);
+        alter?.Invoke(services);
+        var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<ISchemaStore>().MigrateAsync(CancellationToken.None);
+        return provider;
     }
 
     public async Task DisposeAsync()
@@ -380,6 +389,80 @@ public sealed class SourceRefresherTests : IAsyncLifetime
         var quiet = await StateAsync();
         Assert.Equal(PollOutcome.NotModified, quiet.LastOutcome);
         Assert.True(quiet.PollInterval > busy * 2, $"{quiet.PollInterval} after two silent days, {busy} before");
+    }
+
+    [Fact]
+    public async Task AsTheServiceStopsAPollStillWaitingOnItsSourceGivesUpAndSavesNothing()
+    {
+        var source = SourceAt(_server.ServeHang("/hang.rss"));
+        using var stopping = new CancellationTokenSource();
+        var poll = Refresher.RefreshAsync(source, PollReason.Manual, stopping.Token, CancellationToken.None);
+        await WaitUntilAsync(() => _server.RequestCount("/hang.rss") == 1, "the hanging source was not asked");
+
+        await stopping.CancelAsync();
+
+        // Given up, not failed: a failure would be saved on the source's state (and the fetch deadline would end it as one).
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => poll.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Null(await Polls.GetSourceStateAsync(source.Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AsTheServiceStopsAPollWhoseAnswerCameSavesIt()
+    {
+        // The SQLite store, its first read after an answer came (the source's stored item hashes) held until let go.
+        await using var services = await StartServicesAsync("held.db", services =>
+        {
+            var sqlite = services.Single(service => service.ServiceType == typeof(IPollStore)).ImplementationType!;
+            services.AddSingleton(sqlite);
+            services.AddSingleton(provider => new HeldPollStore((IPollStore)provider.GetRequiredService(sqlite)));
+            services.AddSingleton<IPollStore>(provider => provider.GetRequiredService<HeldPollStore>());
+        });
+        var held = services.GetRequiredService<HeldPollStore>();
+        _server.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"));
+        using var stopping = new CancellationTokenSource();
+        var poll = services.GetRequiredService<SourceRefresher>().RefreshAsync(HttpSource("/wire.rss"), PollReason.Manual, stopping.Token, CancellationToken.None);
+        await held.AnswerCame.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await stopping.CancelAsync();
+        held.LetGo();
+
+        Assert.Equal(10, Assert.IsType<RefreshResult.Updated>(await poll.WaitAsync(TimeSpan.FromSeconds(30))).Added);
+        Assert.Equal(PollOutcome.Updated, (await held.GetSourceStateAsync("wire", CancellationToken.None))!.LastOutcome);
+    }
+
+    /// <summary>A poll store whose read of a source's item hashes, the ingest's first step once an answer came, waits until let go.</summary>
+    private sealed class HeldPollStore(IPollStore store) : IPollStore
+    {
+        private readonly TaskCompletionSource _answerCame = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _letGo = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task AnswerCame => _answerCame.Task;
+
+        public StoreFault? WriteFault => store.WriteFault;
+
+        public void LetGo() => _letGo.TrySetResult();
+
+        public Task<SourceState?> GetSourceStateAsync(string sourceId, CancellationToken cancellationToken) => store.GetSourceStateAsync(sourceId, cancellationToken);
+
+        public async Task<IReadOnlyDictionary<string, string>> GetItemHashesAsync(string sourceId, CancellationToken cancellationToken)
+        {
+            _answerCame.TrySetResult();
+            await _letGo.Task.WaitAsync(cancellationToken);
+            return await store.GetItemHashesAsync(sourceId, cancellationToken);
+        }
+
+        public Task<SaveResult> SavePollAsync(SourceState state, IReadOnlyList<NormalizedItem> items, CancellationToken cancellationToken) =>
+            store.SavePollAsync(state, items, cancellationToken);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, failure);
+            await Task.Delay(20);
+        }
     }
 
     private static byte[] Feed(DateTimeOffset now, TimeSpan between, string channelHints)

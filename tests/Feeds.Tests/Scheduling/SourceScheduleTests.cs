@@ -5,6 +5,7 @@ using Feeds.Core.Sources;
 using Feeds.Core.Storage;
 using Feeds.Service.Scheduling;
 using Feeds.Tests.Support;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -71,7 +72,7 @@ public sealed class SourceScheduleTests : IAsyncLifetime
 
     private static FeedsConfig ConfigOf(params Source[] sources) => new("feeds.json", [World], sources, new PublishingSettings());
 
-    private RefreshSourceJob Job() => new(Refresher, _configs, _clock, NullLogger<RefreshSourceJob>.Instance);
+    private RefreshSourceJob Job() => new(Refresher, _configs, _clock, new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance), NullLogger<RefreshSourceJob>.Instance);
 
     private SourceScheduler Scheduler() => new(_schedulers, _configs, Refresher, _clock, NullLogger<SourceScheduler>.Instance);
 
