@@ -149,7 +149,7 @@ internal sealed partial class DueQueue(
                 var nextDue = await NextDueAsync(cancellationToken);
                 if (running.Count == 0 && await EndRunAsync(nextDue, cancellationToken))
                     return;
-                await WaitAsync(nextDue, cancellationToken);
+                await WaitAsync(nextDue, running, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || _stopping.IsCancellationRequested)
@@ -262,7 +262,6 @@ internal sealed partial class DueQueue(
         {
             lock (_lock)
                 _ready.Finished(poll);
-            _wake.Writer.TryWrite(true);
         }
     }
 
@@ -292,15 +291,19 @@ internal sealed partial class DueQueue(
         }
     }
 
-    /// <summary>Waits for a poll to finish, an edit, or the next due time.</summary>
-    private async Task WaitAsync(DateTimeOffset? nextDue, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for one of the <paramref name="running"/> polls to finish, an edit, or the next due time. A poll's end is
+    /// its task's: a wake sent from the poll could be taken by a round that still saw its task running, and the run
+    /// would then sleep until the next due time with the poll long done.
+    /// </summary>
+    private async Task WaitAsync(DateTimeOffset? nextDue, List<Task> running, CancellationToken cancellationToken)
     {
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var woken = _wake.Reader.WaitToReadAsync(waiting.Token).AsTask();
         // At most an hour at a time: Task.Delay takes no more than 49 days, and a backoff may be longer.
         var wait = nextDue is { } at ? Math.Clamp((at - clock.GetUtcNow()).Ticks, 0, LongestWait.Ticks) : LongestWait.Ticks;
         var due = Task.Delay(TimeSpan.FromTicks(wait), clock, waiting.Token);
-        await Task.WhenAny(woken, due);
+        await Task.WhenAny([woken, due, .. running]);
         await waiting.CancelAsync();
         cancellationToken.ThrowIfCancellationRequested();
     }
