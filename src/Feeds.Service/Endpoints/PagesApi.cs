@@ -33,10 +33,10 @@ internal static class PagesApi
     {
         var config = configs.Current;
         if (config.FindSection(id) is not { } section)
-            return TypedResults.NotFound($"no section \"{id}\"");
+            return Refusals.NoSuchSection(id);
         var cursor = ItemCursor.Newest;
         if (before is not null && !ItemCursor.TryParse(before, PageDirection.Older, out cursor))
-            return TypedResults.BadRequest("?before= takes the cursor from the \"Older stories\" link");
+            return Refusals.BadCursor("?before= takes the cursor from the page's 'Older stories' link");
         var page = await pages.SectionAsync(config, section, cursor, SectionFeedsApi.PublicBase(context.Request, config), cancellationToken);
         return HtmlPage.Serve(context, page, config);
     }

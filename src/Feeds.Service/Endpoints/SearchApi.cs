@@ -31,9 +31,9 @@ internal static class SearchApi
         FeedsConfig config, SearchFeeds searches, CancellationToken cancellationToken)
     {
         if (Refusal(config, q, out var query, out var sourceIds) is { } refusal)
-            return TypedResults.BadRequest(refusal.Reason);
+            return Refusals.BadQuery(refusal.Reason);
         if (!SectionFeedsApi.TryReadCursor(before, after, out var cursor))
-            return TypedResults.BadRequest("a page cursor is ?before=MS.ID or ?after=MS.ID, as given in the feed's next/previous links");
+            return Refusals.BadCursor();
         var feed = await searches.GetFeedAsync(config, query, sourceIds, format, cursor, SectionFeedsApi.PublicBase(context.Request, config), cancellationToken);
         var result = RenderedDocumentResults.Serve(context, feed, config.Publishing.MaxAge);
         FeedsMetrics.RecordFeedRequest(SectionLinks.FormatSegment(format),
@@ -57,7 +57,7 @@ internal static class SearchApi
         }
         var cursor = ItemCursor.Newest;
         if (before is not null && !ItemCursor.TryParse(before, PageDirection.Older, out cursor))
-            return TypedResults.BadRequest("?before= takes the cursor from the \"Older results\" link");
+            return Refusals.BadCursor("?before= takes the cursor from the page's 'Older results' link");
         var page = await pages.SearchAsync(config, query, sourceIds, cursor, SectionFeedsApi.PublicBase(context.Request, config), cancellationToken);
         return HtmlPage.Serve(context, page, config, hasForm: true);
     }

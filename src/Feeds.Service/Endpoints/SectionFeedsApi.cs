@@ -29,9 +29,9 @@ internal static class SectionFeedsApi
         string id, OutputFormat format, string? before, string? after, HttpContext context, FeedsConfig config, SectionFeeds feeds, CancellationToken cancellationToken)
     {
         if (config.FindSection(id) is not { } section)
-            return TypedResults.NotFound($"no section \"{id}\"");
+            return Refusals.NoSuchSection(id);
         if (!TryReadCursor(before, after, out var cursor))
-            return TypedResults.BadRequest("a page cursor is ?before=MS.ID or ?after=MS.ID, as given in the feed's next/previous links");
+            return Refusals.BadCursor();
         var links = new SectionLinks(PublicBase(context.Request, config), section.Id);
         var feed = await feeds.GetAsync(config, section, format, cursor, links.BaseUri, cancellationToken);
         AdvertiseHub(context, config, links.Feed(format, cursor));

@@ -32,7 +32,7 @@ internal static class StoriesApi
         var config = configs.Current;
         if (!TryReadId(id, out var storyId)
             || await pages.StoryAsync(config, storyId, SectionFeedsApi.PublicBase(context.Request, config), cancellationToken) is not { } page)
-            return NoSuchStory(id);
+            return Refusals.NoSuchStory(id);
         return HtmlPage.Serve(context, page, config);
     }
 
@@ -40,12 +40,12 @@ internal static class StoriesApi
         StoryFeeds feeds, CancellationToken cancellationToken)
     {
         if (!TryReadId(id, out var storyId))
-            return NoSuchStory(id);
+            return Refusals.NoSuchStory(id);
         if (!SectionFeedsApi.TryReadCursor(before, after, out var cursor))
-            return TypedResults.BadRequest("a page cursor is ?before=MS.ID or ?after=MS.ID, as given in the feed's next/previous links");
+            return Refusals.BadCursor();
         var links = SectionLinks.ForStory(SectionFeedsApi.PublicBase(context.Request, config), storyId);
         if (await feeds.GetAsync(config, storyId, format, cursor, links.BaseUri, cancellationToken) is not { } feed)
-            return NoSuchStory(id);
+            return Refusals.NoSuchStory(id);
         SectionFeedsApi.AdvertiseHub(context, config, links.Feed(format, cursor));
         return RenderedDocumentResults.Serve(context, feed, config.Publishing.MaxAge);
     }
@@ -54,5 +54,4 @@ internal static class StoriesApi
     private static bool TryReadId(string id, out long storyId) =>
         long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out storyId) && storyId > 0;
 
-    private static NotFound<string> NoSuchStory(string id) => TypedResults.NotFound($"no story \"{id}\": a story's address is taken from a section page or feed");
 }

@@ -141,6 +141,8 @@ public class PublishingEndToEndTests : IAsyncLifetime
         using var response = await GetAsync("sections/international/atom?before=yesterday");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("?before=MS.ID", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -175,9 +175,21 @@ public class SearchEndToEndTests : IAsyncLifetime
     public async Task ABadQueryIsA400ThatSaysWhatIsWrong(string path, string reason)
     {
         using var response = await _host.Client.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(reason, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
+        if (path.StartsWith("search?", StringComparison.Ordinal))
+        {
+            // The page: the search box again, with what is wrong above it.
+            Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(reason, WebUtility.HtmlDecode(body));
+            return;
+        }
+        // A feed: RFC 9457 problem details, whose detail says what is wrong.
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Contains(reason, problem.GetProperty("detail").GetString());
     }
 
     [Fact]

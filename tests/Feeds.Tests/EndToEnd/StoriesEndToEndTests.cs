@@ -157,6 +157,7 @@ public class StoriesEndToEndTests : IAsyncLifetime
         using var response = await _host.Client.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("no story", await response.Content.ReadAsStringAsync());
     }
 
