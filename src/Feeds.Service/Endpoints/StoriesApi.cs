@@ -1,7 +1,6 @@
 using System.Globalization;
 using Feeds.Core.Publishing;
 using Feeds.Core.Sources;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Feeds.Service.Endpoints;
 
@@ -53,5 +52,4 @@ internal static class StoriesApi
     /// <summary>A story id is the id of its first report: a positive whole number, as the story's links give it.</summary>
     private static bool TryReadId(string id, out long storyId) =>
         long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out storyId) && storyId > 0;
-
 }
