@@ -410,12 +410,12 @@ public sealed class SourceRefresherTests : IAsyncLifetime
     public async Task AsTheServiceStopsAPollWhoseAnswerCameSavesIt()
     {
         // The SQLite store, its first read after an answer came (the source's stored item hashes) held until let go.
-        await using var services = await StartServicesAsync("held.db", services =>
+        await using var services = await StartServicesAsync("held.db", collection =>
         {
-            var sqlite = services.Single(service => service.ServiceType == typeof(IPollStore)).ImplementationType!;
-            services.AddSingleton(sqlite);
-            services.AddSingleton(provider => new HeldPollStore((IPollStore)provider.GetRequiredService(sqlite)));
-            services.AddSingleton<IPollStore>(provider => provider.GetRequiredService<HeldPollStore>());
+            var sqlite = collection.Single(service => service.ServiceType == typeof(IPollStore)).ImplementationType!;
+            collection.AddSingleton(sqlite);
+            collection.AddSingleton(provider => new HeldPollStore((IPollStore)provider.GetRequiredService(sqlite)));
+            collection.AddSingleton<IPollStore>(provider => provider.GetRequiredService<HeldPollStore>());
         });
         var held = services.GetRequiredService<HeldPollStore>();
         _server.Serve("/wire.rss", TestFiles.SampleBytes("world-wire.rss"));
