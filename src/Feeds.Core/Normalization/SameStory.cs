@@ -21,11 +21,19 @@ public static class SameStory
     public static readonly TimeSpan Window = TimeSpan.FromHours(48);
 
     /// <summary>
-    /// The least similarity of two reports of one event. Reports of one event score mostly well above it, reports of
+    /// The least likeness of two reports of one event. Reports of one event score mostly well above it, reports of
     /// another event of the same kind (two earthquakes, two budget votes) below it, as they share topic words but not
     /// names and numbers.
     /// </summary>
-    public const double Threshold = 0.3;
+    public const double Threshold = 0.25;
+
+    /// <summary>
+    /// How fast likeness fades with the time between two reports: by a factor of e over this time, so a report a day
+    /// after another must share about 1.6 times as much with it as one published beside it. The wires report an event
+    /// within hours of each other; a report a day later that shares the setting's names (the same firm, court or
+    /// race) is most often of the setting's next event: its results the day after its job cuts, the next stage of the race.
+    /// </summary>
+    public static readonly TimeSpan FadeTime = TimeSpan.FromHours(48);
 
     /// <summary>Whether the keys make the two the same story whatever their words.</summary>
     public static bool IsCertain(StoryCandidate item, StoryCandidate other) =>
@@ -33,13 +41,13 @@ public static class SameStory
         || (item.HeadlineKey is not null && item.HeadlineKey == other.HeadlineKey && item.SourceId != other.SourceId && WithinWindow(item, other));
 
     /// <summary>
-    /// How alike the two reports are, in [0, 1]; 0 outside the window, without terms, or from the same source: a source
-    /// tells one event once, and its later items on the subject (a follow-up, the next day's market report) are stories
-    /// of their own.
+    /// How alike the two reports are, in [0, 1]: the similarity of their terms, faded by the time between them
+    /// (<see cref="FadeTime"/>); 0 outside the window, without terms, or from the same source: a source tells one
+    /// event once, and its later items on the subject (a follow-up, the next day's market report) are stories of their own.
     /// </summary>
     public static double Likeness(StoryCandidate item, StoryCandidate other) =>
         item.SourceId != other.SourceId && WithinWindow(item, other) && item.Terms is { } terms && other.Terms is { } otherTerms
-            ? terms.SimilarityTo(otherTerms)
+            ? terms.SimilarityTo(otherTerms) * Math.Exp(-(item.PublishedAt - other.PublishedAt).Duration() / FadeTime)
             : 0;
 
     /// <summary>
