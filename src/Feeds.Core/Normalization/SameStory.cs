@@ -8,8 +8,8 @@ public sealed record StoryCandidate(long Id, long? StoryId, string SourceId, Dat
 /// Whether two reports tell the same story, and which story a new report joins. Certain matches first: the same
 /// canonical link is the same article from any source, and the same folded headline from another source within the
 /// window is the same story (<see cref="StoryKeys"/>). Otherwise reports from different sources published within the
-/// window whose headline-and-lede terms are alike (<see cref="StoryTerms.SimilarityTo"/> at least <see cref="Threshold"/>) are the
-/// same story: paraphrases of one event share its names and numbers.
+/// window are the same story when their headline-and-lede terms are alike enough for the time between them
+/// (<see cref="IsAlike"/>): paraphrases of one event share its names and numbers, within hours of each other.
 /// </summary>
 /// <remarks>
 /// A report joins the story of the report it matches best and never moves after: a story is never merged or split once
@@ -21,19 +21,27 @@ public static class SameStory
     public static readonly TimeSpan Window = TimeSpan.FromHours(48);
 
     /// <summary>
-    /// The least likeness of two reports of one event. Reports of one event score mostly well above it, reports of
-    /// another event of the same kind (two earthquakes, two budget votes) below it, as they share topic words but not
-    /// names and numbers.
+    /// The least likeness of two reports of one event that share a name or a figure. Reports of one event score mostly
+    /// well above it, reports of another event of the same kind (two earthquakes, two budget votes) below it, as they
+    /// share topic words but not names and numbers.
     /// </summary>
     public const double Threshold = 0.25;
 
     /// <summary>
-    /// How fast likeness fades with the time between two reports: by a factor of e over this time, so a report a day
-    /// after another must share about 1.6 times as much with it as one published beside it. The wires report an event
-    /// within hours of each other; a report a day later that shares the setting's names (the same firm, court or
-    /// race) is most often of the setting's next event: its results the day after its job cuts, the next stage of the race.
+    /// How fast the likeness of two reports that share a name or a figure fades with the time between them: by a factor
+    /// of e over this time, so a report a day after another must share about 1.6 times as much with it as one published
+    /// beside it. The wires report an event within hours of each other; a report a day later that shares the setting's
+    /// names (the same firm, court or race) is most often of the setting's next event: its results the day after its
+    /// job cuts, the next stage of the race.
     /// </summary>
     public static readonly TimeSpan FadeTime = TimeSpan.FromHours(48);
+
+    /// <summary>
+    /// The least likeness of two reports that share no name or figure, only words, whatever the time between them:
+    /// words tell the subject (a fire, a market hall), and two reports on one subject share them whether or not they
+    /// are of one event. Names do not fade here, as there are none.
+    /// </summary>
+    public const double ThresholdOnWordsAlone = 0.3;
 
     /// <summary>Whether the keys make the two the same story whatever their words.</summary>
     public static bool IsCertain(StoryCandidate item, StoryCandidate other) =>
@@ -41,28 +49,55 @@ public static class SameStory
         || (item.HeadlineKey is not null && item.HeadlineKey == other.HeadlineKey && item.SourceId != other.SourceId && WithinWindow(item, other));
 
     /// <summary>
-    /// How alike the two reports are, in [0, 1]: the similarity of their terms, faded by the time between them
-    /// (<see cref="FadeTime"/>); 0 outside the window, without terms, or from the same source: a source tells one
-    /// event once, and its later items on the subject (a follow-up, the next day's market report) are stories of their own.
+    /// How alike the two reports are, in [0, 1]: the similarity of their terms, faded by the time between them when
+    /// they share a name or a figure (<see cref="FadeTime"/>); 0 outside the window, without terms, or from the same
+    /// source: a source tells one event once, and its later items on the subject (a follow-up, the next day's market
+    /// report) are stories of their own.
     /// </summary>
-    public static double Likeness(StoryCandidate item, StoryCandidate other) =>
-        item.SourceId != other.SourceId && WithinWindow(item, other) && item.Terms is { } terms && other.Terms is { } otherTerms
-            ? terms.SimilarityTo(otherTerms) * Math.Exp(-(item.PublishedAt - other.PublishedAt).Duration() / FadeTime)
-            : 0;
+    public static double Likeness(StoryCandidate item, StoryCandidate other) => Compare(item, other).Likeness;
+
+    /// <summary>
+    /// Whether the two reports are alike enough to be of one event: their <see cref="Likeness"/> at least
+    /// <see cref="Threshold"/> when they share a name or a figure, else at least <see cref="ThresholdOnWordsAlone"/>.
+    /// </summary>
+    public static bool IsAlike(StoryCandidate item, StoryCandidate other) => Compare(item, other).IsAlike;
+
+    private static (double Likeness, bool IsAlike) Compare(StoryCandidate item, StoryCandidate other)
+    {
+        if (!CanCompare(item, other) || item.Terms is not { } terms || other.Terms is not { } otherTerms)
+            return (0, false);
+        var (similarity, sharesNameOrFigure) = terms.CompareWith(otherTerms);
+        if (!sharesNameOrFigure)
+            return (similarity, similarity >= ThresholdOnWordsAlone);
+        var likeness = similarity * Math.Exp(-(item.PublishedAt - other.PublishedAt).Duration() / FadeTime);
+        return (likeness, likeness >= Threshold);
+    }
 
     /// <summary>
     /// The story <paramref name="item"/> joins among the stories of <paramref name="placed"/> (reports already in a
-    /// story): the earliest certain match's, else the most alike report's at or above <see cref="Threshold"/>; null
-    /// when none, and the item starts a story of its own.
+    /// story): the earliest certain match's, else the story of the most alike of the reports it <see cref="IsAlike"/>,
+    /// when it is alike to at least half of that story's reports it can be compared with (those of
+    /// <paramref name="placed"/> from other sources within the window); null when none, and the item starts a story of
+    /// its own.
     /// </summary>
+    /// <remarks>
+    /// A report of the event is like most reports of it. A report of the setting's other event (the firm's results the
+    /// day after its job cuts, the tournament's other semi-final) is like only those that name the setting's firm or
+    /// tournament, or that it names in passing ("a day after the cuts"); joined, it would be followed into the wrong
+    /// story by every report of its own event that is like it. So a story is judged by all of its reports among
+    /// <paramref name="placed"/> (the store passes those sharing most of the item's names and figures), not by the
+    /// most alike alone.
+    /// </remarks>
     public static long? StoryFor(StoryCandidate item, IEnumerable<StoryCandidate> placed)
     {
-        long? best = null;
-        var bestLikeness = Threshold;
+        StoryCandidate? mostAlike = null;
+        var bestLikeness = 0.0;
         StoryCandidate? certain = null;
+        // Per story: how many of its reports the item can be compared with, and how many of them it is alike to.
+        var agreement = new Dictionary<long, (int Compared, int Alike)>();
         foreach (var other in placed)
         {
-            if (other.StoryId is null || other.Id == item.Id)
+            if (other.StoryId is not { } story || other.Id == item.Id)
                 continue;
             if (IsCertain(item, other))
             {
@@ -70,12 +105,24 @@ public static class SameStory
                     certain = other;
                 continue;
             }
-            var likeness = Likeness(item, other);
-            if (likeness >= bestLikeness)
-                (best, bestLikeness) = (other.StoryId, likeness);
+            if (!CanCompare(item, other))
+                continue;
+            var (likeness, isAlike) = Compare(item, other);
+            var (compared, alike) = agreement.GetValueOrDefault(story);
+            agreement[story] = (compared + 1, alike + (isAlike ? 1 : 0));
+            if (isAlike && likeness >= bestLikeness)
+                (mostAlike, bestLikeness) = (other, likeness);
         }
-        return certain?.StoryId ?? best;
+        if (certain is not null)
+            return certain.StoryId;
+        if (mostAlike?.StoryId is not { } best)
+            return null;
+        var (reports, alikeTo) = agreement[best];
+        return 2 * alikeTo >= reports ? best : null;
     }
+
+    /// <summary>Whether <see cref="Likeness"/> can tell anything of the two: another source's report within the window.</summary>
+    private static bool CanCompare(StoryCandidate item, StoryCandidate other) => item.SourceId != other.SourceId && WithinWindow(item, other);
 
     private static bool WithinWindow(StoryCandidate item, StoryCandidate other) => (item.PublishedAt - other.PublishedAt).Duration() <= Window;
 

@@ -4,6 +4,9 @@ using System.Text.RegularExpressions;
 
 namespace Feeds.Core.Normalization;
 
+/// <summary>How alike two reports' terms are (<see cref="StoryTerms.SimilarityTo"/>), and whether they share a name or a figure.</summary>
+public readonly record struct TermsComparison(double Similarity, bool SharesNameOrFigure);
+
 /// <summary>
 /// The words of an item's headline and lede that say which event it reports, weighted by what they tell: a number
 /// (a toll, a sum, a measure) or a name (a place, a person, a firm) tells one event from another of the same kind, a
@@ -72,33 +75,39 @@ public sealed partial class StoryTerms
     /// mentions in a title-case headline still counts as a word. Two short texts with a single term in common score 0:
     /// one shared word is chance, not a shared fact.
     /// </summary>
-    public double SimilarityTo(StoryTerms other)
+    public double SimilarityTo(StoryTerms other) => CompareWith(other).Similarity;
+
+    /// <summary>
+    /// <see cref="SimilarityTo"/>, and whether the two share a name or a figure: a term that weighs more than a word on
+    /// both sides.
+    /// </summary>
+    public TermsComparison CompareWith(StoryTerms other)
     {
         if (_table is null && other._table is not null)
-            return other.SimilarityTo(this);
+            return other.CompareWith(this);
         var table = Parsed();
         if (other._table is not { } otherTable)
-            return SimilarityToStored(table, other._stored!);
+            return CompareWithStored(table, other._stored!);
         var (small, large) = table.Weights.Count <= otherTable.Weights.Count ? (table.Weights, otherTable.Weights) : (otherTable.Weights, table.Weights);
-        var dot = 0.0;
-        var shared = 0;
+        var sum = new SharedTerms();
         foreach (var (term, weight) in small)
         {
             if (large.TryGetValue(term, out var otherWeight))
-                (dot, shared) = (dot + weight * otherWeight, shared + 1);
+                sum.Add(weight, otherWeight);
         }
-        return shared < 2 ? 0 : dot / (table.Norm * otherTable.Norm);
+        return sum.Comparison(table.Norm * otherTable.Norm);
     }
 
     /// <summary>
-    /// <see cref="SimilarityTo"/> against terms in their stored form, read in one scan without building their weights.
+    /// <see cref="CompareWith"/> against terms in their stored form, read in one scan without building their weights.
     /// The result is the one of the parsed form: the weights are small whole numbers, so the sums are exact whatever
     /// their order.
     /// </summary>
-    private static double SimilarityToStored(Table table, string stored)
+    private static TermsComparison CompareWithStored(Table table, string stored)
     {
         var lookup = table.Weights.GetAlternateLookup<ReadOnlySpan<char>>();
-        var (dot, shared, otherSquares) = (0.0, 0, 0.0);
+        var sum = new SharedTerms();
+        var otherSquares = 0.0;
         foreach (var range in stored.AsSpan().Split(' '))
         {
             var token = stored.AsSpan(range);
@@ -107,9 +116,26 @@ public sealed partial class StoryTerms
             var term = ReadToken(token, out var otherWeight);
             otherSquares += otherWeight * otherWeight;
             if (lookup.TryGetValue(term, out var weight))
-                (dot, shared) = (dot + weight * otherWeight, shared + 1);
+                sum.Add(weight, otherWeight);
         }
-        return shared < 2 ? 0 : dot / (table.Norm * Math.Sqrt(otherSquares));
+        return sum.Comparison(table.Norm * Math.Sqrt(otherSquares));
+    }
+
+    /// <summary>The sums over the terms two sets share.</summary>
+    private struct SharedTerms
+    {
+        private double _dot;
+        private int _count;
+        private bool _nameOrFigure;
+
+        public void Add(double weight, double otherWeight)
+        {
+            _dot += weight * otherWeight;
+            _count++;
+            _nameOrFigure |= weight > WordWeight && otherWeight > WordWeight;
+        }
+
+        public readonly TermsComparison Comparison(double norms) => new(_count < 2 ? 0 : _dot / norms, _nameOrFigure);
     }
 
     /// <summary>The stored form: terms separated by spaces, a number or name marked by its weight ("leeds:2").</summary>

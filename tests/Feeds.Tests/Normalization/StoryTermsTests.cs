@@ -121,6 +121,53 @@ public sealed class StoryTermsTests
     }
 
     [Fact]
+    public void AReportLikeOnlyOneOfAStorysReportsStartsAStoryOfItsOwn()
+    {
+        // The tournament's first semi-final, told by three sources; the second semi-final's report a day later names the
+        // first one's winner and is like the latest report of it, not the others.
+        var firstSemi = new[]
+        {
+            Report(1, "clarion", At("2026-10-10T22:30:00Z"), "DORRAN THE DESTROYER! Rovers snatch final spot",
+                "Super-sub Luca Dorran broke Corvane hearts two minutes from time, firing Brenholt Rovers into the Continental Cup final with a 2-1 win in front of a rocking 38,000 crowd at Ashgrove Park.", story: 1),
+            Report(2, "courier", At("2026-10-11T07:15:00Z"), "Rovers Book Final Place After 2-1 Win Over Corvane",
+                "Brenholt Rovers are one game from continental glory after a 2-1 semi-final victory over Corvane Athletic, with Tomas Reyk's early opener and Luca Dorran's late winner sandwiching an Emil Sarto penalty.", story: 1),
+            Report(3, "dispatch", At("2026-10-11T09:40:00Z"), "Brenholt edge Corvane in tense Continental Cup semi-final",
+                "Brenholt Rovers reached the Continental Cup final by beating Corvane Athletic 2-1 on Saturday, Luca Dorran heading the winner in the 88th minute after Emil Sarto's penalty had cancelled out Tomas Reyk's opener.", story: 1),
+        };
+        var secondSemi = Report(4, "wire", At("2026-10-11T20:50:00Z"), "Istrel FC beat Halvik on penalties to reach Continental Cup final",
+            "Istrel FC beat Halvik United 4-2 on penalties after a 1-1 draw at Ternwood Stadium on Sunday to set up a Continental Cup final against Brenholt Rovers, goalkeeper Piet Vanholm saving twice in the shootout.");
+        var anotherReportOfTheFirst = Report(5, "wire", At("2026-10-10T21:05:00Z"), "Late Dorran goal sends Brenholt Rovers into Continental Cup final",
+            "Luca Dorran scored in the 88th minute as Brenholt Rovers beat Corvane Athletic 2-1 at Ashgrove Park on Saturday to reach the Continental Cup final, where they will face Istrel FC or Halvik United.");
+
+        Assert.True(SameStory.IsAlike(secondSemi, firstSemi[2]));
+        Assert.Equal(1, firstSemi.Count(report => SameStory.IsAlike(secondSemi, report)));
+        Assert.Null(SameStory.StoryFor(secondSemi, firstSemi));
+        Assert.Equal(1, SameStory.StoryFor(anotherReportOfTheFirst, firstSemi));
+    }
+
+    [Fact]
+    public void ReportsSharingOnlyWordsMustBeMoreAlikeWhateverTheTimeBetweenThem()
+    {
+        // Another story on the fire's subject shares its words (a market hall, fire), none of its names or figures.
+        var fire = Report(1, "wire", Noon, "Wexbridge landmark lost to overnight fire",
+            "The Corn Exchange, the 160-year-old market hall of Wexbridge, was destroyed by fire; no one was hurt, the fire service said.", story: 1);
+        var repairBills = Report(2, "herald", Noon.AddMinutes(-30), "Historic market halls face rising repair bills",
+            "Owners of old exchange buildings say insurance against fire has doubled.");
+        Assert.InRange(SameStory.Likeness(repairBills, fire), SameStory.Threshold, SameStory.ThresholdOnWordsAlone);
+        Assert.Null(SameStory.StoryFor(repairBills, [fire]));
+
+        // A paraphrase that names nothing the other names, more alike than that, joins though published 13 hours later.
+        var billPassed = Report(3, "politics", Noon, "Assembly passes data privacy bill by narrow margin",
+            "Lawmakers passed the data privacy bill 92 to 87 after a backbencher rebellion, creating a protection authority and limiting the use of location data by companies.", story: 3);
+        var billCleared = Report(4, "briefing", Noon.AddHours(13), "Privacy bill clears Assembly: what changes for businesses",
+            "Companies will need consent to track location data once the privacy bill the assembly passed on Thursday becomes law.");
+        Assert.False(billCleared.Terms!.CompareWith(billPassed.Terms!).SharesNameOrFigure);
+        Assert.Equal(3, SameStory.StoryFor(billCleared, [billPassed]));
+    }
+
+    private static DateTimeOffset At(string instant) => DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public void ACertainMatchWinsOverAMoreAlikeReportAndTheEarliestCertainMatchFirst()
     {
         var alike = Report(1, "wire", Noon, Quake.Headline, Quake.Lede, story: 1);
