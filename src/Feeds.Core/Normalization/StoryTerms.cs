@@ -18,7 +18,8 @@ public readonly record struct TermsComparison(double Similarity, bool SharesName
 /// dropped, and plural and verb endings cut (a light stemmer in the manner of Harman's "S" stemmer, 1991, extended to
 /// -ed and -ing), so "floods", "flooded" and "flooding" meet. Number words up to twenty are read as digits
 /// ("seven" and "7" meet); "bn" is "billion". A word is a name when the lede capitalizes it away from the start of a
-/// sentence (headlines are often in title case, so only the lede says which words are names) or when it is an acronym.
+/// sentence (headlines are often in title case, so only the lede says which words are names) or when it is an acronym
+/// (but not a word of a tabloid's splash in capitals, "MINE HORROR").
 /// Computed once, when an item is normalized; the store keeps <see cref="ToString"/> and indexes <see cref="Words"/>.
 /// </remarks>
 public sealed partial class StoryTerms
@@ -174,24 +175,51 @@ public sealed partial class StoryTerms
     private static void Read(string text, bool readsNames, int maxWords, Dictionary<string, double> weights)
     {
         var folded = Fold(text);
+        // The words up to the limit, each with whether it starts a sentence: a word is weighed knowing its neighbours.
+        var words = new List<(string Raw, bool StartsSentence)>();
         var sentenceStart = true;
-        var words = 0;
-        // Matched one at a time up to the limit: the lede's words past it are never looked for.
         foreach (var match in Token().EnumerateMatches(folded))
         {
-            if (words++ == maxWords)
+            if (words.Count == maxWords)
                 break;
-            var startsSentence = sentenceStart;
+            words.Add((folded.Substring(match.Index, match.Length), sentenceStart));
             var next = match.Index + match.Length;
             sentenceStart = next < folded.Length && folded[next] is '.' or '!' or '?' or ':';
-            if (Term(folded.Substring(match.Index, match.Length), readsNames && !startsSentence) is not var (term, weight))
-                continue;
-            weights[term] = Math.Max(weights.GetValueOrDefault(term), weight);
+        }
+        var shouted = Shouted(words);
+        for (var i = 0; i < words.Count; i++)
+        {
+            var (raw, startsSentence) = words[i];
+            if (Term(raw, readsNames && !startsSentence, shouted[i]) is var (term, weight))
+                weights[term] = Math.Max(weights.GetValueOrDefault(term), weight);
         }
     }
 
+    /// <summary>
+    /// Which words are shouted: in a run of words in capitals with one of four letters or more ("MINE HORROR",
+    /// "KA-BOOM!", "DORRAN THE DESTROYER!"), a tabloid's splash. Their capitals say nothing of names; a word in
+    /// capitals on its own ("BMA walkout", "NHS braces") or among short ones ("US FDA") is an acronym.
+    /// </summary>
+    private static bool[] Shouted(List<(string Raw, bool StartsSentence)> words)
+    {
+        var shouted = new bool[words.Count];
+        var runStart = 0;
+        for (var i = 0; i <= words.Count; i++)
+        {
+            if (i < words.Count && InCapitals(words[i].Raw))
+                continue;
+            var run = words.Skip(runStart).Take(i - runStart);
+            if (i - runStart >= 2 && run.Any(w => w.Raw.Length >= 4))
+                Array.Fill(shouted, true, runStart, i - runStart);
+            runStart = i + 1;
+        }
+        return shouted;
+    }
+
+    private static bool InCapitals(string word) => char.IsLetter(word[0]) && !word.Any(char.IsLower);
+
     /// <summary>The term a token counts as, with its weight; null for a stop word or a fragment.</summary>
-    private static (string Term, double Weight)? Term(string raw, bool mayBeName)
+    private static (string Term, double Weight)? Term(string raw, bool mayBeName, bool shouted)
     {
         if (char.IsDigit(raw[0]))
         {
@@ -210,8 +238,8 @@ public sealed partial class StoryTerms
             return null;
         if (Synonyms.TryGetValue(lower, out var synonym))
             lower = synonym;
-        var isAcronym = word.Length >= 2 && word.All(char.IsUpper);
-        var isName = isAcronym || (mayBeName && char.IsUpper(word[0]) && !Calendar.Contains(lower));
+        var isAcronym = !shouted && word.Length >= 2 && word.All(char.IsUpper);
+        var isName = isAcronym || (mayBeName && !shouted && char.IsUpper(word[0]) && !Calendar.Contains(lower));
         return (Stem(lower), isName ? NameWeight : WordWeight);
     }
 

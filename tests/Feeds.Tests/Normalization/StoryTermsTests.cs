@@ -21,6 +21,20 @@ public sealed class StoryTermsTests
     public void EndingsAreCutSoFormsOfAWordMeet(string word, string stem) => Assert.Equal(stem, StoryTerms.Stem(word));
 
     [Theory]
+    [InlineData("MINE HORROR: Three killed as tunnel caves in", "horror")]
+    [InlineData("KA-BOOM! Space dream goes up in smoke", "boom")]
+    [InlineData("DORRAN THE DESTROYER! Rovers snatch final spot", "destroyer")]
+    public void ATabloidsShoutedSplashIsWordsNotAcronyms(string headline, string word) =>
+        Assert.Equal(StoryTerms.WordWeight, StoryTerms.Of(headline, null)!.Weights[word]);
+
+    [Theory]
+    [InlineData("BMA walkout hits hospital appointments", "bma")]
+    [InlineData("US FDA clears migraine drug", "fda")]
+    [InlineData("NATO allies agree defence pledge", "nato")]
+    public void AWordInCapitalsOnItsOwnOrAmongShortOnesIsAnAcronym(string headline, string acronym) =>
+        Assert.Equal(StoryTerms.NameWeight, StoryTerms.Of(headline, null)!.Weights[acronym]);
+
+    [Theory]
     [InlineData(44, true)]
     [InlineData(45, false)]
     public void OnlyTheLedesFirst45WordsAreRead(int wordsBefore, bool read)
