@@ -39,7 +39,7 @@ public static class SameStory
     /// <summary>
     /// The least likeness of two reports that share no name or figure, only words, whatever the time between them:
     /// words tell the subject (a fire, a market hall), and two reports on one subject share them whether or not they
-    /// are of one event. Names do not fade here, as there are none.
+    /// are of one event. The fade, which answers a setting's names coming back with its next event, is not for them.
     /// </summary>
     public const double ThresholdOnWordsAlone = 0.3;
 
