@@ -55,8 +55,16 @@ public sealed partial class StoryTerms
     /// <summary>The weight of each term (<see cref="NumberWeight"/>, <see cref="NameWeight"/> or <see cref="WordWeight"/>).</summary>
     public IReadOnlyDictionary<string, double> Weights => Parsed().Weights;
 
-    /// <summary>The terms of a headline and its lede; null when they hold no word that tells anything.</summary>
-    public static StoryTerms? Of(string? headline, string? lede)
+    /// <summary>
+    /// The terms of a headline and its lede; null when they hold no word that tells anything. A clause that dates the
+    /// report against another event is not read (<see cref="AnotherEventsTime"/>), unless nothing else is.
+    /// </summary>
+    public static StoryTerms? Of(string? headline, string? lede) =>
+        FromText(WithoutAnotherEvent(headline), WithoutAnotherEvent(lede)) ?? FromText(headline, lede);
+
+    private static string? WithoutAnotherEvent(string? text) => text is null ? null : AnotherEventsTime().Replace(text, " ");
+
+    private static StoryTerms? FromText(string? headline, string? lede)
     {
         var weights = new Dictionary<string, double>(StringComparer.Ordinal);
         if (headline is not null)
@@ -291,6 +299,16 @@ public sealed partial class StoryTerms
         }
         return folded.ToString();
     }
+
+    /// <summary>
+    /// A clause that dates the report against another event, up to the clause's end: "hours after Storm Ansel struck
+    /// Brevik", "a day after announcing job cuts", "on the same day the court jailed a care home owner". It names that
+    /// event, not this one, and a report of the setting's next event names the last one so; read, its words would
+    /// make the report like the other event's.
+    /// </summary>
+    [GeneratedRegex(@"\b(?:(?:hours|minutes|a day|the day|days|a week|weeks|two days|a month|24 hours|48 hours|shortly|just|only|soon)\s+(?:after|before)|on the same day(?: that| as)?|a day earlier|hours earlier|days earlier)\b[^,.;:!?]*",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AnotherEventsTime();
 
     /// <summary>A number ("1,200", "2.5") or a word with inner apostrophes ("Japan's").</summary>
     [GeneratedRegex(@"\d+(?:[.,]\d+)*|\p{L}+(?:['’]\p{L}+)*", RegexOptions.CultureInvariant)]

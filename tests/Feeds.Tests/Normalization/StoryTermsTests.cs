@@ -34,6 +34,21 @@ public sealed class StoryTermsTests
     public void AWordInCapitalsOnItsOwnOrAmongShortOnesIsAnAcronym(string headline, string acronym) =>
         Assert.Equal(StoryTerms.NameWeight, StoryTerms.Of(headline, null)!.Weights[acronym]);
 
+    [Fact]
+    public void AClauseThatDatesTheReportAgainstAnotherEventIsNotRead()
+    {
+        var terms = StoryTerms.Of("Storm Dalia hits Tarrow hours after Ansel struck Brevik",
+            "Storm Dalia made landfall near Tarrow on Friday evening, a day after Storm Ansel killed two in Brevik, with gusts of 150 km/h.")!;
+
+        Assert.Contains("dalia", terms.Words);
+        Assert.Contains("tarrow", terms.Words);
+        Assert.Contains("150", terms.Words);
+        Assert.DoesNotContain("ansel", terms.Words);
+        Assert.DoesNotContain("brevik", terms.Words);
+        // A text that is nothing but such a clause is read whole rather than not at all.
+        Assert.Contains("brevik", StoryTerms.Of("Hours after Brevik storm", null)!.Words);
+    }
+
     [Theory]
     [InlineData(44, true)]
     [InlineData(45, false)]
