@@ -211,20 +211,32 @@ public sealed partial class StoryTerms
     private static bool[] Shouted(List<(string Raw, bool StartsSentence)> words)
     {
         var shouted = new bool[words.Count];
-        var runStart = 0;
+        var (runStart, hasLongWord) = (0, false);
         for (var i = 0; i <= words.Count; i++)
         {
             if (i < words.Count && InCapitals(words[i].Raw))
+            {
+                hasLongWord |= words[i].Raw.Length >= 4;
                 continue;
-            var run = words.Skip(runStart).Take(i - runStart);
-            if (i - runStart >= 2 && run.Any(w => w.Raw.Length >= 4))
+            }
+            if (i - runStart >= 2 && hasLongWord)
                 Array.Fill(shouted, true, runStart, i - runStart);
-            runStart = i + 1;
+            (runStart, hasLongWord) = (i + 1, false);
         }
         return shouted;
     }
 
-    private static bool InCapitals(string word) => char.IsLetter(word[0]) && !word.Any(char.IsLower);
+    private static bool InCapitals(string word)
+    {
+        if (!char.IsLetter(word[0]))
+            return false;
+        foreach (var c in word)
+        {
+            if (char.IsLower(c))
+                return false;
+        }
+        return true;
+    }
 
     /// <summary>The term a token counts as, with its weight; null for a stop word or a fragment.</summary>
     private static (string Term, double Weight)? Term(string raw, bool mayBeName, bool shouted)
