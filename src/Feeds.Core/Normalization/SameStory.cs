@@ -9,7 +9,8 @@ public sealed record StoryCandidate(long Id, long? StoryId, string SourceId, Dat
 /// canonical link is the same article from any source, and the same folded headline from another source within the
 /// window is the same story (<see cref="StoryKeys"/>). Otherwise reports from different sources published within the
 /// window are the same story when their headline-and-lede terms are alike enough for the time between them
-/// (<see cref="IsAlike"/>): paraphrases of one event share its names and numbers, within hours of each other.
+/// (<see cref="IsAlike"/>): paraphrases of one event share its names and numbers, within hours of each other. A story
+/// holds one report per source but for certain matches: a source tells an event once (<see cref="StoryFor"/>).
 /// </summary>
 /// <remarks>
 /// A report joins the story of the report it matches best and never moves after: a story is never merged or split once
@@ -75,30 +76,41 @@ public static class SameStory
 
     /// <summary>
     /// The story <paramref name="item"/> joins among the stories of <paramref name="placed"/> (reports already in a
-    /// story): the earliest certain match's, else the story of the most alike of the reports it <see cref="IsAlike"/>,
-    /// when it is alike to at least half of that story's reports it can be compared with (those of
-    /// <paramref name="placed"/> from other sources within the window); null when none, and the item starts a story of
-    /// its own.
+    /// story): the earliest certain match's; else, of the stories its source has not told yet, the story of the most
+    /// alike of the reports it <see cref="IsAlike"/>, when it is alike to at least half of that story's reports it can be
+    /// compared with (those of <paramref name="placed"/> from other sources within the window); null when none, and the
+    /// item starts a story of its own.
     /// </summary>
     /// <remarks>
+    /// <para>
     /// A report of the event is like most reports of it. A report of the setting's other event (the firm's results the
     /// day after its job cuts, the tournament's other semi-final) is like only those that name the setting's firm or
     /// tournament, or that it names in passing ("a day after the cuts"); joined, it would be followed into the wrong
     /// story by every report of its own event that is like it. So a story is judged by all of its reports among
     /// <paramref name="placed"/> (the store passes those sharing most of the item's names and figures), not by the
     /// most alike alone.
+    /// </para>
+    /// <para>
+    /// A source tells an event once: a story is its reports of one event from different sources, and a source's next
+    /// item on the setting (the lorry crash on the pass where its coach crash was, the final after its semi-final) is
+    /// the setting's next event, whatever the words it shares with the story. So a story that holds a report of the
+    /// item's source among <paramref name="placed"/> (the store passes the reports of its source in the stories it
+    /// compares) is joined only by a certain match: the same article, or the same headline from another source.
+    /// </para>
     /// </remarks>
     public static long? StoryFor(StoryCandidate item, IEnumerable<StoryCandidate> placed)
     {
-        StoryCandidate? mostAlike = null;
-        var bestLikeness = 0.0;
         StoryCandidate? certain = null;
         // Per story: how many of its reports the item can be compared with, and how many of them it is alike to.
         var agreement = new Dictionary<long, (int Compared, int Alike)>();
+        var alikeReports = new List<(StoryCandidate Report, double Likeness)>();
+        var toldBySource = new HashSet<long>();
         foreach (var other in placed)
         {
             if (other.StoryId is not { } story || other.Id == item.Id)
                 continue;
+            if (other.SourceId == item.SourceId)
+                toldBySource.Add(story);
             if (IsCertain(item, other))
             {
                 if (certain is null || IsEarlier(other, certain))
@@ -110,11 +122,18 @@ public static class SameStory
             var (likeness, isAlike) = Compare(item, other);
             var (compared, alike) = agreement.GetValueOrDefault(story);
             agreement[story] = (compared + 1, alike + (isAlike ? 1 : 0));
-            if (isAlike && likeness >= bestLikeness)
-                (mostAlike, bestLikeness) = (other, likeness);
+            if (isAlike)
+                alikeReports.Add((other, likeness));
         }
         if (certain is not null)
             return certain.StoryId;
+        StoryCandidate? mostAlike = null;
+        var bestLikeness = 0.0;
+        foreach (var (report, likeness) in alikeReports)
+        {
+            if (!toldBySource.Contains(report.StoryId!.Value) && likeness >= bestLikeness)
+                (mostAlike, bestLikeness) = (report, likeness);
+        }
         if (mostAlike?.StoryId is not { } best)
             return null;
         var (reports, alikeTo) = agreement[best];

@@ -54,7 +54,7 @@ internal abstract class DbStoryIndex
     internal const int ReportsPerKey = 4;
 
     // The statements, written once per store (their lists are bound in the store's dialect, see Values).
-    private string? _commonTermsSql, _postingsSql, _candidatesSql;
+    private string? _commonTermsSql, _postingsSql, _candidatesSql, _reportsOfSourcesSql;
 
     /// <summary>
     /// Places <paramref name="added"/>, just inserted by the poll's transaction, in their stories, and follows the edits of
@@ -109,6 +109,10 @@ internal abstract class DbStoryIndex
         var nearest = items.ToDictionary(i => i.Id, i => postings.Nearest(sought[i.Id], i.PublishedMs, newIds, ComparedPerItem));
         var candidates = await ReadCandidatesAsync(connection, transaction, items, nearest.Values.SelectMany(ids => ids).Distinct().ToList(), newIds, from, to, cancellationToken);
         var byKeys = new KeyedCandidates(candidates.Values);
+        // A story its source has told is joined by a certain match only (SameStory.StoryFor): the reports that say so are
+        // those stored, and those of this poll placed before (a poll is one source's).
+        var toldBySource = await ReadReportsOfSourcesAsync(connection, transaction,
+            candidates.Values.Select(c => c.StoryId!.Value).Distinct().ToList(), items.Select(i => i.SourceId).Distinct().ToList(), cancellationToken);
 
         // Oldest first, so the earliest report of a story in one poll is the one the others join.
         foreach (var item in items.OrderBy(i => i.PublishedMs).ThenBy(i => i.Id))
@@ -120,12 +124,31 @@ internal abstract class DbStoryIndex
                 .Concat(byKeys.Sharing(self))
                 .ToList();
             FeedsMetrics.RecordStoryPlacement(compared.Count);
-            var storyId = SameStory.StoryFor(self, compared) ?? item.Id;
+            var storyId = SameStory.StoryFor(self, compared.Concat(toldBySource.Where(r => r.SourceId == item.SourceId))) ?? item.Id;
             stories[item.Id] = storyId;
+            var placed = self with { StoryId = storyId };
             // Later items of this poll are the same source's: they may meet this one by its keys alone.
-            byKeys.Add(self with { StoryId = storyId });
+            byKeys.Add(placed);
+            toldBySource.Add(placed);
         }
         return stories;
+    }
+
+    /// <summary>The stored reports of <paramref name="sources"/> in <paramref name="stories"/>: they tell placement which stories the sources have told.</summary>
+    private async Task<List<StoryCandidate>> ReadReportsOfSourcesAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<long> stories, IReadOnlyList<string> sources, CancellationToken cancellationToken)
+    {
+        if (stories.Count == 0)
+            return [];
+        var rows = await connection.QueryAsync<CandidateRow>(new CommandDefinition(
+            _reportsOfSourcesSql ??= $"""
+                SELECT r.item_id AS Id, r.story_id AS StoryId, r.source_id AS SourceId, r.published_at AS PublishedAt,
+                       r.link_key AS LinkKey, r.headline_key AS HeadlineKey, NULL AS StoryTerms
+                FROM story_reports r
+                WHERE {IsIn("r.story_id", "@stories")} AND {IsIn("r.source_id", "@sources")}
+                """,
+            new { stories = List(stories), sources = List(sources) }, transaction, cancellationToken: cancellationToken));
+        return rows.Select(row => row.ToCandidate()).ToList();
     }
 
     /// <summary>

@@ -197,6 +197,24 @@ public sealed class StoryTermsTests
     private static DateTimeOffset At(string instant) => DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
+    public void AStoryItsSourceHasToldIsJoinedOnlyByACertainMatchAndTheNextMostAlikeStoryIsJoinedInstead()
+    {
+        var told = Report(1, "wire", Noon, Quake.Headline, Quake.Lede, story: 1);
+        var paraphrase = Report(2, "desk", Noon.AddMinutes(30), Tremor.Headline, Tremor.Lede, story: 1);
+        var lessAlike = Report(3, "radio", Noon.AddMinutes(40), "Hokkaido quake: no tsunami", "A 6.1 quake struck off Hokkaido, the agency said.", story: 3);
+        var nextReport = Report(4, "wire", Noon.AddHours(1), Tremor.Headline + " again", Tremor.Lede);
+
+        Assert.True(SameStory.IsAlike(nextReport, paraphrase) && SameStory.IsAlike(nextReport, lessAlike));
+        Assert.True(SameStory.Likeness(nextReport, paraphrase) > SameStory.Likeness(nextReport, lessAlike));
+        Assert.Equal(1, SameStory.StoryFor(nextReport with { SourceId = "agency" }, [told, paraphrase, lessAlike]));
+        Assert.Equal(3, SameStory.StoryFor(nextReport, [told, paraphrase, lessAlike]));
+        Assert.Null(SameStory.StoryFor(nextReport, [told, paraphrase]));
+        // The same article, found again under a new guid, is the same story.
+        var link = StoryKeys.LinkKey("https://wire.example.com/quake");
+        Assert.Equal(1, SameStory.StoryFor(nextReport with { LinkKey = link }, [told with { LinkKey = link }, paraphrase]));
+    }
+
+    [Fact]
     public void ACertainMatchWinsOverAMoreAlikeReportAndTheEarliestCertainMatchFirst()
     {
         var alike = Report(1, "wire", Noon, Quake.Headline, Quake.Lede, story: 1);

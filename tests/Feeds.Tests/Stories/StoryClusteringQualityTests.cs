@@ -61,6 +61,8 @@ public sealed class StoryClusteringQualityTests(ITestOutputHelper output) : IAsy
             $"{storyOf.Values.Distinct().Count()} stories found: {score}");
         foreach (var wrong in keyed.GroupBy(r => storyOf[r.key]).Where(g => g.Select(r => r.report.Story).Distinct().Count() > 1))
             output.WriteLine("joined: " + string.Join(" | ", wrong.Select(r => $"{r.report.Story}: {r.report.Title}")));
+        foreach (var split in keyed.GroupBy(r => r.report.Story).Where(g => g.Select(r => storyOf[r.key]).Distinct().Count() > 1))
+            output.WriteLine($"split: {split.Key}: " + string.Join(" | ", split.Select(r => $"[{storyOf[r.key]}] {r.report.Source}: {r.report.Title}")));
         Assert.True(score.Precision >= RequiredPrecision, $"precision: {score}");
         Assert.True(score.Recall >= RequiredRecall, $"recall: {score}");
     }

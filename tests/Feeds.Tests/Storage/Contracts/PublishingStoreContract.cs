@@ -138,6 +138,42 @@ public abstract class PublishingStoreContract<TStores> : StoreContract<TStores> 
     }
 
     [Fact]
+    public async Task AStoryItsSourceHasToldIsJoinedByItsNextReportOnlyWhenItIsTheSameArticle()
+    {
+        await SaveAsync("wire", Quake("quake", Now.AddHours(-6)));
+        await SaveAsync("desk", Tremor("tremor", Now.AddHours(-5)));
+        // Each of these is alike to the story's reports (no headline the same): told by a source the story already holds, it is another event.
+        await SaveAsync("wire", Shaken("wire-again", Now.AddHours(-4)),
+            (Quake("same-article", Now.AddHours(-4)) with { Link = "https://www.example.com/quake/?utm_source=rss" }).WithStoryKeys());
+        await SaveAsync("radio", Report("radio", Now.AddHours(-3), "Hokkaido quake: no tsunami threat", QuakeLede),
+            Report("radio-again", Now.AddHours(-3), "Tsunami ruled out after Hokkaido quake", QuakeLede));
+
+        var stored = await StoredAsync("wire", "desk", "radio");
+
+        var story = stored["quake"].Id;
+        Assert.Equal([story, story, story], new[] { stored["tremor"].StoryId, stored["same-article"].StoryId, stored["radio"].StoryId });
+        // The wire's next report, told after the wire's report in the story, starts a story of its own; the radio's
+        // second, told in the poll that gave the story the radio's first, joins the most alike story the radio has not told.
+        Assert.Equal((stored["wire-again"].Id, stored["wire-again"].Id), (stored["wire-again"].StoryId, stored["radio-again"].StoryId));
+    }
+
+    [Fact]
+    public async Task AStoryItsSourceHasToldIsKnownSoThoughItsReportIsNotAmongThoseCompared()
+    {
+        await SaveAsync("wire", Quake("quake", Now.AddHours(-10)));
+        // Reports sharing more of the next report's names than the wire's does: they fill the compared reports.
+        for (var source = 0; source <= DbStoryIndex.ComparedPerItem; source++)
+            await SaveAsync($"desk-{source}", Shaken($"shaken-{source}", Now.AddHours(-9)));
+        using var measured = StoryPlacementMeasurements.Listen();
+        await SaveAsync("wire", Report("wire-later", Now.AddHours(-8), "Tsunami ruled out as Sapporo sways", Shaken("lede", Now).SummaryText!));
+
+        var stored = await StoredAsync("wire", "desk-0");
+        Assert.Equal(stored["quake"].Id, stored["shaken-0"].StoryId);
+        Assert.Equal(stored["wire-later"].Id, stored["wire-later"].StoryId);
+        Assert.Equal(DbStoryIndex.ComparedPerItem, Assert.Single(measured.Compared));
+    }
+
+    [Fact]
     public async Task AReportIsComparedWithAFewStoredReportsHoweverManyShareItsNames()
     {
         // A busy day: 1,000 reports from 40 sources name Kyiv and Zelensky, each about a meeting of its own.
@@ -179,12 +215,17 @@ public abstract class PublishingStoreContract<TStores> : StoreContract<TStores> 
         Assert.Equal(2 * DbStoryIndex.ComparedPerItem + DbStoryIndex.ReportsPerKey, Assert.Single(measured.Compared));
     }
 
+    private const string QuakeLede = "A magnitude 6.1 earthquake struck off the coast of Hokkaido early on Monday, the Japan Meteorological Agency said.";
+
     private static NormalizedItem Quake(string key, DateTimeOffset published, string hash = "h1") =>
-        Report(key, published, "Magnitude 6.1 earthquake strikes off Hokkaido, no tsunami warning",
-            "A magnitude 6.1 earthquake struck off the coast of Hokkaido early on Monday, the Japan Meteorological Agency said.") with { ContentHash = hash };
+        Report(key, published, "Magnitude 6.1 earthquake strikes off Hokkaido, no tsunami warning", QuakeLede) with { ContentHash = hash };
 
     private static NormalizedItem Tremor(string key, DateTimeOffset published) =>
         Report(key, published, "Strong quake shakes northern Japan",
+            "Buildings swayed in Sapporo as a 6.1-magnitude tremor hit the seabed east of Hokkaido. Japan's weather agency ruled out a tsunami.");
+
+    private static NormalizedItem Shaken(string key, DateTimeOffset published) =>
+        Report(key, published, "Sapporo shaken as strong quake hits off Hokkaido",
             "Buildings swayed in Sapporo as a 6.1-magnitude tremor hit the seabed east of Hokkaido. Japan's weather agency ruled out a tsunami.");
 
     private static NormalizedItem Strike(string key, DateTimeOffset published, string hash = "h1") =>
