@@ -24,9 +24,11 @@ public static class SameStory
     /// <summary>
     /// The least likeness of two reports of one event that share a name or a figure. Reports of one event score mostly
     /// well above it, reports of another event of the same kind (two earthquakes, two budget votes) below it, as they
-    /// share topic words but not names and numbers.
+    /// share topic words but not names and numbers. Low, as paraphrases share few words (a tabloid's splash and a
+    /// wire's lede may share a place and two facts); what keeps a setting's other events apart is the fade, the rule of
+    /// half and a source's one telling (<see cref="StoryFor"/>).
     /// </summary>
-    public const double Threshold = 0.25;
+    public const double Threshold = 0.2;
 
     /// <summary>
     /// How fast the likeness of two reports that share a name or a figure fades with the time between them: by a factor
@@ -87,8 +89,8 @@ public static class SameStory
     /// day after its job cuts, the tournament's other semi-final) is like only those that name the setting's firm or
     /// tournament, or that it names in passing ("a day after the cuts"); joined, it would be followed into the wrong
     /// story by every report of its own event that is like it. So a story is judged by all of its reports among
-    /// <paramref name="placed"/> (the store passes those sharing most of the item's names and figures), not by the
-    /// most alike alone.
+    /// <paramref name="placed"/> (the store passes those sharing most of the item's names and figures, and the latest
+    /// reports of their stories), not by the most alike alone.
     /// </para>
     /// <para>
     /// A source tells an event once: a story is its reports of one event from different sources, and a source's next

@@ -50,11 +50,14 @@ internal abstract class DbStoryIndex
     /// <summary>At most this many stored reports found by their terms are compared with a new report: those sharing the most of its sought terms.</summary>
     internal const int ComparedPerItem = 16;
 
+    /// <summary>At most this many reports of a story found are read to judge it by, the latest (see <see cref="ReadStoryReportsAsync"/>).</summary>
+    internal const int ReportsPerStory = 16;
+
     /// <summary>At most this many reports sharing a story key are read per key, the earliest first, as the certain rules join the earliest.</summary>
     internal const int ReportsPerKey = 4;
 
     // The statements, written once per store (their lists are bound in the store's dialect, see Values).
-    private string? _commonTermsSql, _postingsSql, _candidatesSql, _reportsOfSourcesSql;
+    private string? _commonTermsSql, _postingsSql, _candidatesSql, _storyReportsSql;
 
     /// <summary>
     /// Places <paramref name="added"/>, just inserted by the poll's transaction, in their stories, and follows the edits of
@@ -109,10 +112,8 @@ internal abstract class DbStoryIndex
         var nearest = items.ToDictionary(i => i.Id, i => postings.Nearest(sought[i.Id], i.PublishedMs, newIds, ComparedPerItem));
         var candidates = await ReadCandidatesAsync(connection, transaction, items, nearest.Values.SelectMany(ids => ids).Distinct().ToList(), newIds, from, to, cancellationToken);
         var byKeys = new KeyedCandidates(candidates.Values);
-        // A story its source has told is joined by a certain match only (SameStory.StoryFor): the reports that say so are
-        // those stored, and those of this poll placed before (a poll is one source's).
-        var toldBySource = await ReadReportsOfSourcesAsync(connection, transaction,
-            candidates.Values.Select(c => c.StoryId!.Value).Distinct().ToList(), items.Select(i => i.SourceId).Distinct().ToList(), cancellationToken);
+        var storyReports = await ReadStoryReportsAsync(connection, transaction,
+            candidates.Values.Select(c => c.StoryId!.Value).Distinct().ToList(), items.Select(i => i.SourceId).Distinct().ToList(), from, to, cancellationToken);
 
         // Oldest first, so the earliest report of a story in one poll is the one the others join.
         foreach (var item in items.OrderBy(i => i.PublishedMs).ThenBy(i => i.Id))
@@ -120,34 +121,49 @@ internal abstract class DbStoryIndex
             var self = new StoryCandidate(item.Id, null, item.SourceId, DateTimeOffset.FromUnixTimeMilliseconds(item.PublishedMs),
                 item.Item.LinkKey, item.Item.HeadlineKey, item.Item.StoryTerms);
             // A report found both by its terms and by a key is compared twice: StoryFor's choice is the same.
-            var compared = nearest[item.Id].Select(id => candidates.GetValueOrDefault(id)).OfType<StoryCandidate>()
+            var found = nearest[item.Id].Select(id => candidates.GetValueOrDefault(id)).OfType<StoryCandidate>()
                 .Concat(byKeys.Sharing(self))
                 .ToList();
+            var foundIds = found.Select(c => c.Id).ToHashSet();
+            var compared = found.Concat(storyReports.Where(r => !foundIds.Contains(r.Id))).ToList();
             FeedsMetrics.RecordStoryPlacement(compared.Count);
-            var storyId = SameStory.StoryFor(self, compared.Concat(toldBySource.Where(r => r.SourceId == item.SourceId))) ?? item.Id;
+            var storyId = SameStory.StoryFor(self, compared) ?? item.Id;
             stories[item.Id] = storyId;
             var placed = self with { StoryId = storyId };
-            // Later items of this poll are the same source's: they may meet this one by its keys alone.
+            // Later items of this poll are the same source's: they may meet this one by its keys alone, and a story it
+            // joined is one their source has told.
             byKeys.Add(placed);
-            toldBySource.Add(placed);
+            storyReports.Add(placed);
         }
         return stories;
     }
 
-    /// <summary>The stored reports of <paramref name="sources"/> in <paramref name="stories"/>: they tell placement which stories the sources have told.</summary>
-    private async Task<List<StoryCandidate>> ReadReportsOfSourcesAsync(DbConnection connection, DbTransaction transaction,
-        IReadOnlyList<long> stories, IReadOnlyList<string> sources, CancellationToken cancellationToken)
+    /// <summary>
+    /// The reports of <paramref name="stories"/> (the stories of the reports found), by which <see cref="SameStory.StoryFor"/>
+    /// judges them: a story is joined by a report alike to at least half of its reports, not only to those the report's
+    /// terms found, and not at all when it holds a report of the report's source. So they are read: the latest
+    /// <see cref="ReportsPerStory"/> of each between <paramref name="from"/> and <paramref name="to"/>, and every one of
+    /// <paramref name="sources"/> (the poll's).
+    /// </summary>
+    private async Task<List<StoryCandidate>> ReadStoryReportsAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyList<long> stories, IReadOnlyList<string> sources, long from, long to, CancellationToken cancellationToken)
     {
         if (stories.Count == 0)
             return [];
         var rows = await connection.QueryAsync<CandidateRow>(new CommandDefinition(
-            _reportsOfSourcesSql ??= $"""
+            _storyReportsSql ??= $"""
                 SELECT r.item_id AS Id, r.story_id AS StoryId, r.source_id AS SourceId, r.published_at AS PublishedAt,
-                       r.link_key AS LinkKey, r.headline_key AS HeadlineKey, NULL AS StoryTerms
+                       r.link_key AS LinkKey, r.headline_key AS HeadlineKey, r.story_terms AS StoryTerms
                 FROM story_reports r
-                WHERE {IsIn("r.story_id", "@stories")} AND {IsIn("r.source_id", "@sources")}
+                WHERE r.item_id IN (
+                    SELECT item_id FROM (
+                        SELECT item_id, row_number() OVER (PARTITION BY story_id ORDER BY published_at DESC, item_id DESC) AS n
+                        FROM story_reports WHERE {IsIn("story_id", "@stories")} AND published_at BETWEEN @from AND @to) latest
+                    WHERE n <= @perStory
+                    UNION ALL SELECT item_id FROM story_reports WHERE {IsIn("story_id", "@stories")} AND {IsIn("source_id", "@sources")})
                 """,
-            new { stories = List(stories), sources = List(sources) }, transaction, cancellationToken: cancellationToken));
+            new { stories = List(stories), sources = List(sources), from, to, perStory = ReportsPerStory },
+            transaction, cancellationToken: cancellationToken));
         return rows.Select(row => row.ToCandidate()).ToList();
     }
 

@@ -158,19 +158,38 @@ public abstract class PublishingStoreContract<TStores> : StoreContract<TStores> 
     }
 
     [Fact]
-    public async Task AStoryItsSourceHasToldIsKnownSoThoughItsReportIsNotAmongThoseCompared()
+    public async Task AStoryItsSourceHasToldIsKnownHoweverManyLaterReportsItHas()
     {
         await SaveAsync("wire", Quake("quake", Now.AddHours(-10)));
-        // Reports sharing more of the next report's names than the wire's does: they fill the compared reports.
-        for (var source = 0; source <= DbStoryIndex.ComparedPerItem; source++)
+        // More reports than are read of a story, each sharing more of the next report's names than the wire's does.
+        for (var source = 0; source <= Math.Max(DbStoryIndex.ComparedPerItem, DbStoryIndex.ReportsPerStory); source++)
             await SaveAsync($"desk-{source}", Shaken($"shaken-{source}", Now.AddHours(-9)));
-        using var measured = StoryPlacementMeasurements.Listen();
         await SaveAsync("wire", Report("wire-later", Now.AddHours(-8), "Tsunami ruled out as Sapporo sways", Shaken("lede", Now).SummaryText!));
 
         var stored = await StoredAsync("wire", "desk-0");
         Assert.Equal(stored["quake"].Id, stored["shaken-0"].StoryId);
         Assert.Equal(stored["wire-later"].Id, stored["wire-later"].StoryId);
-        Assert.Equal(DbStoryIndex.ComparedPerItem, Assert.Single(measured.Compared));
+    }
+
+    [Fact]
+    public async Task AStoryIsJudgedByItsReportsNotOnlyByThoseTheNewReportsNamesFind()
+    {
+        var morning = Now.AddHours(-20);
+        await SaveAsync("wire", Report("freight", morning, "Freight train derails near Harrowgate in Valdoria",
+            "Six wagons of a freight train left the rails near Harrowgate in northern Valdoria on Tuesday, spilling diesel, the rail operator Carrow Freight said."));
+        await SaveAsync("desk", Report("goods", morning.AddHours(1), "Diesel spill after goods train derails at Harrowgate",
+            "A goods train run by Carrow Freight derailed outside Harrowgate early on Tuesday, leaving six wagons on their sides and one leaking diesel."));
+        await SaveAsync("herald", Report("homes", morning.AddHours(2), "Harrowgate homes evacuated over diesel leak",
+            "Families near Harrowgate were moved from their homes after a Carrow Freight train derailed and spilled diesel across the line."));
+        // The next day's derailment elsewhere in the country: found through Valdoria by the wire's report alone, and like
+        // it, but not like the story's other two.
+        var landslip = Report("landslip", morning.AddHours(14), "Landslip derails commuter train in northern Valdoria",
+            "A commuter train from Eastmoor derailed in northern Valdoria on Wednesday after running into a landslip, injuring 12 passengers.");
+        await SaveAsync("radio", landslip);
+
+        var stored = await StoredAsync("wire", "desk", "herald", "radio");
+        Assert.Equal([stored["freight"].Id, stored["freight"].Id], new[] { stored["goods"].StoryId, stored["homes"].StoryId });
+        Assert.Equal(stored["landslip"].Id, stored["landslip"].StoryId);
     }
 
     [Fact]
