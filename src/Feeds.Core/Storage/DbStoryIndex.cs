@@ -125,15 +125,22 @@ internal abstract class DbStoryIndex
                 .Concat(byKeys.Sharing(self))
                 .ToList();
             var foundIds = found.Select(c => c.Id).ToHashSet();
-            var compared = found.Concat(storyReports.Where(r => !foundIds.Contains(r.Id))).ToList();
+            // The stories found are judged by their reports (SameStory.StoryFor), those found or not.
+            var compared = found
+                .Concat(found.Select(c => c.StoryId!.Value).Distinct()
+                    .SelectMany(story => storyReports.GetValueOrDefault(story) ?? [])
+                    .Where(r => !foundIds.Contains(r.Id)))
+                .ToList();
             FeedsMetrics.RecordStoryPlacement(compared.Count);
             var storyId = SameStory.StoryFor(self, compared) ?? item.Id;
             stories[item.Id] = storyId;
             var placed = self with { StoryId = storyId };
             // Later items of this poll are the same source's: they may meet this one by its keys alone, and a story it
-            // joined is one their source has told.
+            // joined is one their source has told. (One it starts they can join by a certain match only, as any story
+            // of their source.)
             byKeys.Add(placed);
-            storyReports.Add(placed);
+            if (storyId != item.Id)
+                (storyReports.TryGetValue(storyId, out var reports) ? reports : storyReports[storyId] = []).Add(placed);
         }
         return stories;
     }
@@ -145,7 +152,7 @@ internal abstract class DbStoryIndex
     /// <see cref="ReportsPerStory"/> of each between <paramref name="from"/> and <paramref name="to"/>, and every one of
     /// <paramref name="sources"/> (the poll's).
     /// </summary>
-    private async Task<List<StoryCandidate>> ReadStoryReportsAsync(DbConnection connection, DbTransaction transaction,
+    private async Task<Dictionary<long, List<StoryCandidate>>> ReadStoryReportsAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<long> stories, IReadOnlyList<string> sources, long from, long to, CancellationToken cancellationToken)
     {
         if (stories.Count == 0)
@@ -164,7 +171,7 @@ internal abstract class DbStoryIndex
                 """,
             new { stories = List(stories), sources = List(sources), from, to, perStory = ReportsPerStory },
             transaction, cancellationToken: cancellationToken));
-        return rows.Select(row => row.ToCandidate()).ToList();
+        return rows.Select(row => row.ToCandidate()).GroupBy(report => report.StoryId!.Value).ToDictionary(g => g.Key, g => g.ToList());
     }
 
     /// <summary>

@@ -55,11 +55,13 @@ public sealed class OperatorCommandTests : IDisposable
         var (single, singleOutput, _) = await FeedsProcess.RunAsync("stories", "--config", Config, "--db", _folder.File("feeds.db"), "--min-reports", "1", "-n", "3");
         var (bad, _, badError) = await FeedsProcess.RunAsync("stories", "--config", Config, "--db", _folder.File("feeds.db"), "--limit", "0");
 
-        // The sample feeds tell two events twice: a privacy bill in other words, a port strike under one headline.
+        // The sample feeds tell three events twice: a privacy bill in other words, a port strike under one headline, and
+        // the Sarn River accord's signing, foretold the day before (its names, Sarn and Valdoria, in both headlines).
         Assert.Equal(0, exit);
         Assert.Matches(@"story \d+: 2 report\(s\), /stories/\d+\n.*meridian-politics +Assembly passes data privacy bill by narrow margin\n.*capitol-briefing +Privacy bill clears Assembly", output);
         Assert.Matches(@"story \d+: 2 report\(s\), /stories/\d+\n.*world-wire +Port strike halts container traffic", output);
-        Assert.Contains("2 stories with 2 or more reports, latest first", output);
+        Assert.Matches(@"story \d+: 2 report\(s\), /stories/\d+\n.*capitol-briefing +Foreign minister to witness Sarn River accord signing in Valdoria\n.*world-wire +Valdoria and Estmark sign Sarn River", output);
+        Assert.Contains("3 stories with 2 or more reports, latest first", output);
         Assert.Equal(0, single);
         Assert.Contains("3 stories with 1 or more reports, latest first", singleOutput);
         Assert.Equal(2, bad);

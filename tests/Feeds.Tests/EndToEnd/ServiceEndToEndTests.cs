@@ -62,7 +62,8 @@ public class ServiceEndToEndTests : IAsyncLifetime
         var international = await ReadFeedAsync($"sections/international/{format}");
         var technology = await ReadFeedAsync($"sections/technology/{format}");
 
-        Assert.Equal(16, international.Items.Count()); // 10 wire + 6 capitol
+        // 10 wire + 7 capitol, two of which the wire tells too (the port strike, the Sarn River accord's signing).
+        Assert.Equal(15, international.Items.Count());
         Assert.Equal(10, technology.Items.Count());
         foreach (var item in international.Items.Concat(technology.Items))
         {
@@ -165,7 +166,7 @@ public class ServiceEndToEndTests : IAsyncLifetime
         }
         var after = Entries(await ReadFeedAsync("sections/international/atom")).ToList();
 
-        Assert.Equal(16, before.Count);
+        Assert.Equal(15, before.Count);
         Assert.Equal(before, after);
     }
 

@@ -35,6 +35,23 @@ public sealed class StoryTermsTests
         Assert.Equal(StoryTerms.NameWeight, StoryTerms.Of(headline, null)!.Weights[acronym]);
 
     [Fact]
+    public void ACapitalizedWordThatIsNoCommonWordIsANameWhereverItStands()
+    {
+        var councilVote = StoryTerms.Of("Kellsby Council Approves Bus Route Cuts",
+            "Kellsby councillors voted 7-4 on Thursday to scrap 12 bus routes. Police were called when protesters blocked the doors.")!;
+
+        // Starting a sentence and in a title-case headline, where capitals tell nothing: no common word, so a name.
+        Assert.Equal(StoryTerms.NameWeight, councilVote.Weights["kellsby"]);
+        // Common words there stay words; Thursday is the calendar's.
+        Assert.Equal(StoryTerms.WordWeight, councilVote.Weights["council"]);
+        Assert.Equal(StoryTerms.WordWeight, councilVote.Weights["police"]);
+        Assert.Equal(StoryTerms.WordWeight, councilVote.Weights["thursday"]);
+        // So another report naming the town away from a sentence's start shares a name with it.
+        var busCuts = StoryTerms.Of("Council axes 12 bus routes", "Passengers in Kellsby face longer journeys after councillors backed the cuts.")!;
+        Assert.True(councilVote.CompareWith(busCuts).SharesNameOrFigure);
+    }
+
+    [Fact]
     public void AClauseThatDatesTheReportAgainstAnotherEventIsNotRead()
     {
         var terms = StoryTerms.Of("Storm Dalia hits Tarrow hours after Ansel struck Brevik",
