@@ -24,8 +24,10 @@ internal sealed record WrittenItem(long Id, string SourceId, long PublishedMs, N
 /// index holds about that many postings of a term per window, the first reports to carry it. Of the reports that carry the sought terms, only the
 /// <see cref="ComparedPerItem"/> sharing the most of them are compared (<see cref="StoryPostings.Nearest"/>), and of
 /// those sharing a story key only the earliest <see cref="ReportsPerKey"/> per key (the certain rules take the earliest).
-/// So a poll reads at most <see cref="CommonTermReports"/> postings per sought term, and reads and compares a few
-/// dozen stored reports per new item (their terms in the stored form, <see cref="StoryTerms.SimilarityTo"/>).
+/// The stories of the reports found are judged by their reports: the latest <see cref="ReportsPerStory"/> of each are
+/// read and compared too, with those of the poll's source. So a poll reads at most <see cref="CommonTermReports"/>
+/// postings per sought term, and reads and compares a few dozen stored reports per new item, a few hundred at most
+/// (their terms in the stored form, <see cref="StoryTerms.SimilarityTo"/>).
 /// </para>
 /// <para>
 /// A poll is one source's, and a source's items never join each other's stories by their words (see
