@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Lucene.Net.Tartarus.Snowball.Ext;
 
 namespace Feeds.Core.Normalization;
 
@@ -16,9 +17,10 @@ public readonly record struct TermsComparison(double Similarity, bool SharesName
 /// </summary>
 /// <remarks>
 /// Words are folded (case, accents), stop words and the reporting boilerplate of news copy ("said", "according to")
-/// dropped, and plural and verb endings cut (a light stemmer in the manner of Harman's "S" stemmer, 1991, extended to
-/// -ed and -ing), so "floods", "flooded" and "flooding" meet. Number words up to twenty are read as digits
-/// ("seven" and "7" meet); "bn" is "billion". A word is a name when the lede capitalizes it away from the start of a
+/// dropped, and words stemmed (Snowball's English stemmer), so "floods", "flooded" and "flooding" meet; the words news
+/// desks use for one thing meet too (<see cref="EventWords"/>: "walkout" is read as "strike"). Number words up to
+/// twenty are read as digits ("seven" and "7" meet), and a figure with its scale as the whole figure ("£2.5m",
+/// "2.5 million" and "2,500,000" meet). A word is a name when the lede capitalizes it away from the start of a
 /// sentence, when it is capitalized and no common English word (<see cref="CommonWords"/>: "Kellsby" starting a
 /// sentence, "Tessaly" in a title-case headline, where capitals tell nothing of common words), or when it is an acronym
 /// (but not a word of a tabloid's splash in capitals, "MINE HORROR").
@@ -75,9 +77,30 @@ public sealed partial class StoryTerms
             Read(lede, readsNames: true, LedeWords, weights);
         if (weights.Count == 0)
             return null;
+        weights = InEventWords(weights);
         var kept = weights.Count <= MaxTerms ? weights
             : weights.OrderByDescending(w => w.Value).ThenBy(w => w.Key, StringComparer.Ordinal).Take(MaxTerms).ToDictionary(StringComparer.Ordinal);
         return new StoryTerms(kept);
+    }
+
+    /// <summary>
+    /// The terms with each plain word read as the first of its group of <see cref="EventWords"/> ("walkout" as
+    /// "strike"). A word the text gives as a name anywhere keeps its form: "Fell" the minister is no fall.
+    /// </summary>
+    private static Dictionary<string, double> InEventWords(Dictionary<string, double> weights)
+    {
+        var events = EventWords.Value;
+        Dictionary<string, double>? read = null;
+        foreach (var (term, weight) in weights)
+        {
+            if (weight == WordWeight && events.TryGetValue(term, out var first) && first != term)
+            {
+                read ??= new Dictionary<string, double>(weights, StringComparer.Ordinal);
+                read.Remove(term);
+                read[first] = Math.Max(read.GetValueOrDefault(first), weight);
+            }
+        }
+        return read ?? weights;
     }
 
     /// <summary>
@@ -200,10 +223,36 @@ public sealed partial class StoryTerms
         for (var i = 0; i < words.Count; i++)
         {
             var (raw, startsSentence) = words[i];
-            if (Term(raw, readsNames && !startsSentence, shouted[i]) is var (term, weight))
-                weights[term] = Math.Max(weights.GetValueOrDefault(term), weight);
+            (string, double)? term;
+            if (i + 1 < words.Count && ScaledNumber(raw, words[i + 1].Raw) is { } scaled)
+            {
+                term = NumberTerm(scaled);
+                i++;
+            }
+            else
+                term = Term(raw, readsNames && !startsSentence, shouted[i]);
+            if (term is var (read, weight))
+                weights[read] = Math.Max(weights.GetValueOrDefault(read), weight);
         }
     }
+
+    /// <summary>
+    /// A number and the scale word after it as one number: "£2.5m", "2.5 million" and "2,500,000" all read 2500000;
+    /// "£250k" and "250,000" read 250000. Null when <paramref name="next"/> is no scale word.
+    /// </summary>
+    private static string? ScaledNumber(string raw, string next)
+    {
+        if (!char.IsDigit(raw[0]) || !Scales.TryGetValue(next, out var scale)
+            || !decimal.TryParse(raw.Replace(",", "", StringComparison.Ordinal), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            return null;
+        return decimal.Round(number * scale).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static readonly Dictionary<string, decimal> Scales = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["k"] = 1_000m, ["thousand"] = 1_000m, ["m"] = 1_000_000m, ["mn"] = 1_000_000m, ["mln"] = 1_000_000m, ["million"] = 1_000_000m,
+        ["bn"] = 1_000_000_000m, ["bln"] = 1_000_000_000m, ["billion"] = 1_000_000_000m, ["tn"] = 1_000_000_000_000m, ["trillion"] = 1_000_000_000_000m,
+    };
 
     /// <summary>
     /// Which words are shouted: in a run of words in capitals with one of four letters or more ("MINE HORROR",
@@ -246,8 +295,7 @@ public sealed partial class StoryTerms
         if (char.IsDigit(raw[0]))
         {
             // "1,200" and "1200" meet; "2.5" keeps its point.
-            var number = raw.Replace(",", "", StringComparison.Ordinal).TrimEnd('.');
-            return (number, TellsLittle(number) ? WordWeight : NumberWeight);
+            return NumberTerm(raw.Replace(",", "", StringComparison.Ordinal).TrimEnd('.'));
         }
         var word = raw.Replace("’", "'", StringComparison.Ordinal);
         if (word.EndsWith("'s", StringComparison.OrdinalIgnoreCase))
@@ -258,13 +306,13 @@ public sealed partial class StoryTerms
             return (digits, WordWeight);
         if (lower.Length < 2 || StopWords.Contains(lower))
             return null;
-        if (Synonyms.TryGetValue(lower, out var synonym))
-            lower = synonym;
-        var isAcronym = !shouted && word.Length >= 2 && word.All(char.IsUpper);
+        var isAcronym = !shouted && word.Length >= 2 && word.All(c => char.IsUpper(c) || c == '&');
         var isName = isAcronym
             || (!shouted && char.IsUpper(word[0]) && !Calendar.Contains(lower) && (mayBeName || !CommonWords.Value.Contains(lower)));
         return (Stem(lower), isName ? NameWeight : WordWeight);
     }
+
+    private static (string Term, double Weight) NumberTerm(string number) => (number, TellsLittle(number) ? WordWeight : NumberWeight);
 
     /// <summary>
     /// A small count ("two doctors", "6 months") or a year is in reports of every kind of event: it counts as a word. A
@@ -273,31 +321,21 @@ public sealed partial class StoryTerms
     private static bool TellsLittle(string number) =>
         long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var whole) && (whole < 100 || whole is >= 1900 and <= 2100);
 
-    /// <summary>Cuts plural and verb endings: "floods", "flooded", "flooding" → "flood"; "cities" → "city".</summary>
+    /// <summary>
+    /// The word's stem by Snowball's English (Porter2) stemmer, so forms of a word meet: "floods", "flooded" and
+    /// "flooding" → "flood", "voted" and "vote" → "vote", "derailment" → "derail".
+    /// </summary>
     internal static string Stem(string word)
     {
-        if (word.Length <= 3)
-            return word;
-        if (word.EndsWith("ies", StringComparison.Ordinal) && word.Length > 4)
-            return word[..^3] + "y";
-        if (word.EndsWith("ied", StringComparison.Ordinal) && word.Length > 4)
-            return word[..^3] + "y";
-        if (word.EndsWith("ing", StringComparison.Ordinal) && word.Length > 5)
-            return Undouble(word[..^3]);
-        if (word.EndsWith("ed", StringComparison.Ordinal) && word.Length > 4)
-            return Undouble(word.EndsWith("eed", StringComparison.Ordinal) ? word[..^1] : word[..^2]);
-        if (word.EndsWith("sses", StringComparison.Ordinal))
-            return word[..^2];
-        if (word.EndsWith("es", StringComparison.Ordinal) && word.Length > 4 && word[^3] is 'x' or 'z' or 'h' or 's')
-            return word[..^2];
-        if (word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) && !word.EndsWith("us", StringComparison.Ordinal) && !word.EndsWith("is", StringComparison.Ordinal))
-            return word[..^1];
-        return word;
+        // A Snowball stemmer keeps the word it works on: one per thread.
+        var stemmer = _stemmer ??= new EnglishStemmer();
+        stemmer.SetCurrent(word);
+        stemmer.Stem();
+        return stemmer.Current;
     }
 
-    /// <summary>"stopp" → "stop", "plann" → "plan"; "fall" and "press" keep their double letter.</summary>
-    private static string Undouble(string stem) =>
-        stem.Length >= 3 && stem[^1] == stem[^2] && stem[^1] is not ('l' or 's' or 'z' or 'e' or 'o') ? stem[..^1] : stem;
+    [ThreadStatic]
+    private static EnglishStemmer? _stemmer;
 
     /// <summary>The text without accents, so "Zürich" and "Zurich" meet; case is kept, it tells names.</summary>
     private static string Fold(string text)
@@ -321,12 +359,12 @@ public sealed partial class StoryTerms
     /// event, not this one, and a report of the setting's next event names the last one so; read, its words would
     /// make the report like the other event's.
     /// </summary>
-    [GeneratedRegex(@"\b(?:(?:hours|minutes|a day|the day|days|a week|weeks|two days|a month|24 hours|48 hours|shortly|just|only|soon)\s+(?:after|before)|on the same day(?: that| as)?|a day earlier|hours earlier|days earlier)\b[^,.;:!?]*",
+    [GeneratedRegex(@"\b(?:(?:hours|minutes|a day|the day|days|a week|weeks|two days|a month|24 hours|48 hours|shortly|just|only|soon)\s+(?:after|before)|on the same day(?: that| as)?|a day earlier|hours earlier|days earlier)\b(?:[^,.;:!?]|(?<=\d)[,.](?=\d))*",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AnotherEventsTime();
 
-    /// <summary>A number ("1,200", "2.5") or a word with inner apostrophes ("Japan's").</summary>
-    [GeneratedRegex(@"\d+(?:[.,]\d+)*|\p{L}+(?:['’]\p{L}+)*", RegexOptions.CultureInvariant)]
+    /// <summary>A number ("1,200", "2.5") or a word with inner apostrophes or ampersands ("Japan's", "A&amp;E").</summary>
+    [GeneratedRegex(@"\d+(?:[.,]\d+)*|\p{L}+(?:['’&]\p{L}+)*", RegexOptions.CultureInvariant)]
     private static partial Regex Token();
 
     private static readonly Dictionary<string, string> NumberWords = new(StringComparer.Ordinal)
@@ -337,11 +375,42 @@ public sealed partial class StoryTerms
         ["nineteen"] = "19", ["twenty"] = "20",
     };
 
-    /// <summary>Abbreviations of news copy read as the word they stand for.</summary>
-    private static readonly Dictionary<string, string> Synonyms = new(StringComparer.Ordinal)
+    /// <summary>
+    /// The groups of words news desks use for one thing (EventWords.txt): each word's stem, and the stem of its group's
+    /// first word. Read once, when the first item's terms are.
+    /// </summary>
+    private static readonly Lazy<FrozenDictionary<string, string>> EventWords = new(() =>
     {
-        ["bn"] = "billion", ["mn"] = "million", ["pct"] = "percent", ["govt"] = "government",
-    };
+        var firsts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in EmbeddedLines("EventWords.txt"))
+        {
+            if (line.StartsWith('#'))
+                continue;
+            var group = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var first = Stem(group[0]);
+            foreach (var word in group)
+            {
+                var stem = Stem(word);
+                if (firsts.TryGetValue(stem, out var other) && other != first)
+                    throw new InvalidOperationException($"EventWords.txt: \"{word}\" is in the groups of \"{other}\" and \"{first}\"; a word belongs to one group");
+                firsts[stem] = first;
+            }
+        }
+        return firsts.ToFrozenDictionary(StringComparer.Ordinal);
+    });
+
+    /// <summary>The non-empty lines of a text file embedded beside this class.</summary>
+    private static IEnumerable<string> EmbeddedLines(string name)
+    {
+        using var stream = typeof(StoryTerms).Assembly.GetManifestResourceStream("Feeds.Core.Normalization." + name)
+            ?? throw new InvalidOperationException($"{name} is not embedded in Feeds.Core");
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length > 0)
+                yield return line;
+        }
+    }
 
     /// <summary>
     /// The common words of English, folded as terms are (lower case, no apostrophes): SCOWL's English and British word
@@ -350,25 +419,15 @@ public sealed partial class StoryTerms
     /// capitalized word not among them names someone or somewhere wherever it stands. Read once, when the first item's
     /// terms are.
     /// </summary>
-    private static readonly Lazy<FrozenSet<string>> CommonWords = new(() =>
-    {
-        using var stream = typeof(StoryTerms).Assembly.GetManifestResourceStream("Feeds.Core.Normalization.CommonWords.txt")
-            ?? throw new InvalidOperationException("the common words are not embedded in Feeds.Core");
-        using var reader = new StreamReader(stream);
-        var words = new List<string>(capacity: 64_000);
-        while (reader.ReadLine() is { } line)
-        {
-            if (line.Length > 0)
-                words.Add(line);
-        }
-        return words.ToFrozenSet(StringComparer.Ordinal);
-    });
+    private static readonly Lazy<FrozenSet<string>> CommonWords = new(() => EmbeddedLines("CommonWords.txt").ToFrozenSet(StringComparer.Ordinal));
 
     /// <summary>Days and months are capitalized but name no one: they stay plain words.</summary>
     private static readonly HashSet<string> Calendar = new(StringComparer.Ordinal)
     {
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+        "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     };
 
     /// <summary>English function words, and the words every news report uses whatever it reports.</summary>
@@ -391,5 +450,7 @@ public sealed partial class StoryTerms
         "weeks", "day", "days", "today", "yesterday", "tomorrow", "tonight", "year", "years", "month", "months", "time",
         "local", "officials", "official", "spokesperson", "spokesman", "spokeswoman", "people", "made", "make", "makes",
         "one", "first", "last", "next", "early", "late", "later", "earlier", "more", "less", "least", "just",
+        // A figure's unit: "18%", "18 per cent" and "18 pct" are one figure, and so are "£48,000" and "48,000 pounds".
+        "percent", "cent", "pct", "pound", "pounds", "stg", "sterling", "dollar", "dollars", "euro", "euros",
     };
 }
