@@ -84,8 +84,8 @@ public sealed partial class StoryTerms
     }
 
     /// <summary>
-    /// The terms with each plain word read as the first of its group of <see cref="EventWords"/> ("walkout" as
-    /// "strike"). A word the text gives as a name anywhere keeps its form: "Fell" the minister is no fall.
+    /// The terms with each word read as the first of its group of <see cref="EventWords"/> ("walkout" as "strike"),
+    /// names too: "Birchwood House" in one report and "house" in another's title-case headline still meet, as "home".
     /// </summary>
     private static Dictionary<string, double> InEventWords(Dictionary<string, double> weights)
     {
@@ -93,7 +93,7 @@ public sealed partial class StoryTerms
         Dictionary<string, double>? read = null;
         foreach (var (term, weight) in weights)
         {
-            if (weight == WordWeight && events.TryGetValue(term, out var first) && first != term)
+            if (events.TryGetValue(term, out var first) && first != term)
             {
                 read ??= new Dictionary<string, double>(weights, StringComparer.Ordinal);
                 read.Remove(term);
