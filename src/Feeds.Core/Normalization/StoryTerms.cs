@@ -354,10 +354,10 @@ public sealed partial class StoryTerms
     }
 
     /// <summary>
-    /// A clause that dates the report against another event, up to the clause's end: "hours after Storm Ansel struck
-    /// Brevik", "a day after announcing job cuts", "on the same day the court jailed a care home owner". It names that
-    /// event, not this one, and a report of the setting's next event names the last one so; read, its words would
-    /// make the report like the other event's.
+    /// A clause that dates the report against another event, up to the clause's end (a comma inside a figure, "36,000",
+    /// ends none): "hours after Storm Ansel struck Brevik", "a day after announcing job cuts", "on the same day the court
+    /// jailed a care home owner". It names that event, not this one, and a report of the setting's next event names the
+    /// last one so; read, its words would make the report like the other event's.
     /// </summary>
     [GeneratedRegex(@"\b(?:(?:hours|minutes|a day|the day|days|a week|weeks|two days|a month|24 hours|48 hours|shortly|just|only|soon)\s+(?:after|before)|on the same day(?: that| as)?|a day earlier|hours earlier|days earlier)\b(?:[^,.;:!?]|(?<=\d)[,.](?=\d))*",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
