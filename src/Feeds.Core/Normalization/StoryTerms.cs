@@ -37,6 +37,13 @@ public sealed partial class StoryTerms
     /// <summary>At most this many terms are kept, the weightiest first, so an item's index rows stay few.</summary>
     public const int MaxTerms = 32;
 
+    /// <summary>
+    /// How terms are read from text, numbered: raised by every change that gives a text other terms (the stemmer, the
+    /// groups of words, what counts as a name or a figure), so that a store reads its recent reports' terms again at
+    /// start (<c>DbStoryIndex.RereadTermsAsync</c>). 2: Snowball's stemmer, groups of words and figures with their scale.
+    /// </summary>
+    public const int Reading = 2;
+
     // Terms computed from text hold their weights; terms read back from the store hold only the stored form until a
     // caller asks for their weights: placement compares each new report with a few dozen stored ones, and comparing
     // the stored form directly (SimilarityTo) costs one scan of it instead of a dictionary built per candidate.

@@ -147,6 +147,78 @@ internal abstract class DbStoryIndex
         return stories;
     }
 
+    /// <summary>At most this many reports are read again in one transaction by <see cref="RereadTermsAsync"/>.</summary>
+    private const int RereadBatch = 1_000;
+
+    /// <summary>
+    /// Reads again, from their items' headlines and ledes, the terms of the reports published within
+    /// <see cref="SameStory.Window"/> of the newest, when the store's were read another way than this build reads them
+    /// (<see cref="StoryTerms.Reading"/>, kept in <c>story_terms_reading</c>): a report's terms are compared only with
+    /// terms read the same way, and a new report would otherwise not find the window's reports by their names. Reports
+    /// keep their stories; their terms and postings change as those of an item a poll edits do. Older reports are left
+    /// as they are: no new report is compared with them. Run at start, after the migrations; returns how many reports
+    /// were read again.
+    /// </summary>
+    public async Task<int> RereadTermsAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var reading = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT reading FROM story_terms_reading", cancellationToken: cancellationToken));
+        if (reading == StoryTerms.Reading)
+            return 0;
+        var reread = 0;
+        if (await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT max(published_at) FROM story_reports", cancellationToken: cancellationToken)) is { } newest)
+        {
+            var since = newest - (long)SameStory.Window.TotalMilliseconds;
+            for (var after = long.MinValue; ;)
+            {
+                var batch = (await connection.QueryAsync<ReportText>(new CommandDefinition(
+                    """
+                    SELECT r.item_id AS Id, r.source_id AS SourceId, r.published_at AS PublishedMs, i.item_key AS ItemKey,
+                           i.content_hash AS ContentHash, i.title AS Title, i.summary_text AS SummaryText,
+                           r.link_key AS LinkKey, r.headline_key AS HeadlineKey
+                    FROM story_reports r JOIN items i ON i.id = r.item_id
+                    WHERE r.published_at >= @since AND r.item_id > @after
+                    ORDER BY r.item_id LIMIT @batch
+                    """,
+                    new { since, after, batch = RereadBatch }, cancellationToken: cancellationToken))).ToList();
+                if (batch.Count == 0)
+                    break;
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await PlaceAsync(connection, transaction, [], batch.Select(report => report.ToWritten()).ToList(), cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                reread += batch.Count;
+                after = batch[^1].Id;
+            }
+        }
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE story_terms_reading SET reading = @reading",
+            new { reading = StoryTerms.Reading }, cancellationToken: cancellationToken));
+        return reread;
+    }
+
+    /// <summary>What <see cref="RereadTermsAsync"/> reads of a report and its item: its terms are read again from the item's headline and lede, as normalize read them.</summary>
+    private sealed class ReportText
+    {
+        public long Id { get; init; }
+        public string SourceId { get; init; } = "";
+        public long PublishedMs { get; init; }
+        public string ItemKey { get; init; } = "";
+        public string ContentHash { get; init; } = "";
+        public string? Title { get; init; }
+        public string? SummaryText { get; init; }
+        public string? LinkKey { get; init; }
+        public string? HeadlineKey { get; init; }
+
+        public WrittenItem ToWritten() => new(Id, SourceId, PublishedMs, new NormalizedItem
+        {
+            Key = ItemKey,
+            ContentHash = ContentHash,
+            Title = Title,
+            SummaryText = SummaryText,
+            LinkKey = LinkKey,
+            HeadlineKey = HeadlineKey,
+            StoryTerms = StoryTerms.Of(Title, SummaryText),
+        });
+    }
+
     /// <summary>
     /// The reports of <paramref name="stories"/> (the stories of the reports found), by which <see cref="SameStory.StoryFor"/>
     /// judges them: a story is joined by a report alike to at least half of its reports, not only to those the report's

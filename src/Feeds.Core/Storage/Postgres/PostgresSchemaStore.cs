@@ -5,9 +5,10 @@ namespace Feeds.Core.Storage.Postgres;
 
 /// <summary>
 /// <see cref="ISchemaStore"/> on PostgreSQL: refuses a database that is not Feeds' (or is a newer Feeds'), then applies
-/// the numbered migrations (<see cref="PostgresMigrations"/>) in the connection's schema.
+/// the numbered migrations (<see cref="PostgresMigrations"/>) in the connection's schema, and reads the window's story
+/// terms again when this build reads them another way (<see cref="DbStoryIndex.RereadTermsAsync"/>).
 /// </summary>
-internal sealed class PostgresSchemaStore(PostgresDatabase database) : ISchemaStore
+internal sealed class PostgresSchemaStore(PostgresDatabase database, DbStoryIndex stories) : ISchemaStore
 {
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -18,6 +19,8 @@ internal sealed class PostgresSchemaStore(PostgresDatabase database) : ISchemaSt
             {
                 await CheckIsFeedsDatabaseAsync(connection, cancellationToken);
                 await PostgresMigrations.ApplyAsync(connection, cancellationToken);
+                // Under the migrations' lock: of the nodes starting at once, one reads the terms again.
+                await stories.RereadTermsAsync(connection, cancellationToken);
             }, cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrors.InvalidCatalogName)

@@ -5,9 +5,10 @@ namespace Feeds.Core.Storage.Sqlite;
 
 /// <summary>
 /// <see cref="ISchemaStore"/> on SQLite: refuses a file that is not a healthy Feeds database, then applies the numbered
-/// migrations (<see cref="SqliteMigrations"/>) and puts the file in WAL mode.
+/// migrations (<see cref="SqliteMigrations"/>), puts the file in WAL mode, and reads the window's story terms again
+/// when this build reads them another way (<see cref="DbStoryIndex.RereadTermsAsync"/>).
 /// </summary>
-internal sealed class SqliteSchemaStore(SqliteDatabase database) : ISchemaStore
+internal sealed class SqliteSchemaStore(SqliteDatabase database, DbStoryIndex stories) : ISchemaStore
 {
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -21,6 +22,7 @@ internal sealed class SqliteSchemaStore(SqliteDatabase database) : ISchemaStore
                 await connection.ExecuteAsync("PRAGMA auto_vacuum = INCREMENTAL;");
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
             await SqliteMigrations.ApplyAsync(connection, cancellationToken);
+            await stories.RereadTermsAsync(connection, cancellationToken);
         }
         catch (SqliteException e)
         {

@@ -25,4 +25,10 @@ public interface IStoreFactory
     /// the migrations that made the table and moved the story ids into it are run on it.
     /// </summary>
     Task UpgradeFromBeforeStoryReportsAsync(StoreUnderTest store);
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> (statements both dialects take) on <paramref name="store"/>'s database, as another build
+    /// would have written it, and makes the store's pooled connections forget the statements they prepared.
+    /// </summary>
+    Task ExecuteAsync(StoreUnderTest store, string sql);
 }

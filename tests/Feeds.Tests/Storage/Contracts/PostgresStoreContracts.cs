@@ -60,18 +60,20 @@ public sealed class PostgresStores : IStoreFactory
         return new WritableAgain(server, broken.Database);
     }
 
-    public async Task UpgradeFromBeforeStoryReportsAsync(StoreUnderTest store)
+    public Task UpgradeFromBeforeStoryReportsAsync(StoreUnderTest store) =>
+        ExecuteAsync(store, StoryReportsUpgrade.Revert + StoryReportsUpgrade.Migrations("Postgres"));
+
+    public async Task ExecuteAsync(StoreUnderTest store, string sql)
     {
-        var upgraded = (TempPostgresStore)store;
+        var changed = (TempPostgresStore)store;
         var server = await PostgresServer.GetAsync();
-        await using (var connection = new NpgsqlConnection(server.ConnectionString(upgraded.Database)))
+        await using (var connection = new NpgsqlConnection(server.ConnectionString(changed.Database)))
         {
             await connection.OpenAsync();
-            await connection.ExecuteAsync(StoryReportsUpgrade.Revert);
-            await connection.ExecuteAsync(StoryReportsUpgrade.Migrations("Postgres"));
+            await connection.ExecuteAsync(sql);
         }
-        // The store's pooled connections may hold statements prepared against the schema as it was.
-        upgraded.Services.GetRequiredService<PostgresDatabase>().ClearPool();
+        // The store's pooled connections may hold statements prepared against the database as it was.
+        changed.Services.GetRequiredService<PostgresDatabase>().ClearPool();
     }
 
     private sealed class WritableAgain(PostgresServer server, string database) : IAsyncDisposable

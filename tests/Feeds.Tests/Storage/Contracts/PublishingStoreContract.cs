@@ -310,6 +310,32 @@ public abstract class PublishingStoreContract<TStores> : StoreContract<TStores> 
     }
 
     [Fact]
+    public async Task ABuildThatReadsTermsAnotherWayReadsTheWindowsReportsAgainAtStart()
+    {
+        await SaveAsync("wire", Report("raid", Now.AddHours(-5), "Armed gang steals watches worth £250k from Kelmsford jeweller",
+            "Three men armed with sledgehammers stole watches worth £250k from a jeweller on Mercer Street on Friday afternoon, police said."));
+        await SaveAsync("herald", Report("council", Now.AddDays(-3), "Kelmsford council approves town centre plan",
+            "Councillors approved a plan for Mercer Street on Tuesday."));
+        var story = (await StoredAsync("wire"))["raid"].Id;
+        // As a build that read terms another way left them: the reports' terms and postings are in a form this build's
+        // reports share nothing with.
+        await Stores.ExecuteAsync(Store, """
+            UPDATE story_reports SET story_terms = 'another:2 reading:3';
+            DELETE FROM story_terms;
+            INSERT INTO story_terms (term, published_at, item_id) SELECT 'another', published_at, item_id FROM story_reports;
+            UPDATE story_terms_reading SET reading = 1;
+            """);
+
+        await Store.Schema.MigrateAsync(None);
+        // Another desk's words for the raid: it meets the wire's report only by the terms this build reads.
+        await SaveAsync("gazette", Report("robbers", Now.AddHours(-3), "Robbers smash their way into Kelmsford jewellery shop",
+            "Raiders escaped with 250,000 pounds of luxury timepieces from the shop on Mercer Street, leaving staff shaken."));
+
+        var stored = await StoredAsync("wire", "gazette");
+        Assert.Equal([story, story], new[] { stored["raid"].StoryId, stored["robbers"].StoryId });
+    }
+
+    [Fact]
     public async Task AnEditInTheSameMillisecondAsTheLastChangeSeenIsAChangeAfterIt()
     {
         await SaveAsync("wire", Item("first", published: Now.AddHours(-2)), Item("second", published: Now.AddHours(-1)));

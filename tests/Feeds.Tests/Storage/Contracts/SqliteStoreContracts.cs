@@ -63,15 +63,17 @@ public sealed class SqliteStores : IStoreFactory
         return Task.FromResult<IAsyncDisposable>(new WritableAgain(folder));
     }
 
-    public async Task UpgradeFromBeforeStoryReportsAsync(StoreUnderTest store)
+    public Task UpgradeFromBeforeStoryReportsAsync(StoreUnderTest store) =>
+        ExecuteAsync(store, StoryReportsUpgrade.Revert + StoryReportsUpgrade.Migrations("Sqlite"));
+
+    public async Task ExecuteAsync(StoreUnderTest store, string sql)
     {
         await using (var connection = new SqliteConnection($"Data Source={((TempStore)store).DatabasePath};Pooling=False"))
         {
             await connection.OpenAsync();
-            await connection.ExecuteAsync(StoryReportsUpgrade.Revert);
-            await connection.ExecuteAsync(StoryReportsUpgrade.Migrations("Sqlite"));
+            await connection.ExecuteAsync(sql);
         }
-        // The store's pooled connections prepared their statements against the schema as it was.
+        // The store's pooled connections prepared their statements against the database as it was.
         SqliteConnection.ClearAllPools();
     }
 
