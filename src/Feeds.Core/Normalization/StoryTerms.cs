@@ -84,30 +84,9 @@ public sealed partial class StoryTerms
             Read(lede, readsNames: true, LedeWords, weights);
         if (weights.Count == 0)
             return null;
-        weights = InEventWords(weights);
         var kept = weights.Count <= MaxTerms ? weights
             : weights.OrderByDescending(w => w.Value).ThenBy(w => w.Key, StringComparer.Ordinal).Take(MaxTerms).ToDictionary(StringComparer.Ordinal);
         return new StoryTerms(kept);
-    }
-
-    /// <summary>
-    /// The terms with each word read as the first of its group of <see cref="EventWords"/> ("walkout" as "strike"),
-    /// names too: "Birchwood House" in one report and "house" in another's title-case headline still meet, as "home".
-    /// </summary>
-    private static Dictionary<string, double> InEventWords(Dictionary<string, double> weights)
-    {
-        var events = EventWords.Value;
-        Dictionary<string, double>? read = null;
-        foreach (var (term, weight) in weights)
-        {
-            if (events.TryGetValue(term, out var first) && first != term)
-            {
-                read ??= new Dictionary<string, double>(weights, StringComparer.Ordinal);
-                read.Remove(term);
-                read[first] = Math.Max(read.GetValueOrDefault(first), weight);
-            }
-        }
-        return read ?? weights;
     }
 
     /// <summary>
@@ -316,7 +295,10 @@ public sealed partial class StoryTerms
         var isAcronym = !shouted && word.Length >= 2 && word.All(c => char.IsUpper(c) || c == '&');
         var isName = isAcronym
             || (!shouted && char.IsUpper(word[0]) && !Calendar.Contains(lower) && (mayBeName || !CommonWords.Value.Contains(lower)));
-        return (Stem(lower), isName ? NameWeight : WordWeight);
+        // A word is read as the first of its group of EventWords ("walkout" as "strike"), a name too: "Birchwood House"
+        // in one report and "house" in another's title-case headline still meet, as "home".
+        var stem = Stem(lower);
+        return (EventWords.Value.GetValueOrDefault(stem, stem), isName ? NameWeight : WordWeight);
     }
 
     private static (string Term, double Weight) NumberTerm(string number) => (number, TellsLittle(number) ? WordWeight : NumberWeight);
